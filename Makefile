@@ -1,0 +1,30 @@
+# Two commands for a new user: `make demo` and `make test`. Both set up .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup test demo bench docs docs-check clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml policypack/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2
+
+demo: $(STAMP)
+	$(PY) -m rulebook.demo
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+docs: $(STAMP)
+	$(PY) -m rulebook.docs write
+
+clean:
+	rm -rf $(VENV) .pytest_cache .cicd-guard-cache

@@ -1,0 +1,105 @@
+"""Run rules over an inventory and turn their results into findings.
+
+Enforcement and suppressions are applied here, once, for every engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from .config import Config
+from .findings import Enforcement, Finding, Report, Severity, Status, Suppression
+from .model import Inventory, Resource
+from .rules import Context, Result, Rule, all_rules
+
+
+def _location_fields(resource: Resource) -> dict:
+    loc = resource.location
+    called = loc.called_from
+    return {
+        "file": loc.file,
+        "line": loc.line,
+        "end_line": loc.end_line,
+        "urn": loc.urn,
+        "called_from": f"{called.file}:{called.line}" if called and called.file else None,
+    }
+
+
+def _suppression_for(rule_id: str, resource: Resource, config: Config, today: dt.date,
+                     strict_suppressions: bool) -> tuple[Suppression | None, str | None]:
+    """The suppression that applies, and a note when one matched but has expired or is refused."""
+    note = None
+    names = [resource.address] + [v for v in (resource.props.get("name"),) if isinstance(v, str)]
+    for entry in config.suppressions:
+        if any(entry.matches(rule_id, n) for n in names):
+            if entry.expires and entry.expires < today:
+                note = f"suppression in {config.source} expired on {entry.expires.isoformat()}"
+                continue
+            return Suppression(entry.reason, "config", entry.expires.isoformat() if entry.expires else None), None
+    for entry in resource.suppressions:
+        if rule_id not in entry.rules:
+            continue
+        if strict_suppressions:
+            note = "inline suppression refused (--strict-suppressions)"
+            continue
+        if entry.expires and dt.date.fromisoformat(entry.expires) < today:
+            note = f"inline suppression expired on {entry.expires}"
+            continue
+        return Suppression(entry.reason, "inline", entry.expires), None
+    return None, note
+
+
+def to_finding(rule: Rule, result: Result, config: Config, today: dt.date,
+               strict_suppressions: bool = False) -> Finding | None:
+    severity = result.severity or rule.severity
+    enforcement = config.enforcement_for(rule.id, severity)
+    if enforcement is Enforcement.DISABLED:
+        return None
+    suppression, note = _suppression_for(rule.id, result.resource, config, today, strict_suppressions)
+    status = Status.SUPPRESSED if suppression else (Status.UNKNOWN if result.unknown else Status.FAILED)
+    message = result.message + (f" [{note}]" if note else "")
+    if result.resource.notes:
+        message += " (" + "; ".join(result.resource.notes) + ")"
+    return Finding(rule_id=rule.id, severity=severity, enforcement=enforcement, status=status,
+                   resource=result.resource.address, engine=result.resource.engine, message=message,
+                   remediation=rule.remediation, title=rule.title, suppression=suppression,
+                   **_location_fields(result.resource))
+
+
+def evaluate(inventory: Inventory, config: Config | None = None, rules: Iterable[Rule] | None = None,
+             resources: Iterable[Resource] | None = None, strict_suppressions: bool = False,
+             today: dt.date | None = None) -> list[Finding]:
+    """Findings of `rules` (default: all) over the inventory, sorted by location.
+
+    `resources` limits resource-scope rules to some resources (the Pulumi pack's per-resource calls).
+    """
+    config = config or Config()
+    today = today or dt.date.today()
+    ctx = Context(inventory, config)
+    pool = list(resources) if resources is not None else None
+    findings: list[Finding] = []
+    seen: set[tuple] = set()
+    for rule in rules if rules is not None else all_rules():
+        if config.enforcement.get(rule.id) is Enforcement.DISABLED:
+            continue
+        for result in rule.run(ctx, pool):
+            finding = to_finding(rule, result, config, today, strict_suppressions)
+            if finding is None:
+                continue
+            key = (finding.rule_id, finding.resource, finding.message)
+            if key not in seen:
+                seen.add(key)
+                findings.append(finding)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def report(inventory: Inventory, config: Config | None = None, **kwargs) -> Report:
+    """Evaluate and wrap with the inventory's input errors."""
+    findings = evaluate(inventory, config, **kwargs)
+    return Report(findings=findings, errors=list(inventory.errors),
+                  rules_run=[r.id for r in all_rules()])
+
+
+__all__ = ["evaluate", "report", "to_finding", "Severity"]

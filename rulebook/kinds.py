@@ -1,0 +1,90 @@
+"""Engine-neutral resource kinds: the contract between adapters and rules.
+
+Adapters (Terraform HCL, Terraform plan JSON, Pulumi) translate native resources into these kinds
+and fill exactly these props (snake_case). A prop the input does not set is left out; a prop whose
+value is not known at plan time is an Unknown. Types in the descriptions:
+  str / bool / int / list[...] / dict  plain values;  ref  a value pointing at another resource
+  (a Ref, or the concrete name/arn/id string);  policy  a PolicyDocument (rulebook.policy.parse_policy).
+Rules read only these kinds and props; a rule that needs more means this file needs more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    description: str
+    props: dict[str, str]
+
+
+def _k(name: str, description: str, **props: str) -> Kind:
+    return Kind(name, description, props)
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in [
+    # --- AWS IAM -----------------------------------------------------------------------------
+    _k("aws.iam.role", "IAM role",
+       name="str", arn="str", assume_role_policy="policy: trust policy",
+       inline_policies="list[policy]: inline_policy blocks declared on the role",
+       managed_policy_arns="list[ref]: policies attached on the role itself"),
+    _k("aws.iam.user", "IAM user (a human or a long-lived machine identity)", name="str", arn="str"),
+    _k("aws.iam.group", "IAM group", name="str", arn="str"),
+    _k("aws.iam.group_membership", "users placed in groups (group membership / user group membership)",
+       groups="list[ref]", users="list[ref]"),
+    _k("aws.iam.policy", "customer managed policy", name="str", arn="str", policy="policy"),
+    _k("aws.iam.inline_policy", "inline policy of a role, user or group (role_policy/user_policy/group_policy)",
+       identity="ref: the role, user or group (name or Ref)", identity_type="str: role|user|group",
+       policy="policy", name="str"),
+    _k("aws.iam.policy_attachment", "managed policy attached to identities (any attachment resource)",
+       policy_arn="ref", roles="list[ref]", users="list[ref]", groups="list[ref]"),
+    _k("aws.iam.access_key", "long-lived IAM access key", user="ref", status="str"),
+    _k("aws.iam.oidc_provider", "IAM OpenID Connect provider", url="str", arn="str",
+       client_id_list="list[str]"),
+    # --- AWS ECR -----------------------------------------------------------------------------
+    _k("aws.ecr.repository", "ECR repository (private or public)", name="str", arn="str",
+       image_tag_mutability="str: MUTABLE|IMMUTABLE|...", public="bool: ecr-public repository"),
+    _k("aws.ecr.repository_policy", "ECR repository policy", repository="ref", policy="policy"),
+    _k("aws.ecr.registry_policy", "ECR registry policy", policy="policy"),
+    # --- AWS S3 ------------------------------------------------------------------------------
+    _k("aws.s3.bucket", "S3 bucket", bucket="str: bucket name", arn="str", acl="str",
+       grants="list[dict]: {type, uri, id, permissions}", policy="policy: legacy inline bucket policy"),
+    _k("aws.s3.public_access_block", "S3 public access block; bucket absent = account-level",
+       bucket="ref", block_public_acls="bool", block_public_policy="bool",
+       ignore_public_acls="bool", restrict_public_buckets="bool"),
+    _k("aws.s3.bucket_policy", "S3 bucket policy", bucket="ref", policy="policy"),
+    _k("aws.s3.bucket_acl", "S3 bucket ACL", bucket="ref", acl="str", grants="list[dict]"),
+    _k("aws.s3.ownership_controls", "S3 bucket ownership controls", bucket="ref", object_ownership="str"),
+    # --- Azure -------------------------------------------------------------------------------
+    _k("azure.acr.registry", "Azure Container Registry", name="str", id="str",
+       admin_enabled="bool", anonymous_pull_enabled="bool", public_network_access_enabled="bool",
+       network_default_action="str: Allow|Deny", ip_rules="list[str]: CIDRs",
+       subnet_ids="list[ref]"),
+    _k("azure.acr.token_password", "ACR token password (long-lived)", token="ref"),
+    _k("azure.role_assignment", "Azure RBAC role assignment", scope="ref: resource id or Ref",
+       role_definition_id="ref: full resource id, bare GUID or Ref", role_definition_name="str",
+       principal_id="ref", principal_type="str: User|Group|ServicePrincipal|..."),
+    _k("azure.role_definition", "Azure custom role definition (or a looked-up built-in)", name="str", id="str",
+       role_definition_id="str: GUID", scope="ref", assignable_scopes="list[ref]",
+       actions="list[str]", not_actions="list[str]", data_actions="list[str]", not_data_actions="list[str]"),
+    _k("azure.identity", "Azure principal: user-assigned identity, service principal, user or group",
+       name="str", id="str", principal_id="str", client_id="str",
+       principal_type="str: ServicePrincipal|User|Group"),
+    _k("azure.federated_credential", "federated identity credential (user-assigned identity or app)",
+       identity="ref: parent identity or application", issuer="str", subject="str",
+       audiences="list[str]", claims_matching_expression="str"),
+    _k("azure.ad.password", "Entra ID application or service principal password (long-lived)",
+       owner="ref: application or service principal"),
+    _k("azure.storage.account", "Azure storage account", name="str", id="str",
+       public_network_access_enabled="bool", network_default_action="str: Allow|Deny",
+       ip_rules="list[str]", subnet_ids="list[ref]", allow_blob_public_access="bool",
+       shared_key_access_enabled="bool"),
+    _k("azure.storage.container", "Azure blob container", account="ref", public_access="str: none|blob|container"),
+    _k("azure.resource_group", "Azure resource group", name="str", id="str"),
+]}
+
+
+def describe(kind: str) -> Kind:
+    return KINDS[kind]

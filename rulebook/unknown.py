@@ -1,0 +1,44 @@
+"""A value not known at plan time.
+
+Unknown is a first-class value that carries the reason it is unknown, so that a rule which meets
+one can report UNKNOWN with that reason instead of passing silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value that cannot be decided at plan time; `reason` says why (shown to the user)."""
+
+    reason: str
+
+    def __bool__(self) -> bool:  # an Unknown must never be mistaken for a decided falsy/truthy value
+        raise TypeError(f"truth value of Unknown({self.reason!r}) is undecidable; test is_unknown() first")
+
+    def __str__(self) -> str:
+        return f"(unknown: {self.reason})"
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def find_unknown(value: Any) -> Unknown | None:
+    """The first Unknown inside a nested value (dicts, lists, tuples), or None when fully known."""
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, dict):
+        items = value.values()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    else:
+        return None
+    for item in items:
+        found = find_unknown(item)
+        if found is not None:
+            return found
+    return None

@@ -5,7 +5,9 @@ and fill exactly these props (snake_case). A prop the input does not set is left
 value is not known at plan time is an Unknown. Types in the descriptions:
   str / bool / int / list[...] / dict  plain values;  ref  a value pointing at another resource
   (a Ref, or the concrete name/arn/id string);  policy  a PolicyDocument (rulebook.policy.parse_policy).
-Rules read only these kinds and props; a rule that needs more means this file needs more.
+Every kind may also carry `id` (the provider's identifier, e.g. a Pulumi output or a plan value),
+used only to resolve references. Rules read only these kinds and props; a rule that needs more means
+this file needs more.
 """
 
 from __future__ import annotations

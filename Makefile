@@ -18,7 +18,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2
 
 demo: $(STAMP)
-	$(PY) -m rulebook.demo
+	$(PY) reference_stacks/demo.py
 
 bench: $(STAMP)
 	$(PY) -m bench

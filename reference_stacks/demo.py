@@ -1,0 +1,88 @@
+"""`make demo`: scan every reference stack and insecure example, show the findings, and check them.
+
+Each stack folder holds an expected.yaml listing the findings it must produce (rule, resource and,
+for Terraform, file and line). The demo exits 0 only when every stack produces exactly those.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from rulebook.config import Config
+from rulebook.engine import evaluate
+from rulebook.findings import Finding, Report, Status
+from rulebook.reporters import render
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Stack:
+    path: Path
+    engine: str
+    expected: frozenset[tuple]
+
+
+def stacks() -> list[Stack]:
+    found = []
+    for spec in sorted(HERE.glob("**/expected.yaml")):
+        data = yaml.safe_load(spec.read_text("utf-8"))
+        rows = frozenset((f["rule"], f["resource"], f.get("file"), f.get("line")) for f in data["findings"] or [])
+        found.append(Stack(spec.parent, data["engine"], rows))
+    return found
+
+
+def run(stack: Stack, config: Config) -> Report:
+    if stack.engine == "terraform":
+        from hcl_scanner import scan
+
+        result = scan([str(stack.path)], repo_root=str(stack.path))
+        findings = [f for inv in result.inventories for f in evaluate(inv, config)]
+        return Report(findings=findings, errors=list(result.errors), scanned=list(result.scanned))
+    from preview_gate import run_gate
+
+    return run_gate(str(stack.path), config=config)
+
+
+def observed(stack: Stack, findings: list[Finding]) -> frozenset[tuple]:
+    rows = set()
+    for f in findings:
+        if f.status is Status.SUPPRESSED:
+            continue
+        if stack.engine == "terraform":
+            rows.add((f.rule_id, f.resource, f.file, f.line))
+        else:
+            rows.add((f.rule_id, f.resource.rsplit("::", 1)[-1], None, None))
+    return frozenset(rows)
+
+
+def main() -> int:
+    config = Config()
+    failures = 0
+    for stack in stacks():
+        name = stack.path.relative_to(HERE)
+        report = run(stack, config)
+        print(f"\n=== {name} ({stack.engine}) ===")
+        print(render(report, "text", color=sys.stdout.isatty(), repo_root=str(stack.path)))
+        got = observed(stack, report.findings)
+        missing, extra = stack.expected - got, got - stack.expected
+        if report.errors or missing or extra:
+            failures += 1
+            for row in sorted(missing, key=str):
+                print(f"  EXPECTED but not reported: {row}")
+            for row in sorted(extra, key=str):
+                print(f"  REPORTED but not expected: {row}")
+            for error in report.errors:
+                print(f"  INPUT ERROR: {error}")
+        else:
+            print(f"  as expected: {len(stack.expected)} finding(s)")
+    print(f"\ndemo: {len(stacks()) - failures} of {len(stacks())} stacks as expected")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

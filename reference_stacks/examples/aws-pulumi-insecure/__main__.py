@@ -1,0 +1,31 @@
+"""The insecure twin of reference_stacks/aws-pulumi: the mistakes cicd-guard exists to stop."""
+
+import json
+
+import pulumi_aws as aws
+
+# A machine user with a static key, pasted into the CI system's variables.
+ci_user = aws.iam.User("ci", name="ci-bot")
+aws.iam.AccessKey("ci-key", user=ci_user.name)
+
+# Artifact buckets: one with no public access block, one whose block leaves policies open.
+aws.s3.Bucket("artifacts", bucket="acme-ci-artifacts-legacy")
+cache = aws.s3.BucketV2("cache", bucket="acme-ci-cache")
+aws.s3.BucketPublicAccessBlock("cache", bucket=cache.id, block_public_acls=True, block_public_policy=False,
+                               ignore_public_acls=True, restrict_public_buckets=False)
+
+# The registry role: every ECR action on every repository, mutable tags.
+runner = aws.iam.Role("ci", name="ci-runner", assume_role_policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+        "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}},
+    }],
+}))
+aws.iam.RolePolicy("ci", role=runner.name, policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}],
+}))
+aws.ecr.Repository("app", name="acme/app", image_tag_mutability="MUTABLE")

@@ -1,0 +1,49 @@
+# The insecure twin of reference_stacks/aws-terraform: the mistakes cicd-guard exists to stop.
+
+# A machine user with a static key, pasted into the CI system's variables.
+resource "aws_iam_user" "ci" {
+  name = "ci-bot"
+}
+
+resource "aws_iam_access_key" "ci" {
+  user = aws_iam_user.ci.name
+}
+
+# Artifact buckets: one with no public access block at all, one with a block that leaves policies open.
+resource "aws_s3_bucket" "artifacts" {
+  bucket = "acme-ci-artifacts-legacy"
+}
+
+module "cache" {
+  source = "./modules/artifact_bucket"
+  name   = "acme-ci-cache"
+}
+
+# The registry role: every ECR action on every repository, mutable tags.
+resource "aws_iam_role" "ci" {
+  name = "ci-runner"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/*" }
+      }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "ci" {
+  role = aws_iam_role.ci.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "ecr:*", Resource = "*" }]
+  })
+}
+
+resource "aws_ecr_repository" "app" {
+  name                 = "acme/app"
+  image_tag_mutability = "MUTABLE"
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..findings import Severity
-from ..model import Resource
+from ..model import Ref, Resource
 from .base import Context, Example, Result, rule
 
 _KEY_KINDS = {
@@ -22,7 +22,9 @@ def _owner_label(resource: Resource, ctx: Context, prop: str) -> str:
     if target is not None:
         name = target.get("name")
         return name if isinstance(name, str) else target.address
-    return str(value) if value is not None else "an unnamed principal"
+    if isinstance(value, Ref):
+        return value.address
+    return str(value) if isinstance(value, str) else "an unnamed principal"
 
 
 @rule(

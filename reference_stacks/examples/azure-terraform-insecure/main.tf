@@ -1,0 +1,51 @@
+# The insecure twin of reference_stacks/azure-terraform: the mistakes cicd-guard exists to stop.
+
+resource "azurerm_resource_group" "ci" {
+  name     = "rg-ci"
+  location = "westeurope"
+}
+
+# A registry with a shared admin password, anonymous pull and open network access.
+resource "azurerm_container_registry" "ci" {
+  name                          = "acmeci"
+  resource_group_name           = azurerm_resource_group.ci.name
+  location                      = azurerm_resource_group.ci.location
+  sku                           = "Premium"
+  admin_enabled                 = true
+  anonymous_pull_enabled        = true
+  public_network_access_enabled = true
+}
+
+# A service principal with a client secret pasted into the pipeline's variables.
+resource "azuread_application" "ci" {
+  display_name = "ci-pipeline"
+}
+
+resource "azuread_service_principal" "ci" {
+  client_id = azuread_application.ci.client_id
+}
+
+resource "azuread_application_password" "ci" {
+  application_id = azuread_application.ci.id
+  display_name   = "pipeline"
+}
+
+# Push for the pipeline at subscription scope.
+data "azurerm_subscription" "current" {}
+
+resource "azurerm_role_assignment" "ci_push" {
+  scope                = data.azurerm_subscription.current.id
+  role_definition_name = "AcrPush"
+  principal_id         = azuread_service_principal.ci.object_id
+}
+
+# Artifact storage open to the internet, with shared keys and public blobs allowed.
+resource "azurerm_storage_account" "artifacts" {
+  name                            = "acmeciartifacts"
+  resource_group_name             = azurerm_resource_group.ci.name
+  location                        = azurerm_resource_group.ci.location
+  account_tier                    = "Standard"
+  account_replication_type        = "LRS"
+  allow_nested_items_to_be_public = true
+  shared_access_key_enabled       = true
+}

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test demo bench docs docs-check clean
+.PHONY: setup test demo bench docs clean
 
 setup: $(STAMP)
 

@@ -145,6 +145,17 @@ def validate(data: Any, source: str = "<config>") -> None:
     raise ConfigError(f"{source}: {path or '<top level>'}: {message}")
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """Safe YAML that keeps `2026-12-31` as text: the schema (shared with JSON) checks dates itself,
+    and an impossible date becomes a config error naming the key instead of a crash."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load(path: str | Path | None = None, search_from: str | Path | None = None) -> Config:
     """Load the config file given, or cicd-guard.yaml found in `search_from`, or the defaults."""
     if path is None and search_from is not None:
@@ -158,22 +169,11 @@ def load(path: str | Path | None = None, search_from: str | Path | None = None) 
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping")
-    return Config.from_dict(_dates_as_text(data), str(path))
-
-
-def _dates_as_text(value: Any) -> Any:
-    """YAML turns `expires: 2026-12-31` into a date; the schema (shared with JSON) wants text."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _dates_as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_as_text(v) for v in value]
-    return value
+    return Config.from_dict(data, str(path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import make
+from builders import make
 from rulebook.config import Config
 from rulebook.engine import evaluate, report
 from rulebook.findings import Enforcement, Severity, Status

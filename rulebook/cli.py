@@ -1,0 +1,284 @@
+"""The `cicd-guard` command line.
+
+    cicd-guard scan PATH... [--plan FILE]... [--var-file F]... [--repo-root DIR] [--format F] [--output FILE]
+                    [--config FILE] [--strict] [--strict-suppressions]
+    cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--format F]
+    cicd-guard rules [--format text|json]
+    cicd-guard explain RULE_ID
+
+Exit codes: 0 no failed mandatory finding; 1 at least one (with --strict, an UNKNOWN result under a
+mandatory rule counts too); 2 an input or the config could not be evaluated (fail closed: the other
+inputs are still reported). Bad input never shows a traceback; set CICD_GUARD_DEBUG=1 to see one for an
+internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from . import TOOL_NAME, __version__
+from .findings import Report
+from .model import InputError
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+DEBUG_ENV = "CICD_GUARD_DEBUG"
+
+
+class CliError(Exception):
+    """A problem with the command line, the config or the environment: one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 as well; keep the message to one usage line
+        self.print_usage(sys.stderr)
+        raise CliError(message)
+
+
+def _add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument("--format", "-f", choices=formats, default="text", help="report format (default: text)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour in text output (auto: only on a terminal, and not when NO_COLOR is set)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .reporters import FORMATS
+
+    parser = _Parser(prog=TOOL_NAME, description="Plan-time guardrails against CI/CD supply-chain attacks.")
+    parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="scan Terraform directories, files and plan JSON")
+    scan.add_argument("paths", nargs="*", metavar="PATH", help=".tf/.tfvars files or directories; plan .json too")
+    scan.add_argument("--plan", action="append", default=[], metavar="FILE",
+                      help="`terraform show -json` output (repeatable)")
+    scan.add_argument("--var-file", action="append", default=[], metavar="FILE", help="extra .tfvars (repeatable)")
+    scan.add_argument("--repo-root", metavar="DIR", help="repository root: report paths relative to it "
+                      "and map plan resources back to .tf lines (default: current directory)")
+    _add_output_options(scan, list(FORMATS))
+    _add_policy_options(scan)
+    scan.add_argument("--strict-suppressions", action="store_true",
+                      help="ignore inline suppression comments; only config suppressions count")
+
+    gate = sub.add_parser("gate", help="run a Pulumi program offline and drive the policy pack over it")
+    gate.add_argument("program_dir", metavar="PROGRAM_DIR")
+    gate.add_argument("--policy-pack", metavar="DIR", help="policy pack directory (default: the bundled pack)")
+    gate.add_argument("--stack", metavar="NAME", help="stack name the program sees (default: dev)")
+    gate.add_argument("--preview", action="store_true",
+                      help="leave values unknown that a real preview would not know yet")
+    _add_output_options(gate, list(FORMATS))
+    _add_policy_options(gate)
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+    explain = sub.add_parser("explain", help="show a rule's rationale, remediation, examples and compliance")
+    explain.add_argument("rule_id", metavar="RULE_ID")
+    return parser
+
+
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", "-c", metavar="FILE", help="settings (default: ./cicd-guard.yaml if present)")
+    parser.add_argument("--strict", action="store_true",
+                        help="an UNKNOWN result under a mandatory rule fails the run")
+
+
+# --- configuration -----------------------------------------------------------------------------------
+
+def _load_config(path: str | None):
+    from .config import ConfigError, load
+
+    try:
+        return load(path, search_from=os.getcwd())
+    except ConfigError as exc:
+        raise CliError(f"config error: {exc}") from None
+    except ValueError as exc:  # e.g. YAML's own date parsing of `expires: 2026-13-01`
+        raise CliError(f"config error: {path or 'cicd-guard.yaml'}: {exc}") from None
+
+
+def _config_path(path: str | None) -> str | None:
+    if path:
+        return path
+    from .config import DEFAULT_FILENAME
+
+    default = Path.cwd() / DEFAULT_FILENAME
+    return str(default) if default.is_file() else None
+
+
+# --- subcommands -------------------------------------------------------------------------------------
+
+def _merge_errors(*groups) -> list[InputError]:
+    seen, merged = set(), []
+    for group in groups:
+        for error in group or ():
+            key = (str(error.file), error.line, str(error.message))
+            if key not in seen:
+                seen.add(key)
+                merged.append(error)
+    return merged
+
+
+def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
+    if not args.paths and not args.plan:
+        raise CliError("scan: give at least one PATH or --plan FILE")
+    config = _load_config(args.config)
+    try:
+        from hcl_scanner import scan as tf_scan
+    except ImportError as exc:
+        raise CliError(f"the Terraform scanner is not available: {exc}") from None
+    from .engine import evaluate
+    from .rules import all_rules
+
+    result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
+                     repo_root=args.repo_root, strict_suppressions=args.strict_suppressions)
+    findings = []
+    for inventory in result.inventories:
+        findings.extend(evaluate(inventory, config, strict_suppressions=args.strict_suppressions))
+    errors = _merge_errors(result.errors, *(inv.errors for inv in result.inventories))
+    findings.sort(key=lambda f: f.sort_key())
+    report = Report(findings=findings, errors=errors, scanned=list(getattr(result, "scanned", []) or []),
+                    rules_run=[r.id for r in all_rules()])
+    return report, args.repo_root
+
+
+def run_gate(args: argparse.Namespace) -> tuple[Report, str | None]:
+    program = Path(args.program_dir)
+    if not program.is_dir():
+        raise CliError(f"gate: {args.program_dir}: not a directory")
+    if args.policy_pack and not Path(args.policy_pack).is_dir():
+        raise CliError(f"gate: --policy-pack {args.policy_pack}: not a directory")
+    config = _load_config(args.config)
+    try:
+        from preview_gate import run_gate as gate
+    except ImportError as exc:
+        raise CliError(f"the Pulumi preview gate is not available: {exc}") from None
+    report = gate(str(program), policy_pack=args.policy_pack, config=config,
+                  config_path=_config_path(args.config), stack=args.stack, preview=args.preview)
+    return report, None
+
+
+def rules_table() -> str:
+    from .compliance import PRACTICES
+    from .rules import all_rules
+    from .rules.base import ENGINES
+
+    rows = [("ID", "SEVERITY", "PRACTICE", "TITLE", "ENGINES")]
+    for rule in all_rules():
+        engines = ",".join(e + ("*" if e in rule.engine_notes else "") for e in ENGINES)
+        severity = "/".join(dict.fromkeys(s.value for s in (rule.severity, *rule.severities)))
+        rows.append((rule.id, severity, f"{rule.practice} {PRACTICES[rule.practice].title}", rule.title, engines))
+    if len(rows) == 1:
+        return "No rules are registered.\n"
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
+    footer = "\n* partial coverage in that engine: see `cicd-guard explain RULE_ID`" \
+        if any("*" in row[-1] for row in rows[1:]) else ""
+    return "\n".join(lines) + footer + f"\n{len(rows) - 1} rules\n"
+
+
+def rules_json() -> str:
+    from .rules import all_rules
+
+    return json.dumps([{"id": r.id, "title": r.title, "severity": r.severity.value,
+                        "severities": [s.value for s in r.severities], "practice": r.practice,
+                        "default_enforcement": r.severity.default_enforcement.value, "scope": r.scope,
+                        "pulumi_policy": r.slug, "engine_notes": r.engine_notes,
+                        "compliance": {k: list(v) for k, v in r.compliance.items()}}
+                       for r in all_rules()], indent=2) + "\n"
+
+
+def explain(rule_id: str) -> str:
+    from .docs import rule_page
+    from .rules import all_rules
+
+    wanted = rule_id.strip().lower()
+    for rule in all_rules():
+        if wanted in (rule.id.lower(), rule.slug):
+            return rule_page(rule).split("\n", 1)[1].lstrip("\n")  # without the "generated" comment
+    raise CliError(f"unknown rule {rule_id!r}; `{TOOL_NAME} rules` lists them")
+
+
+# --- output ------------------------------------------------------------------------------------------
+
+def _use_color(choice: str, output: str | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a terminal that cannot show some character must not lose the report
+            encoding = sys.stdout.encoding or "ascii"
+            sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
+        sys.stdout.flush()
+        return
+    try:
+        Path(output).write_text(text, "utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _report(args: argparse.Namespace, report: Report, repo_root: str | None) -> int:
+    from .reporters import render
+    from .reporters.text import summary_line
+
+    text = render(report, args.format, color=_use_color(args.color, args.output), repo_root=repo_root,
+                  strict=args.strict)
+    _emit(text, args.output)
+    code = report.exit_code(args.strict)
+    if args.output or args.format != "text":  # the report went elsewhere: leave a one-line verdict on stderr
+        verdict = {0: "PASS", 1: "FAIL", 2: "ERROR"}[code]
+        print(f"{TOOL_NAME}: {verdict}: {summary_line(report, args.strict)}", file=sys.stderr)
+        for error in report.errors[:20]:
+            from .redact import redact
+
+            print(f"{TOOL_NAME}: error: {redact(str(error))}", file=sys.stderr)
+    return code
+
+
+def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "scan":
+        return _report(args, *run_scan(args))
+    if args.command == "gate":
+        return _report(args, *run_gate(args))
+    if args.command == "rules":
+        _emit(rules_json() if args.format == "json" else rules_table(), None)
+        return EXIT_OK
+    if args.command == "explain":
+        _emit(explain(args.rule_id), None)
+        return EXIT_OK
+    parser.print_help(sys.stderr)
+    return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        return dispatch(args, parser)
+    except CliError as exc:
+        print(f"{TOOL_NAME}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"{TOOL_NAME}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - fail closed, one line, traceback only on request
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc()
+        from .redact import redact
+
+        detail = redact(str(exc).splitlines()[0]) if str(exc) else ""
+        print(f"{TOOL_NAME}: internal error: {type(exc).__name__}: {detail} "
+              f"(set {DEBUG_ENV}=1 for a traceback)", file=sys.stderr)
+        return EXIT_ERROR

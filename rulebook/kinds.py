@@ -22,7 +22,7 @@ class Kind:
     props: dict[str, str]
 
 
-def _k(name: str, description: str, **props: str) -> Kind:
+def _k(name: str, description: str, /, **props: str) -> Kind:  # positional-only: props may be called "name"
     return Kind(name, description, props)
 
 
@@ -41,7 +41,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        identity="ref: the role, user or group (name or Ref)", identity_type="str: role|user|group",
        policy="policy", name="str"),
     _k("aws.iam.policy_attachment", "managed policy attached to identities (any attachment resource)",
-       policy_arn="ref", roles="list[ref]", users="list[ref]", groups="list[ref]"),
+       policy_arn="ref", roles="list[ref]", users="list[ref]", groups="list[ref]",
+       policy_arns="list[ref]: several policies in one resource (aws_iam_role_policy_attachments_exclusive)"),
     _k("aws.iam.access_key", "long-lived IAM access key", user="ref", status="str"),
     _k("aws.iam.oidc_provider", "IAM OpenID Connect provider", url="str", arn="str",
        client_id_list="list[str]"),
@@ -83,6 +84,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        public_network_access_enabled="bool", network_default_action="str: Allow|Deny",
        ip_rules="list[str]", subnet_ids="list[ref]", allow_blob_public_access="bool",
        shared_key_access_enabled="bool"),
+    _k("azure.storage.network_rules", "network rules of a storage account declared as their own resource; "
+       "they replace the account's network_rules block", account="ref: storage account id (or name) or Ref",
+       network_default_action="str: Allow|Deny", ip_rules="list[str]", subnet_ids="list[ref]"),
     _k("azure.storage.container", "Azure blob container", account="ref", public_access="str: none|blob|container"),
     _k("azure.resource_group", "Azure resource group", name="str", id="str"),
 ]}

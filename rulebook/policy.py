@@ -30,10 +30,16 @@ class Condition:
     def key_lc(self) -> str:
         return self.key.lower() if isinstance(self.key, str) else ""
 
+    @property
+    def base_op(self) -> str:
+        """Operator without set qualifier or IfExists, lower case: `ForAnyValue:StringLikeIfExists` -> `stringlike`."""
+        op = self.op.split(":", 1)[-1]
+        return op[: -len("ifexists")] if op.endswith("ifexists") else op
+
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    effect: str  # "Allow" | "Deny" (normalised capitalisation)
+    effect: str | Unknown  # "Allow" | "Deny" (normalised capitalisation); Unknown when not known at plan time
     actions: tuple[Value, ...] = ()
     not_actions: tuple[Value, ...] = ()
     resources: tuple[Value, ...] = ()
@@ -66,6 +72,10 @@ class PolicyDocument:
     def denies(self) -> Iterable[Statement]:
         return (s for s in self.statements if s.effect == "Deny")
 
+    def undecided(self) -> Iterable[Statement]:
+        """Statements whose Effect (or whole body) is unknown at plan time."""
+        return (s for s in self.statements if isinstance(s.effect, Unknown))
+
 
 class PolicyParseError(ValueError):
     """A policy document that is not valid JSON or not a policy."""
@@ -79,23 +89,31 @@ def _as_tuple(value: Any) -> tuple[Value, ...]:
     return (value,)
 
 
+_PRINCIPAL_TYPES = {"aws": "AWS", "service": "Service", "federated": "Federated", "canonicaluser": "CanonicalUser"}
+
+
 def _principals(value: Any) -> Mapping[str, tuple[Value, ...]] | None:
     if value is None:
         return None
-    if isinstance(value, str) or isinstance(value, Unknown):
-        return {"AWS": (value,)}  # "Principal": "*" is the same as {"AWS": "*"}
     if isinstance(value, Mapping):
-        return {str(k): _as_tuple(v) for k, v in value.items()}
+        return {_PRINCIPAL_TYPES.get(str(k).lower(), str(k)): _as_tuple(v) for k, v in value.items()}
+    if isinstance(value, (str, Unknown)) or not isinstance(value, (list, tuple, int, float, bool)):
+        return {"AWS": (value,)}  # "Principal": "*" is the same as {"AWS": "*"}; a Ref stands for an ARN
     raise PolicyParseError(f"Principal must be a string or a mapping, got {type(value).__name__}")
 
 
 def _conditions(value: Any) -> tuple[Condition, ...]:
     if value is None:
         return ()
+    if isinstance(value, Unknown):  # a condition exists but is not known: keep it, unknown
+        return (Condition("<unknown>", "<unknown>", (value,)),)
     if not isinstance(value, Mapping):
         raise PolicyParseError("Condition must be a mapping of operator to {key: values}")
     out: list[Condition] = []
     for operator, block in value.items():
+        if isinstance(block, Unknown):
+            out.append(Condition(str(operator), "<unknown>", (block,)))
+            continue
         if not isinstance(block, Mapping):
             raise PolicyParseError(f"Condition operator {operator!r} must map keys to values")
         for key, values in block.items():
@@ -115,12 +133,14 @@ def _field(raw: Mapping[str, Any], name: str) -> Any:
 
 
 def _statement(raw: Any, index: int) -> Statement:
+    if isinstance(raw, Unknown):  # a whole statement unknown at plan time (e.g. a dynamic block)
+        return Statement(effect=raw, index=index)
     if not isinstance(raw, Mapping):
         raise PolicyParseError(f"statement #{index + 1} is not an object")
     effect = _field(raw, "Effect")
     if isinstance(effect, str):
         effect = effect.capitalize()
-    if effect not in ("Allow", "Deny"):
+    if not isinstance(effect, Unknown) and effect not in ("Allow", "Deny"):
         raise PolicyParseError(f"statement #{index + 1} has Effect {effect!r} (Allow or Deny expected)")
     sid = _field(raw, "Sid")
     return Statement(
@@ -155,6 +175,8 @@ def parse_policy(raw: Any, origin: str = "") -> PolicyDocument | Unknown:
             raise PolicyParseError("empty policy document")
         try:
             raw = json.loads(text)
+            if isinstance(raw, str):  # JSON text encoded once more (jsonencode of a JSON string)
+                raw = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise PolicyParseError(f"policy is not valid JSON: {exc.msg} at line {exc.lineno}") from None
     if not isinstance(raw, Mapping):
@@ -165,9 +187,10 @@ def parse_policy(raw: Any, origin: str = "") -> PolicyDocument | Unknown:
     parsed = tuple(_statement(s, i) for i, s in enumerate(_as_tuple(statements)))
     unknowns: list[Unknown] = []
     for statement in parsed:
-        found = find_unknown([statement.actions, statement.not_actions, statement.resources,
+        found = find_unknown([statement.effect, statement.actions, statement.not_actions, statement.resources,
                               statement.not_resources, [c.values for c in statement.conditions],
-                              list((statement.principals or {}).values())])
+                              list((statement.principals or {}).values()),
+                              list((statement.not_principals or {}).values())])
         if found is not None:
             unknowns.append(found)
     return PolicyDocument(parsed, tuple(unknowns), origin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import REGISTRY, Context, Example, Result, Rule, rule
+from .base import ENGINES as ENGINES_OF_EXAMPLES, REGISTRY, Context, Example, Result, Rule, rule
 
 _FAMILIES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in ("base", "helpers"))
 for _name in _FAMILIES:
@@ -16,4 +16,4 @@ def all_rules() -> list[Rule]:
     return [REGISTRY[k] for k in sorted(REGISTRY)]
 
 
-__all__ = ["REGISTRY", "Context", "Example", "Result", "Rule", "rule", "all_rules"]
+__all__ = ["ENGINES_OF_EXAMPLES", "REGISTRY", "Context", "Example", "Result", "Rule", "rule", "all_rules"]

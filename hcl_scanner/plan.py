@@ -1,0 +1,915 @@
+"""Read `terraform show -json PLANFILE` output into the rulebook model.
+
+Follows HashiCorp's documented JSON output format (format_version 0.x and 1.x). Values come from
+resource_changes (`after`, with `after_unknown` leaves turned into Unknown) over planned_values, and
+data sources read during planning from prior_state. Values still unknown are linked back to the
+resources they come from through the configuration's `references` (so `role = aws_iam_role.ci.name`
+stays a Ref to the role), and deferred policy documents are rebuilt from their statement blocks.
+With a repo root, each resource is pointed at its `resource` block in the .tf sources.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from rulebook.model import InputError, Inventory, Ref, Resource, SourceLocation
+from rulebook.unknown import Unknown, find_unknown
+
+from .adapter import to_resource
+
+ENGINE = "terraform-plan"
+AFTER_APPLY = Unknown("known after apply")
+# Computed identity attributes: when unknown and not set in configuration they become a Ref to the
+# resource itself, so whatever points at them (role = aws_iam_role.ci.name) still links.
+IDENTITY_ATTRS = frozenset({"arn", "id", "name", "unique_id", "principal_id", "client_id", "object_id",
+                            "application_id", "role_definition_resource_id", "bucket"})
+POLICY_DOCUMENT = "aws_iam_policy_document"
+# Arguments holding a policy document: only a policy data source's document may stand in for them.
+POLICY_ATTRS = frozenset({"policy", "assume_role_policy", "source_json", "override_json",
+                          "source_policy_documents", "override_policy_documents"})
+LIST_POLICY_ATTRS = frozenset({"source_policy_documents", "override_policy_documents"})
+_MAX_DEPTH = 16  # reference chains through module variables and outputs
+
+
+# --- loading ---------------------------------------------------------------------------------------
+
+def _decode(raw: bytes) -> str:
+    """Text of a plan file: UTF-8 (BOM optional), UTF-16/32 with BOM, or BOM-less UTF-16."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(codec)
+    if len(raw) >= 4 and raw[0] == 0 and raw[1] != 0 and raw[2] == 0:
+        return raw.decode("utf-16-be")
+    if len(raw) >= 4 and raw[0] != 0 and raw[1] == 0 and raw[3] == 0:
+        return raw.decode("utf-16-le")
+    if b"\x00" in raw:
+        raise ValueError("binary content (NUL bytes), not JSON text")
+    return raw.decode("utf-8")
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def load_plan_json(path: Path) -> tuple[dict | None, InputError | None]:
+    """The plan JSON object, or an InputError naming the file (and line for syntax errors)."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, InputError(name, None, f"cannot read plan file: {exc.strerror or exc}")
+    if not raw.strip():
+        return None, InputError(name, None, "empty file, expected `terraform show -json` plan output")
+    try:
+        text = _decode(raw)
+    except UnicodeDecodeError as exc:
+        return None, InputError(name, _line_of(raw, exc.start),
+                                f"not UTF-8 or UTF-16 text (invalid byte at offset {exc.start})")
+    except ValueError as exc:
+        return None, InputError(name, None, str(exc))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, InputError(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        return None, InputError(name, None, "JSON nested too deeply")
+    if not isinstance(data, dict) or "format_version" not in data:
+        return None, InputError(name, None, "JSON is not a Terraform plan: no format_version "
+                                "(expected `terraform show -json PLANFILE` output)")
+    if "planned_values" not in data and "resource_changes" not in data:
+        what = "a state file" if "values" in data else "no planned_values or resource_changes"
+        return None, InputError(name, None, f"JSON is not a Terraform plan ({what}); "
+                                "expected `terraform show -json PLANFILE` output")
+    version = str(data.get("format_version"))
+    if not re.fullmatch(r"[01]\.\d+", version):
+        return None, InputError(name, None, f"unsupported plan format_version {version!r} (0.x and 1.x are read)")
+    return data, None
+
+
+# --- addresses -------------------------------------------------------------------------------------
+
+Key = int | str | None
+ModulePath = tuple[tuple[str, Key], ...]  # (("ci", "a"), ("inner", 0)) for module.ci["a"].module.inner[0]
+
+_MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.|$)')
+_RESOURCE_REF = re.compile(r'(data\.)?([A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_-]*)'
+                           r'(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.([A-Za-z_][A-Za-z0-9_-]*))?')
+
+
+def _key(text: str | None) -> Key:
+    if text is None:
+        return None
+    return int(text) if text.isdigit() else json.loads(text)
+
+
+def _index(key: Key) -> str:
+    if key is None:
+        return ""
+    return f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key)}]"
+
+
+def parse_module_address(address: str) -> ModulePath:
+    steps: list[tuple[str, Key]] = []
+    pos = 0
+    while pos < len(address):
+        match = _MODULE_STEP.match(address, pos)
+        if not match:
+            break
+        steps.append((match.group(1), _key(match.group(2))))
+        pos = match.end()
+    return tuple(steps)
+
+
+def module_prefix(path: ModulePath) -> str:
+    return "".join(f"module.{name}{_index(key)}." for name, key in path)
+
+
+def _conf_key(path: ModulePath) -> tuple[str, ...]:
+    return tuple(name for name, _ in path)
+
+
+# --- configuration ---------------------------------------------------------------------------------
+
+@dataclass
+class _ConfModule:
+    """One module of the configuration: its resources (by local address), calls and outputs."""
+
+    key: tuple[str, ...]
+    source: str
+    resources: dict[str, dict] = field(default_factory=dict)
+    calls: dict[str, dict] = field(default_factory=dict)
+    outputs: dict[str, dict] = field(default_factory=dict)
+
+
+def _local_address(mode: str, tf_type: str, name: str) -> str:
+    return f"data.{tf_type}.{name}" if mode == "data" else f"{tf_type}.{name}"
+
+
+def _walk_config(module: dict, key: tuple[str, ...], source: str,
+                 out: dict[tuple[str, ...], _ConfModule]) -> None:
+    conf = _ConfModule(key, source)
+    for res in module.get("resources") or []:
+        if isinstance(res, dict) and res.get("type") and res.get("name"):
+            conf.resources[_local_address(res.get("mode", "managed"), res["type"], res["name"])] = res
+    conf.calls = {k: v for k, v in (module.get("module_calls") or {}).items() if isinstance(v, dict)}
+    conf.outputs = {k: v for k, v in (module.get("outputs") or {}).items() if isinstance(v, dict)}
+    out[key] = conf
+    for name, call in conf.calls.items():
+        if isinstance(call.get("module"), dict):
+            _walk_config(call["module"], key + (name,), str(call.get("source", "")), out)
+
+
+def _same(value: Any, constant: Any) -> bool:
+    """Equal, comparing lists as multisets (set-typed arguments come back in the provider's order)."""
+    if isinstance(value, list) and isinstance(constant, list):
+        key = lambda item: json.dumps(item, sort_keys=True, default=str)  # noqa: E731
+        return sorted(map(key, value)) == sorted(map(key, constant))
+    return value == constant
+
+
+def _consistent(block: Any, conf: Any) -> bool:
+    """No constant written in the configuration block contradicts a known value of the planned block."""
+    if not isinstance(conf, dict):
+        return False
+    if not isinstance(block, dict):
+        return isinstance(block, Unknown)
+    for name, expr in conf.items():
+        if _is_expression(expr) and "constant_value" in expr:
+            value = block.get(name)
+            if value is not None and find_unknown(value) is None and not _same(value, expr["constant_value"]):
+                return False
+    return True
+
+
+def _pair_blocks(planned: list[Any], conf: list[Any]) -> dict[int, Any]:
+    """Planned nested block index -> the configuration block it came from.
+
+    Dynamic blocks are missing from the configuration and set-typed blocks come back reordered, so a
+    pair is made only when it is unambiguous: the one configuration block consistent with the planned
+    block and claimed by no other planned block, or (when the counts agree) the block at the same
+    position if it is consistent. Anything else stays unlinked (its unknowns stay Unknown).
+    """
+    fitting = [[j for j, c in enumerate(conf) if _consistent(b, c)] for b in planned]
+    claims: dict[int, int] = {}
+    for options in fitting:
+        for j in options:
+            claims[j] = claims.get(j, 0) + 1
+    same_count = len(planned) == len(conf)
+    pairs: dict[int, Any] = {}
+    for i, options in enumerate(fitting):
+        if len(options) == 1 and claims[options[0]] == 1:
+            pairs[i] = conf[options[0]]
+        elif same_count and i in options:
+            pairs[i] = conf[i]
+    return pairs
+
+
+def _kept(refs: list[Any]) -> list[str]:
+    """References without the prefixes Terraform also lists (aws_iam_role.ci after aws_iam_role.ci.name)."""
+    strings = [r for r in refs if isinstance(r, str)]
+    return [r for i, r in enumerate(strings)
+            if not any(o.startswith(r + ".") or o.startswith(r + "[") for o in strings[:i])]
+
+
+_PATH_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _literal_in(exprs: Any, path: str) -> bool:
+    """Whether the configuration writes the value at `path` (a.b[0].c) itself: an expression without
+    references. Values the provider computes or that are read from elsewhere are not literals."""
+    node = exprs
+    for match in _PATH_STEP.finditer(path):
+        if _is_expression(node):
+            break
+        name, index = match.groups()
+        if index is not None:
+            node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
+        else:
+            node = node.get(name) if isinstance(node, dict) else None
+        if node is None:
+            return False
+    return node == {} or (_is_expression(node) and not node.get("references"))
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and set(value) <= {"constant_value", "references"}
+
+
+# --- plan values -----------------------------------------------------------------------------------
+
+@dataclass
+class _Instance:
+    address: str
+    mode: str
+    type: str
+    name: str
+    index: Key
+    module: ModulePath
+    values: dict[str, Any]
+    sensitive: list[str] = field(default_factory=list)
+    action: str = ""
+    deferred: str | None = None  # Terraform postponed planning it (deferred_changes), with the reason
+
+    @property
+    def local(self) -> str:
+        return _local_address(self.mode, self.type, self.name)
+
+
+def _has_true(mask: Any) -> bool:
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return any(_has_true(v) for v in mask.values())
+    if isinstance(mask, list):
+        return any(_has_true(v) for v in mask)
+    return False
+
+
+def overlay_unknown(value: Any, mask: Any) -> Any:
+    """`after` with every leaf that `after_unknown` marks true replaced by Unknown."""
+    if mask is True:
+        return AFTER_APPLY
+    if not _has_true(mask):
+        return value
+    if isinstance(mask, dict):
+        base = dict(value) if isinstance(value, dict) else {}
+        for key, sub in mask.items():
+            base[key] = overlay_unknown(base.get(key), sub)
+        return base
+    base_list = list(value) if isinstance(value, list) else []
+    for i, sub in enumerate(mask):
+        if i < len(base_list):
+            base_list[i] = overlay_unknown(base_list[i], sub)
+        else:
+            base_list.append(overlay_unknown(None, sub))
+    return base_list
+
+
+def _true_paths(mask: Any, path: str = "") -> Iterator[str]:
+    if mask is True:
+        yield path or "(whole value)"
+    elif isinstance(mask, dict):
+        for key, sub in mask.items():
+            yield from _true_paths(sub, f"{path}.{key}" if path else str(key))
+    elif isinstance(mask, list):
+        for i, sub in enumerate(mask):
+            yield from _true_paths(sub, f"{path}[{i}]")
+
+
+def _module_resources(module: dict, default_path: ModulePath = ()) -> Iterator[tuple[ModulePath, dict]]:
+    path = parse_module_address(module.get("address", "")) if module.get("address") else default_path
+    for res in module.get("resources") or []:
+        if isinstance(res, dict):
+            yield path, res
+    for child in module.get("child_modules") or []:
+        if isinstance(child, dict):
+            yield from _module_resources(child, path)
+
+
+def _instance(path: ModulePath, res: dict, values: Any, sensitive: Any, action: str = "") -> _Instance | None:
+    if not res.get("type") or not res.get("name") or not res.get("address"):
+        return None
+    return _Instance(address=res["address"], mode=res.get("mode", "managed"), type=res["type"],
+                     name=res["name"], index=res.get("index"), module=path,
+                     values=values if isinstance(values, dict) else {},
+                     sensitive=list(_true_paths(sensitive)), action=action)
+
+
+def collect_instances(data: dict) -> dict[str, _Instance]:
+    """Every resource instance the plan leaves in place, by absolute address."""
+    found: dict[str, _Instance] = {}
+    prior = ((data.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
+    for path, res in _module_resources(prior):
+        if res.get("mode") == "data":
+            inst = _instance(path, res, res.get("values"), res.get("sensitive_values"))
+            if inst:
+                found[inst.address] = inst
+    planned = (data.get("planned_values") or {}).get("root_module") or {}
+    for path, res in _module_resources(planned):
+        inst = _instance(path, res, res.get("values"), res.get("sensitive_values"))
+        if inst:
+            found[inst.address] = inst
+    changes = [(c, None) for c in data.get("resource_changes") or []]
+    changes += [(d.get("resource_change"), d.get("reason") or "unknown reason")
+                for d in data.get("deferred_changes") or [] if isinstance(d, dict)]
+    for change, deferred in changes:
+        if not isinstance(change, dict) or change.get("deposed"):
+            continue
+        body = change.get("change") or {}
+        actions = body.get("actions") or []
+        if actions in (["delete"], ["forget"]):
+            found.pop(change.get("address", ""), None)
+            continue
+        path = parse_module_address(change.get("module_address") or change.get("address", ""))
+        values = overlay_unknown(body.get("after"), body.get("after_unknown"))
+        inst = _instance(path, change, values, body.get("after_sensitive"), "/".join(actions))
+        if inst:
+            inst.deferred = deferred
+            found[inst.address] = inst
+    return found
+
+
+# --- policy documents from aws_iam_policy_document blocks ------------------------------------------
+
+def _principals(blocks: Any) -> Any:
+    if isinstance(blocks, Unknown):
+        return blocks
+    out: dict[str, list[Any]] = {}
+    for block in blocks or []:
+        if not isinstance(block, dict):
+            return block if isinstance(block, Unknown) else Unknown("principals block is not readable")
+        ptype, ids = block.get("type"), block.get("identifiers")
+        if isinstance(ptype, Unknown):
+            return ptype
+        if isinstance(ids, Unknown):
+            out.setdefault(str(ptype), []).append(ids)
+        else:
+            out.setdefault(str(ptype), []).extend(ids if isinstance(ids, list) else [ids])
+    if not out:
+        return None
+    return "*" if out == {"*": ["*"]} else out
+
+
+def _conditions(blocks: Any) -> Any:
+    if isinstance(blocks, Unknown):
+        return blocks
+    out: dict[str, dict[str, list[Any]]] = {}
+    for block in blocks or []:
+        if not isinstance(block, dict):
+            return Unknown("condition block is not readable")
+        test, variable, values = block.get("test"), block.get("variable"), block.get("values")
+        if isinstance(test, Unknown) or isinstance(variable, Unknown):
+            return test if isinstance(test, Unknown) else variable
+        slot = out.setdefault(str(test), {}).setdefault(str(variable), [])
+        slot.extend(values if isinstance(values, list) else [values])
+    return out or None
+
+
+def statement_from_block(block: dict) -> dict[str, Any]:
+    """One IAM statement from an aws_iam_policy_document `statement` block."""
+    statement: dict[str, Any] = {}
+    if _given(block.get("sid")):
+        statement["Sid"] = block["sid"]
+    effect = block.get("effect")
+    statement["Effect"] = effect if _given(effect) else "Allow"
+    for key, name in (("actions", "Action"), ("not_actions", "NotAction"),
+                      ("resources", "Resource"), ("not_resources", "NotResource")):
+        if _given(block.get(key)):
+            statement[name] = block[key]
+    for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        value = _principals(block.get(key))
+        if value is not None:
+            statement[name] = value
+    conditions = _conditions(block.get("condition"))
+    if conditions is not None:
+        statement["Condition"] = conditions
+    return statement
+
+
+def _merge(base: list[dict], extra: list[dict]) -> list[dict]:
+    """Statements of `extra` replace those of `base` with the same non-blank Sid, else are appended."""
+    out = list(base)
+    for statement in extra:
+        sid = statement.get("Sid")
+        hit = next((i for i, s in enumerate(out) if sid and s.get("Sid") == sid), None)
+        if hit is None:
+            out.append(statement)
+        else:
+            out[hit] = statement
+    return out
+
+
+def _statements_of(doc: Any, what: str) -> list[dict] | Unknown:
+    if isinstance(doc, Unknown):
+        return Unknown(f"{what} is not known at plan time ({doc.reason})")
+    if isinstance(doc, Ref):
+        return Unknown(f"{what} {doc} could not be read from the plan")
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(doc)
+        except json.JSONDecodeError as exc:
+            return Unknown(f"{what} is not valid JSON: {exc.msg}")
+    if not isinstance(doc, dict):
+        return Unknown(f"{what} is not a policy document")
+    statements = doc.get("Statement", [])
+    if isinstance(statements, Unknown):
+        return statements
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _given(value: Any) -> bool:
+    """Set to something (Unknown counts as set; None, "" and [] do not). Never tests truthiness."""
+    return value is not None and not (isinstance(value, (str, list)) and len(value) == 0)
+
+
+def _documents(values: dict, list_key: str, single_key: str) -> list[tuple[str, Any]] | Unknown:
+    """(label, document) pairs of source or override documents, the legacy *_json argument first."""
+    out: list[tuple[str, Any]] = []
+    if _given(values.get(single_key)):
+        out.append((single_key, values[single_key]))
+    docs = values.get(list_key)
+    if isinstance(docs, Unknown):
+        return Unknown(f"{list_key} is not known at plan time ({docs.reason})")
+    out.extend((f"{list_key}[{i}]", d) for i, d in enumerate(docs if isinstance(docs, list) else []))
+    return out
+
+
+def document_from_blocks(values: dict) -> dict | Unknown:
+    """The JSON document an aws_iam_policy_document data source would render, from its arguments."""
+    sources, overrides = _documents(values, "source_policy_documents", "source_json"), \
+        _documents(values, "override_policy_documents", "override_json")
+    if isinstance(sources, Unknown):
+        return sources
+    if isinstance(overrides, Unknown):
+        return overrides
+    statements: list[dict] = []
+    for what, doc in sources:
+        got = _statements_of(doc, what)
+        if isinstance(got, Unknown):
+            return got
+        statements = _merge(statements, got)
+    blocks = values.get("statement")
+    if isinstance(blocks, Unknown):
+        return Unknown(f"statement blocks are not known at plan time ({blocks.reason})")
+    own = []
+    for block in blocks or []:
+        if isinstance(block, Unknown):
+            return Unknown(f"a statement block is not known at plan time ({block.reason})")
+        own.append(statement_from_block(block))
+    statements = _merge(statements, own)
+    for what, doc in overrides:
+        got = _statements_of(doc, what)
+        if isinstance(got, Unknown):
+            return got
+        statements = _merge(statements, got)
+    version = values.get("version")
+    document: dict[str, Any] = {"Version": version if _given(version) else "2012-10-17", "Statement": statements}
+    if _given(values.get("policy_id")):
+        document["Id"] = values["policy_id"]
+    return document
+
+
+# --- source locations ------------------------------------------------------------------------------
+
+_BLOCK_HEAD = re.compile(r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M)
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
+_SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__"}
+
+
+def _block_end(text: str, start: int) -> int:
+    """Offset just after the brace closing the block whose `{` is at `start` (strings, comments skipped)."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "#" or (ch == "/" and text.startswith("//", i)):
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif ch == "/" and text.startswith("/*", i):
+            i = text.find("*/", i)
+            i = n if i < 0 else i + 1
+        elif ch == "<" and (heredoc := _HEREDOC.match(text, i)):
+            end = re.compile(rf"^[ \t]*{re.escape(heredoc.group(1))}[ \t]*$", re.M).search(text, heredoc.end())
+            i = n if end is None else end.end() - 1
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+@dataclass(frozen=True)
+class _Declared:
+    file: str
+    line: int
+    end_line: int
+
+
+class SourceIndex:
+    """`resource`/`data`/`module` block heads of the .tf files under a repo root, by directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._dirs: dict[Path, dict[tuple[str, str], _Declared]] = {}
+
+    def declared(self, directory: Path) -> dict[tuple[str, str], _Declared]:
+        """(block kind, "TYPE.NAME" or module name) -> declaration, for the .tf files of one directory."""
+        directory = directory.resolve()
+        if directory in self._dirs:
+            return self._dirs[directory]
+        found: dict[tuple[str, str], _Declared] = {}
+        try:
+            files = sorted(p for p in directory.iterdir() if p.suffix == ".tf" and p.is_file())
+        except OSError:
+            files = []
+        for file in files:
+            try:
+                text = file.read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                continue
+            rel = file.relative_to(self.root).as_posix() if file.is_relative_to(self.root) else str(file)
+            for match in _BLOCK_HEAD.finditer(text):
+                kind, first, second = match.groups()
+                if kind != "module" and not second:
+                    continue
+                name = first if kind == "module" else f"{first}.{second}"
+                line = text.count("\n", 0, match.start()) + 1
+                end = _block_end(text, match.end() - 1)
+                found.setdefault((kind, name), _Declared(rel, line, text.count("\n", 0, end) + 1))
+        self._dirs[directory] = found
+        return found
+
+    def directories(self, limit: int = 5000) -> list[Path]:
+        out: list[Path] = []
+        for current, dirs, files in os.walk(self.root):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+            if any(f.endswith(".tf") for f in files):
+                out.append(Path(current))
+            if len(out) >= limit:
+                break
+        return out
+
+    def inside(self, directory: Path) -> bool:
+        try:
+            return directory.resolve().is_relative_to(self.root)
+        except OSError:
+            return False
+
+
+# --- the reader ------------------------------------------------------------------------------------
+
+class _PlanReader:
+    def __init__(self, data: dict, path: Path, repo_root: Path | None) -> None:
+        self.path = path
+        self.instances = collect_instances(data)
+        self.config: dict[tuple[str, ...], _ConfModule] = {}
+        root = (data.get("configuration") or {}).get("root_module")
+        if isinstance(root, dict):
+            _walk_config(root, (), ".", self.config)
+        self.sources = SourceIndex(repo_root) if repo_root is not None else None
+        self._dirs: dict[tuple[str, ...], Path | None] = {}
+        self._module_cache: dict[tuple[str, ...], Any] = {}
+        self._documents: dict[str, Any] = {}
+        self._linking: set[str] = set()
+        self._linked: dict[str, dict] = {}
+
+    # configuration lookups
+
+    def conf_resource(self, inst: _Instance) -> dict | None:
+        module = self.config.get(_conf_key(inst.module))
+        return module.resources.get(inst.local) if module else None
+
+    def _is_multi(self, module: ModulePath, local: str) -> bool:
+        conf = self.config.get(_conf_key(module))
+        res = conf.resources.get(local) if conf else None
+        return bool(res and ("count_expression" in res or "for_each_expression" in res))
+
+    # references -> values
+
+    def resolve(self, refs: list[str], module: ModulePath, index: Key, depth: int = 0) -> list[Any]:
+        """Values the references of one expression stand for: Refs, or documents of policy data sources."""
+        out: list[Any] = []
+        seen: set[str] = set()
+        for ref in _kept(refs):
+            for value in self._resolve_one(ref, refs, module, index, depth):
+                ident = repr(value) if not isinstance(value, dict) else json.dumps(value, default=str, sort_keys=True)
+                if ident not in seen:
+                    seen.add(ident)
+                    out.append(value)
+        return out
+
+    def _resolve_one(self, ref: str, refs: list[str], module: ModulePath, index: Key, depth: int) -> list[Any]:
+        if depth > _MAX_DEPTH:
+            return []
+        head = ref.split(".", 1)[0].split("[", 1)[0]
+        if head in ("local", "count", "each", "path", "terraform", "self"):
+            return []
+        if head == "var":
+            return self._through_variable(ref.split(".")[1].split("[")[0], module, depth)
+        if head == "module":
+            return self._through_output(ref, module, depth)
+        match = _RESOURCE_REF.fullmatch(ref) or _RESOURCE_REF.match(ref)
+        if not match:
+            return []
+        data, tf_type, name, key_text, attr = match.groups()
+        local = _local_address("data" if data else "managed", tf_type, name)
+        key = _key(key_text)
+        if key is None and self._is_multi(module, local):
+            if "count.index" in refs and isinstance(index, int):
+                key = index
+            elif "each.key" in refs and isinstance(index, str):
+                key = index
+            else:
+                return []
+        address = f"{module_prefix(module)}{local}{_index(key)}"
+        if data and tf_type == POLICY_DOCUMENT and attr in ("json", "minified_json"):
+            return [self.document(address, module, local, key)]
+        return [Ref(address, attr or "id")]
+
+    def _through_variable(self, name: str, module: ModulePath, depth: int) -> list[Any]:
+        if not module:
+            return []
+        parent = self.config.get(_conf_key(module[:-1]))
+        call = parent.calls.get(module[-1][0]) if parent else None
+        expr = ((call or {}).get("expressions") or {}).get(name)
+        if not _is_expression(expr) or "references" not in expr:
+            return []
+        return self.resolve(expr["references"], module[:-1], module[-1][1], depth + 1)
+
+    def _through_output(self, ref: str, module: ModulePath, depth: int) -> list[Any]:
+        match = re.match(r'module\.([A-Za-z0-9_-]+)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?\.([A-Za-z_][A-Za-z0-9_-]*)', ref)
+        if not match:
+            return []
+        call_name, key_text, output = match.groups()
+        conf = self.config.get(_conf_key(module) + (call_name,))
+        call = self.config.get(_conf_key(module))
+        call_body = call.calls.get(call_name) if call else None
+        if conf is None or call_body is None:
+            return []
+        key = _key(key_text)
+        if key is None and ("count_expression" in call_body or "for_each_expression" in call_body):
+            return []
+        expr = (conf.outputs.get(output) or {}).get("expression")
+        if not _is_expression(expr) or "references" not in expr:
+            return []
+        return self.resolve(expr["references"], module + ((call_name, key),), None, depth + 1)
+
+    # policy documents of aws_iam_policy_document data sources
+
+    def document(self, address: str, module: ModulePath, local: str, key: Key) -> Any:
+        if address in self._documents:
+            return self._documents[address]
+        if address in self._linking:
+            return Unknown(f"{address} refers to itself")
+        self._linking.add(address)
+        inst = self.instances.get(address)
+        values: dict | None = None
+        if inst is not None:
+            text = inst.values.get("json")
+            if isinstance(text, str) and text.strip():
+                try:
+                    doc: Any = json.loads(text)
+                except json.JSONDecodeError:
+                    doc = text  # the adapter reports it as a malformed document
+                self._documents[address] = doc
+                self._linking.discard(address)
+                return doc
+            values = self.linked(inst)
+        else:
+            conf = self.config.get(_conf_key(module))
+            res = conf.resources.get(local) if conf else None
+            if res is not None:
+                values = self._from_expressions(res.get("expressions") or {}, module, key)
+        doc = (document_from_blocks(values) if values is not None
+               else Unknown(f"{address} is not in the plan"))
+        self._documents[address] = doc
+        self._linking.discard(address)
+        return doc
+
+    def _from_expressions(self, exprs: dict, module: ModulePath, key: Key) -> dict:
+        """Arguments of a block from its configuration alone: constants, and references linked."""
+        out: dict[str, Any] = {}
+        for name, expr in exprs.items():
+            if _is_expression(expr):
+                if "constant_value" in expr:
+                    out[name] = expr["constant_value"]
+                elif name in POLICY_ATTRS:
+                    out[name] = self._documents_for(expr.get("references") or [], module, key, name)
+                else:
+                    got = self.resolve(expr.get("references") or [], module, key)
+                    out[name] = got[0] if len(got) == 1 else Unknown(
+                        f"{name} is computed during apply" + (f" from {', '.join(map(str, got))}" if got else ""))
+            elif isinstance(expr, list):
+                out[name] = [self._from_expressions(b, module, key) for b in expr if isinstance(b, dict)]
+        return out
+
+    # linking unknown values
+
+    def linked(self, inst: _Instance) -> dict:
+        """The instance's values with unknown leaves linked through configuration references."""
+        if inst.address in self._linked:
+            return self._linked[inst.address]
+        conf = self.conf_resource(inst)
+        values = dict(inst.values)
+        if conf is not None:
+            exprs = conf.get("expressions") or {}
+            values = {k: self._link(v, exprs.get(k), inst, k) for k, v in values.items()}
+            for key in list(values):
+                if isinstance(values[key], Unknown) and key not in exprs:
+                    if key in IDENTITY_ATTRS:
+                        values[key] = Ref(inst.address, key)
+                    elif key not in ("json", "minified_json"):
+                        del values[key]  # computed by the provider, not set by the configuration
+        self._linked[inst.address] = values
+        return values
+
+    def _link(self, value: Any, expr: Any, inst: _Instance, attr: str) -> Any:
+        if _is_expression(expr):
+            refs = expr.get("references") or []
+            if not refs:
+                return value
+            if isinstance(value, Unknown) and attr in POLICY_ATTRS:
+                return self._documents_for(refs, inst.module, inst.index, attr)
+            if isinstance(value, Unknown):
+                got = self._fitting(self.resolve(refs, inst.module, inst.index), attr)
+                return got[0] if len(got) == 1 else value
+            if isinstance(value, list) and any(isinstance(v, Unknown) for v in value):
+                got = self._fitting(self.resolve(refs, inst.module, inst.index), attr)
+                holes = [i for i, v in enumerate(value) if isinstance(v, Unknown)]
+                if len(got) == len(holes):
+                    value = list(value)
+                    for i, got_value in zip(holes, got):
+                        value[i] = got_value
+            return value
+        if isinstance(value, dict) and isinstance(expr, dict):
+            return {k: self._link(v, expr.get(k), inst, k) for k, v in value.items()}
+        if isinstance(value, list) and isinstance(expr, list):
+            pairs = _pair_blocks(value, expr)
+            return [self._link(v, pairs.get(i), inst, attr) for i, v in enumerate(value)]
+        return value
+
+    def _documents_for(self, refs: list[str], module: ModulePath, index: Key, attr: str) -> Any:
+        """An unknown policy argument: the documents of the policy data sources it names, if that is all it names."""
+        shown = [r for r in _kept(refs) if not r.startswith(("count.", "each."))]
+        docs: list[Any] = []
+        for ref in shown:
+            got = self._resolve_one(ref, refs, module, index, 0)
+            if not got or any(isinstance(v, Ref) for v in got):
+                return Unknown(f"known after apply (computed from {', '.join(shown)})")
+            docs.extend(got)
+        if attr in LIST_POLICY_ATTRS:
+            return docs
+        return docs[0] if len(docs) == 1 else Unknown(f"known after apply (computed from {', '.join(shown)})")
+
+    @staticmethod
+    def _fitting(values: list[Any], attr: str) -> list[Any]:
+        """A policy argument takes only documents; any other argument only Refs."""
+        if attr in POLICY_ATTRS:
+            return [v for v in values if not isinstance(v, Ref)]
+        return [v for v in values if isinstance(v, Ref)]
+
+    # source locations
+
+    def module_dir(self, key: tuple[str, ...]) -> Path | None:
+        if key in self._dirs:
+            return self._dirs[key]
+        assert self.sources is not None
+        if not key:
+            found = self._root_dir()
+        else:
+            parent = self.module_dir(key[:-1])
+            conf = self.config.get(key)
+            source = conf.source if conf else ""
+            found = None
+            if parent is not None and source.startswith(("./", "../")):
+                candidate = (parent / source).resolve()
+                found = candidate if candidate.is_dir() and self.sources.inside(candidate) else None
+        self._dirs[key] = found
+        return found
+
+    def _root_dir(self) -> Path | None:
+        """The directory under the repo root that declares most of the root module's blocks."""
+        assert self.sources is not None
+        wanted = {("data" if i.mode == "data" else "resource", f"{i.type}.{i.name}")
+                  for i in self.instances.values() if not i.module}
+        root_conf = self.config.get(())
+        if root_conf:
+            wanted |= {("module", name) for name in root_conf.calls}
+            wanted |= {("data" if r.get("mode") == "data" else "resource", f"{r['type']}.{r['name']}")
+                       for r in root_conf.resources.values()}
+        best, best_score = self.sources.root, 0
+        for directory in self.sources.directories():
+            score = len(wanted & set(self.sources.declared(directory)))
+            if score > best_score:
+                best, best_score = directory, score
+        return best
+
+    def _module_sources(self, key: tuple[str, ...]) -> tuple[dict, str, SourceLocation | None] | str:
+        """Declarations of one module's directory, its name for messages and the calling block;
+        or the note saying why the module's sources are not available."""
+        if key in self._module_cache:
+            return self._module_cache[key]
+        assert self.sources is not None
+        directory = self.module_dir(key)
+        if directory is None:
+            conf = self.config.get(key)
+            found: Any = f"module source {conf.source if conf else '?'!r} is not a local directory under the repo root"
+        else:
+            called_from = None
+            parent = self.module_dir(key[:-1]) if key else None
+            call = self.sources.declared(parent).get(("module", key[-1])) if parent else None
+            if call:
+                called_from = SourceLocation(file=call.file, line=call.line, end_line=call.end_line)
+            where = (directory.relative_to(self.sources.root).as_posix() if self.sources.inside(directory)
+                     else str(directory))
+            found = (self.sources.declared(directory), where, called_from)
+        self._module_cache[key] = found
+        return found
+
+    def location(self, inst: _Instance) -> tuple[SourceLocation, str | None]:
+        fallback = SourceLocation(file=str(self.path))
+        if self.sources is None:
+            return fallback, None
+        found = self._module_sources(_conf_key(inst.module))
+        if isinstance(found, str):
+            return fallback, found
+        declared, where, called_from = found
+        block = "data" if inst.mode == "data" else "resource"
+        hit = declared.get((block, f"{inst.type}.{inst.name}"))
+        if hit is None:
+            return fallback, f'{block} "{inst.type}" "{inst.name}" not found in {where}/ under the repo root'
+        return SourceLocation(file=hit.file, line=hit.line, end_line=hit.end_line, called_from=called_from), None
+
+    # assembly
+
+    def resources(self) -> list[Resource]:
+        out: list[Resource] = []
+        for inst in self.instances.values():
+            values = self.linked(inst)
+            location, note = self.location(inst)
+            resource = to_resource(inst.type, inst.address, values, location, ENGINE, mode=inst.mode)
+            if resource is None:
+                continue
+            if note:
+                resource.notes.append(note)
+            conf = self.conf_resource(inst)
+            if conf is not None:  # only what is literal in the configuration, not values read from elsewhere
+                exprs = conf.get("expressions") or {}
+                resource.values = [(p, v) for p, v in resource.values if _literal_in(exprs, p)]
+            if inst.deferred:
+                resource.notes.append(f"planning deferred by Terraform ({inst.deferred}): values may be incomplete")
+            if inst.sensitive:
+                resource.notes.append(f"plan marks sensitive: {', '.join(inst.sensitive)}")
+            out.append(resource)
+        return out
+
+
+def read_plan(path: Path, repo_root: Path | None = None) -> tuple[Inventory | None, list[InputError]]:
+    """The inventory of a `terraform show -json` plan, and the input errors met reading it.
+
+    A file that cannot be read as a plan gives (None, [error]). Without repo_root every resource is
+    located at the plan file (no line); with it, at its block in the .tf sources when found.
+    """
+    data, error = load_plan_json(path)
+    if error is not None:
+        return None, [error]
+    assert data is not None
+    try:
+        reader = _PlanReader(data, path, repo_root)
+        return Inventory(reader.resources()), []
+    except RecursionError:
+        return None, [InputError(str(path), None, "plan values nested too deeply")]

@@ -246,6 +246,26 @@ _RG = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+$", re.IGNORECASE)
 _REG = re.compile(r"/providers/microsoft\.containerregistry/registries/([^/]+)", re.IGNORECASE)
 
 
+# Scopes referenced through a data source or resource that has no kind of its own (the Terraform
+# type in a Ref's address says what it is; a subscription id itself is only known after reading it).
+_SCOPE_TYPES = {
+    "azurerm_subscription": ScopeKind.SUBSCRIPTION,
+    "azurerm_management_group": ScopeKind.MANAGEMENT_GROUP,
+    "azurerm_resource_group": ScopeKind.RESOURCE_GROUP,
+    "azurerm_container_registry": ScopeKind.REGISTRY,
+}
+
+
+def _address_type(address: str) -> str:
+    """`module.m.data.azurerm_subscription.current` -> `azurerm_subscription`."""
+    parts = address.split(".")
+    while len(parts) >= 2 and parts[0] == "module":
+        parts = parts[2:]
+    if parts and parts[0] == "data":
+        parts = parts[1:]
+    return parts[0] if len(parts) >= 2 else ""
+
+
 def classify_scope(scope: Any, inventory: Inventory) -> Scope | Unknown:
     """Registry / resource group / subscription / management group, from an id or a Ref."""
     if isinstance(scope, Unknown):
@@ -253,6 +273,9 @@ def classify_scope(scope: Any, inventory: Inventory) -> Scope | Unknown:
     if isinstance(scope, Ref):
         target = inventory.by_address(scope.address)
         if target is None:
+            by_type = _SCOPE_TYPES.get(_address_type(scope.address))
+            if by_type is not None:  # e.g. data.azurerm_subscription.current.id: no kind, but a known scope
+                return Scope(by_type, scope.address)
             return Unknown(f"assignment scope {scope} is not in this stack/module")
         if target.kind == "azure.acr.registry":
             return Scope(ScopeKind.REGISTRY, target.address, target)

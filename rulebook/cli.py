@@ -5,6 +5,8 @@
     cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--format F]
     cicd-guard rules [--format text|json]
     cicd-guard explain RULE_ID
+    cicd-guard access-map PATH... | --plan FILE | --gate PROGRAM_DIR [--format text|json|mermaid] [--output FILE]
+                          [--config FILE]
 
 Exit codes: 0 no failed mandatory finding; 1 at least one (with --strict, an UNKNOWN result under a
 mandatory rule counts too); 2 an input or the config could not be evaluated (fail closed: the other
@@ -80,6 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="show a rule's rationale, remediation, examples and compliance")
     explain.add_argument("rule_id", metavar="RULE_ID")
+
+    amap = sub.add_parser("access-map", help="who can pull, push, list and administer each registry, and how "
+                          "they get there")
+    amap.add_argument("paths", nargs="*", metavar="PATH", help=".tf/.tfvars files or directories; plan .json too")
+    amap.add_argument("--plan", action="append", default=[], metavar="FILE",
+                      help="`terraform show -json` output (repeatable)")
+    amap.add_argument("--gate", metavar="PROGRAM_DIR", help="a Pulumi program, run offline as the gate does")
+    amap.add_argument("--stack", metavar="NAME", help="--gate: stack name the program sees (default: dev)")
+    amap.add_argument("--var-file", action="append", default=[], metavar="FILE", help="extra .tfvars (repeatable)")
+    amap.add_argument("--repo-root", metavar="DIR", help="repository root (default: current directory)")
+    amap.add_argument("--format", "-f", choices=("text", "json", "mermaid"), default="text",
+                      help="text (a table, default), json, or mermaid (a flowchart GitHub renders)")
+    amap.add_argument("--output", "-o", metavar="FILE", help="write the map here instead of stdout")
+    amap.add_argument("--config", "-c", metavar="FILE", help="settings (default: ./cicd-guard.yaml if present)")
     return parser
 
 
@@ -161,6 +177,52 @@ def run_gate(args: argparse.Namespace) -> tuple[Report, str | None]:
     report = gate(str(program), policy_pack=args.policy_pack, config=config,
                   config_path=_config_path(args.config), stack=args.stack, preview=args.preview)
     return report, None
+
+
+def _map_title(inventory, fallback: str) -> str:
+    """A root module's folder (from its resources' files), else `fallback`."""
+    files = sorted({r.location.file for r in inventory.resources if r.location.file and r.location.called_from is None})
+    return (os.path.dirname(files[0]) or ".") if files else fallback
+
+
+def run_access_map(args: argparse.Namespace) -> int:
+    """Print the access map; exit 2 when an input could not be read (the rest is still mapped)."""
+    if args.gate and (args.paths or args.plan):
+        raise CliError("access-map: give PATH/--plan or --gate, not both")
+    if not args.gate and not args.paths and not args.plan:
+        raise CliError("access-map: give at least one PATH, --plan FILE or --gate PROGRAM_DIR")
+    config = _load_config(args.config)
+    from .access_map import build, render
+
+    maps, errors = [], []
+    if args.gate:
+        if not Path(args.gate).is_dir():
+            raise CliError(f"access-map: --gate {args.gate}: not a directory")
+        try:
+            from preview_gate import inventory_of
+        except ImportError as exc:
+            raise CliError(f"the Pulumi preview gate is not available: {exc}") from None
+        inventory = inventory_of(args.gate, stack=args.stack)
+        errors.extend(inventory.errors)
+        if not inventory.errors:
+            maps.append(build(inventory, config, title=args.gate))
+    else:
+        try:
+            from hcl_scanner import scan as tf_scan
+        except ImportError as exc:
+            raise CliError(f"the Terraform scanner is not available: {exc}") from None
+        result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
+                         repo_root=args.repo_root)
+        errors.extend(_merge_errors(result.errors, *(inv.errors for inv in result.inventories)))
+        several = len(result.inventories) > 1
+        for i, inventory in enumerate(result.inventories):
+            maps.append(build(inventory, config, title=_map_title(inventory, f"stack {i + 1}") if several else ""))
+    _emit(render(maps, args.format), args.output)
+    from .redact import redact
+
+    for error in errors[:20]:
+        print(f"{TOOL_NAME}: error: {redact(str(error))}", file=sys.stderr)
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 def rules_table() -> str:
@@ -256,6 +318,8 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "explain":
         _emit(explain(args.rule_id), None)
         return EXIT_OK
+    if args.command == "access-map":
+        return run_access_map(args)
     parser.print_help(sys.stderr)
     return EXIT_ERROR
 

@@ -142,10 +142,24 @@ def test_scope_from_refs_and_unknowns():
     assert reg.kind is ScopeKind.REGISTRY and reg.registry is registry
     assert classify_scope(ACR_ID, inv).registry is registry
     assert classify_scope(Ref("azurerm_resource_group.ci", "id"), inv).kind is ScopeKind.RESOURCE_GROUP
-    missing = classify_scope(Ref("data.azurerm_subscription.current", "id"), inv)
-    assert isinstance(missing, Unknown) and missing.reason == ("assignment scope data.azurerm_subscription.current.id "
+    missing = classify_scope(Ref("azurerm_key_vault.gone", "id"), inv)
+    assert isinstance(missing, Unknown) and missing.reason == ("assignment scope azurerm_key_vault.gone.id "
                                                                "is not in this stack/module")
+    assert isinstance(classify_scope(Ref("module.ci.azurerm_storage_account.x", "id"), inv), Unknown)
     assert isinstance(classify_scope(Unknown("x"), inv), Unknown)
+
+
+@pytest.mark.parametrize("address, kind", [
+    ("data.azurerm_subscription.current", ScopeKind.SUBSCRIPTION),
+    ("module.platform.data.azurerm_subscription.this", ScopeKind.SUBSCRIPTION),
+    ("data.azurerm_resource_group.shared", ScopeKind.RESOURCE_GROUP),
+    ("data.azurerm_management_group.root", ScopeKind.MANAGEMENT_GROUP),
+    ("data.azurerm_container_registry.shared", ScopeKind.REGISTRY),
+])
+def test_scope_through_a_data_source_without_a_kind(address, kind):
+    """A subscription or resource group read by a data source has no kind, but its type says what it is."""
+    scope = classify_scope(Ref(address, "id"), Inventory([]))
+    assert scope.kind is kind and scope.text == address and scope.registry is None
 
 
 def test_azure_grants_join_role_scope_and_principal():

@@ -1,0 +1,112 @@
+"""Reading one Pulumi resource's plain props: alternative names, nested objects, policy documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rulebook.policy import PolicyParseError, parse_policy
+from rulebook.unknown import Unknown
+
+Props = dict[str, Any]
+
+
+class Reader:
+    """One translation: the resource's plain props and the notes collected while reading them."""
+
+    def __init__(self, props: Props, name: str) -> None:
+        self.props = props
+        self.name = name
+        self.notes: list[str] = []
+
+    def get(self, *keys: str) -> Any:
+        """The first of several alternative property names that is set (SDK renames, aliases)."""
+        for key in keys:
+            value = self.props.get(key)
+            if value is not None:
+                return value
+        return None
+
+    def at(self, *path: str) -> Any:
+        """A nested value, e.g. at("networkRuleSet", "defaultAction"); Unknown on the way propagates."""
+        value: Any = self.props
+        for key in path:
+            if isinstance(value, Unknown) or value is None:
+                return value
+            if isinstance(value, list):  # a single nested block given as a one-item list
+                value = value[0] if value else None
+                if isinstance(value, Unknown) or value is None:
+                    return value
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
+
+    def policy(self, value: Any, where: str) -> Any:
+        """A PolicyDocument, or Unknown with the reason (malformed documents are also noted)."""
+        if value is None or value == "":
+            return None
+        try:
+            return parse_policy(value, origin=self.name)
+        except PolicyParseError as exc:
+            text = str(exc)
+            prefix = "policy is not valid JSON: "
+            reason = (f"policy document is not valid JSON: {text[len(prefix):]}" if text.startswith(prefix)
+                      else f"policy document is malformed: {text}")
+            self.notes.append(f"{where}: {reason}")
+            return Unknown(reason)
+        except (UnicodeDecodeError, RecursionError) as exc:
+            reason = f"policy document is not valid JSON: {type(exc).__name__}"
+            self.notes.append(f"{where}: {reason}")
+            return Unknown(reason)
+
+
+def as_list(value: Any) -> list[Any] | Unknown | None:
+    if value is None or isinstance(value, Unknown):
+        return value
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def one(value: Any) -> list[Any] | Unknown | None:
+    """A single reference as a one-element list (kinds model memberships as lists)."""
+    if value is None or isinstance(value, Unknown):
+        return value
+    return [value]
+
+
+def each(blocks: Any, key: str) -> list[Any] | Unknown | None:
+    """`key` of every object of a list (ipRules[].iPAddressOrRange and the like)."""
+    blocks = as_list(blocks)
+    if blocks is None or isinstance(blocks, Unknown):
+        return blocks
+    out: list[Any] = []
+    for block in blocks:
+        if isinstance(block, Unknown):
+            return block
+        if isinstance(block, dict):
+            value = block.get(key)
+            if isinstance(value, Unknown):
+                return value
+            if value is not None:
+                out.append(value)
+    return out
+
+
+def flat(values: list[Any] | Unknown | None) -> list[Any] | Unknown | None:
+    """Concatenate list values gathered from several objects (permissions[].actions)."""
+    if values is None or isinstance(values, Unknown):
+        return values
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+        out.extend(value if isinstance(value, (list, tuple)) else [value])
+    return out
+
+
+def enabled(value: Any) -> Any:
+    """Azure's "Enabled"/"Disabled" enums as booleans; anything else unchanged."""
+    if isinstance(value, str) and value.lower() in ("enabled", "disabled"):
+        return value.lower() == "enabled"
+    return value

@@ -1,0 +1,44 @@
+"""The text of a violation, shared by the pack (which writes it) and the preview gate (which reads it).
+
+Pulumi diagnostics carry one enforcement level per policy and a free-text message; the rule ID,
+the finding's severity and whether it is UNKNOWN travel in the message, readable by people too:
+
+    IDF-001 [critical] a long-lived access key is created for ci-bot; use OIDC federation instead
+    IDF-003 [critical, unknown] cannot decide the subject: ... <urn:pulumi:dev::app::aws:iam/role:Role::ci>
+
+The trailing <urn> appears only on the lines of the preview "can't run" diagnostic, which has no URN.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LINE = re.compile(r"^(?P<rule>[A-Z]{3}-[0-9]{3}) \[(?P<severity>critical|high|medium|low)(?P<unknown>, unknown)?\] "
+                   r"(?P<message>.*?)(?: <(?P<urn>urn:pulumi:[^<>]*)>)?$", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    rule_id: str
+    severity: str
+    message: str
+    unknown: bool = False
+    urn: str | None = None
+
+
+def encode(line: Line) -> str:
+    text = f"{line.rule_id} [{line.severity}{', unknown' if line.unknown else ''}] {line.message}"
+    return f"{text} <{line.urn}>" if line.urn else text
+
+
+def decode(text: str) -> Line | None:
+    match = _LINE.match(text.strip())
+    if match is None:
+        return None
+    return Line(match["rule"], match["severity"], match["message"], bool(match["unknown"]), match["urn"])
+
+
+def decode_all(text: str) -> list[Line]:
+    """Every encoded line of a diagnostic message (the description line and others are skipped)."""
+    return [line for line in (decode(part) for part in text.splitlines()) if line is not None]

@@ -1,0 +1,256 @@
+"""Every registered rulebook rule as a CrossGuard policy, built from the registry at start-up.
+
+Resource-scope rules become ResourceValidationPolicy (they stop a resource before it is created);
+inventory-scope rules become StackValidationPolicy. A rule that reports several severities (REG-002)
+gets one policy per severity, since Pulumi attaches one enforcement level to a policy: the main one
+is named after the rule (`reg-002-...`), the others carry the severity as suffix (`...-medium`).
+
+Findings come from rulebook.engine, so messages are the Terraform side's word for word.
+UNKNOWN results are reported as violations once values are known (`pulumi up`: fail closed); during
+a preview they go through the SDK's "can't run during preview" channel, which Pulumi shows as
+advisory, after every decided violation of the policy has been reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import importlib
+import json
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any, Iterable
+
+from pulumi_policy import (EnforcementLevel, Policy, PolicyComplianceFramework, PolicyConfigSchema,
+                           ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity,
+                           StackValidationArgs, StackValidationPolicy)
+from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy
+
+from rulebook.compliance import FRAMEWORKS, PRACTICES
+from rulebook.config import Config, ConfigError
+from rulebook.engine import to_finding
+from rulebook.findings import Finding, Status
+from rulebook.findings import Severity as RbSeverity
+from rulebook.model import Inventory
+from rulebook.rules import Context, Rule, all_rules
+
+from . import adapter, messages, settings
+from .adapter.reader import Reader
+
+EXTRA_RULES_ENV = "CICD_GUARD_EXTRA_RULES"
+DOCS_URL_ENV = "CICD_GUARD_DOCS_URL"
+DEFAULT_DOCS_URL = "https://github.com/cicd-guard/cicd-guard/blob/main/docs/rules"
+PACK_NAME = "cicd-guard"
+
+
+class PreviewUnknown(UnknownValueError):
+    """Raised after reporting, so the SDK files the undecided results as "can't run during preview"."""
+
+    def __init__(self, message: str) -> None:  # pylint: disable=super-init-not-called
+        Exception.__init__(self, message)
+        self.unknown_type_sentinel = ""
+        self.props: list[str] = []
+        self.message = message
+
+
+def load_extra_rules(env: Mapping[str, str] | None = None) -> list[str]:
+    """Import the modules named in CICD_GUARD_EXTRA_RULES (comma-separated): custom rules register on import."""
+    names = [n.strip() for n in (env if env is not None else os.environ).get(EXTRA_RULES_ENV, "").split(",")]
+    for name in filter(None, names):
+        importlib.import_module(name)
+    return [n for n in names if n]
+
+
+def is_preview() -> bool:
+    return os.environ.get("PULUMI_DRY_RUN", "").lower() == "true"
+
+
+@functools.lru_cache(maxsize=None)
+def _kind_of(token: str) -> str:
+    """The kind a type token maps to (builders accept empty props)."""
+    builder = adapter.BUILDERS.get(adapter.azure.normalise_token(token))
+    return builder(Reader({}, ""))[0] if builder else adapter.UNMAPPED
+
+
+def _raw(value: Any) -> Any:
+    """The SDK proxies' underlying data, all levels (sentinels included), for fingerprinting the stack."""
+    if isinstance(value, (_DictProxy, _ListProxy)):
+        value = value["__target"]
+    if isinstance(value, dict):
+        return {k: _raw(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_raw(v) for v in value]
+    return value
+
+
+def policy_names(rule: Rule) -> dict[RbSeverity, str]:
+    """Policy name per severity the rule reports; the rule's own severity keeps the plain slug."""
+    names = {rule.severity: rule.slug}
+    for severity in rule.severities:
+        names.setdefault(severity, f"{rule.slug}-{severity.value}")
+    return names
+
+
+def rule_id_of(policy_name: str) -> str | None:
+    """`reg-002-...-medium` -> REG-002."""
+    head = policy_name[:7]
+    if len(head) == 7 and head[3] == "-" and head[:3].isalpha() and head[4:].isdigit():
+        return head.upper()
+    return None
+
+
+def _framework(rule: Rule) -> PolicyComplianceFramework:
+    controls = rule.compliance
+    practice = PRACTICES[rule.practice]
+    others = "; ".join(f"{FRAMEWORKS[k]}: {', '.join(v)}" for k, v in controls.items() if k != "nist_csf_2")
+    return PolicyComplianceFramework(name="NIST CSF", version="2.0",
+                                     reference=", ".join(controls.get("nist_csf_2", ())),
+                                     specification=f"{practice.id} {practice.title}. {others}")
+
+
+def _tags(rule: Rule, severity: RbSeverity) -> list[str]:
+    tags = [rule.id, rule.practice, f"severity:{severity.value}"]
+    tags += [f"{key}:{control}" for key, ids in rule.compliance.items() for control in ids]
+    return tags
+
+
+def docs_url(rule: Rule) -> str:
+    return f"{os.environ.get(DOCS_URL_ENV, DEFAULT_DOCS_URL).rstrip('/')}/{rule.id}.md"
+
+
+class _Check:
+    """The validate callback of one policy: one rule, the findings of one severity."""
+
+    def __init__(self, rule: Rule, severity: RbSeverity, name: str) -> None:
+        self.rule = rule
+        self.severity = severity
+        self.name = name
+        declared = policy_names(rule)
+        # the main policy also takes any severity the rule reports without declaring it: never dropped
+        self.accepts = {severity} | ({s for s in RbSeverity if s not in declared} if severity is rule.severity
+                                     else set())
+
+    def _config(self, raw: Mapping[str, Any] | None, report: ReportViolation) -> Config | None:
+        try:
+            return settings.config_from(raw, self.name)
+        except ConfigError as exc:
+            report(messages.encode(messages.Line(self.rule.id, self.severity.value,
+                                                 f"invalid cicd-guard settings: {exc}")), None)
+            return None
+
+    def _report(self, findings: Iterable[Finding], report: ReportViolation, stack: bool) -> None:
+        undecided: list[str] = []
+        for finding in findings:
+            if finding.severity not in self.accepts or finding.status is Status.SUPPRESSED:
+                continue
+            unknown = finding.status is Status.UNKNOWN
+            line = messages.Line(finding.rule_id, finding.severity.value, finding.message, unknown)
+            if unknown and is_preview():
+                undecided.append(messages.encode(dataclasses.replace(line, urn=finding.urn)))
+                continue
+            report(messages.encode(line), finding.urn if stack else None)
+        if undecided:
+            raise PreviewUnknown("undecided until the values are known:\n" + "\n".join(undecided))
+
+
+def _findings(rule: Rule, ctx: Context, resources: list | None = None) -> list[Finding]:
+    """rulebook.engine.evaluate for one rule, over a shared context (derived data computed once)."""
+    today = dt.date.today()
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for result in rule.run(ctx, resources):
+        finding = to_finding(rule, result, ctx.config, today)
+        if finding is None:
+            continue
+        key = (finding.rule_id, finding.resource, finding.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+    def _failed(self, exc: Exception, report: ReportViolation) -> None:
+        """A rule that raises must not take the whole analysis down, nor pass: its policy reports it."""
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        report(messages.encode(messages.Line(self.rule.id, self.severity.value,
+                                             f"cannot decide: the rule failed: {type(exc).__name__}: {detail}",
+                                             unknown=True)), None)
+
+
+class ResourceCheck(_Check):
+    def __call__(self, args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if _kind_of(args.resource_type) not in self.rule.kinds:
+            return
+        config = self._config(args.get_config(), report)
+        if config is None:
+            return
+        resource = adapter.to_resource(args.resource_type, args.name, args.props, args.urn)
+        ctx = Context(Inventory([resource]), config)
+        try:
+            findings = _findings(self.rule, ctx, [resource])
+        except Exception as exc:  # noqa: BLE001 - reported as the policy's violation (fail closed)
+            self._failed(exc, report)
+            return
+        self._report(findings, report, stack=False)
+
+
+class _StackCache:
+    """The inventory and context of the stack being analyzed, shared by every stack policy."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: Any = None
+        self._ctx: Context | None = None
+
+    def context(self, args: StackValidationArgs, config: Config) -> Context:
+        raw = [(r.resource_type, r.name, r.urn, _raw(r.props)) for r in args.resources]
+        key = (json.dumps(raw, default=str), id(config))
+        with self._lock:
+            if self._key == key and self._ctx is not None:
+                return self._ctx
+        inventory = adapter.to_inventory((r.resource_type, r.name, r.props, r.urn) for r in args.resources)
+        ctx = Context(inventory, config)
+        with self._lock:
+            self._key, self._ctx = key, ctx
+        return ctx
+
+
+_STACK = _StackCache()
+
+
+class StackCheck(_Check):
+    def __call__(self, args: StackValidationArgs, report: ReportViolation) -> None:
+        config = self._config(args.get_config(), report)
+        if config is None:
+            return
+        ctx = _STACK.context(args, config)
+        try:
+            findings = ctx.derived(("findings", self.rule.id), lambda c: _findings(self.rule, c))
+        except Exception as exc:  # noqa: BLE001 - reported as the policy's violation (fail closed)
+            self._failed(exc, report)
+            return
+        self._report(findings, report, stack=True)
+
+
+def build_policies(rules: Iterable[Rule] | None = None) -> list[Policy]:
+    """One policy per rule and severity, in rule ID order."""
+    policies: list[Policy] = []
+    for rule in rules if rules is not None else all_rules():
+        for severity, name in policy_names(rule).items():
+            common: dict[str, Any] = dict(
+                name=name, description=rule.title,
+                enforcement_level=EnforcementLevel(severity.default_enforcement.value),
+                config_schema=PolicyConfigSchema(settings.shared_properties()),
+                severity=Severity(severity.value), framework=_framework(rule), tags=_tags(rule, severity),
+                remediation_steps=rule.remediation, url=docs_url(rule))
+            if rule.scope == "resource":
+                policies.append(ResourceValidationPolicy(validate=ResourceCheck(rule, severity, name), **common))
+            else:
+                policies.append(StackValidationPolicy(validate=StackCheck(rule, severity, name), **common))
+    return policies
+
+
+__all__ = ["build_policies", "load_extra_rules", "policy_names", "rule_id_of", "PACK_NAME", "EXTRA_RULES_ENV"]

@@ -1,0 +1,318 @@
+"""`cicd-guard gate`: run a Pulumi program offline and put the policy pack to it as `pulumi preview` would."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+import grpc
+import yaml
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+import policypack
+from policypack.messages import decode_all
+from policypack.policies import rule_id_of
+
+from rulebook.config import Config, ConfigError, schema, validate
+from rulebook.findings import Enforcement, Finding, Report, Severity, Status
+from rulebook.model import InputError
+
+from .analyzer import (CHANNEL_OPTIONS, LEVELS, RPC_TIMEOUT, SEVERITIES, PackConfigError, PackError, PackProcess,
+                       Session, StackInfo, _struct, load_pack)
+from .program import ProgramError, ProgramRun, load_project, run_program
+
+_CANT_RUN = "can't run policy"
+PARALLEL = 4
+
+
+class GateConfigError(ConfigError):
+    """Gate configuration rejected (cicd-guard settings or Pulumi policy pack config)."""
+
+
+def default_pack_dir() -> Path:
+    return Path(policypack.__file__).resolve().parent
+
+
+def config_to_dict(config: Config) -> dict[str, Any]:
+    """A Config back in cicd-guard.yaml form (what the pack's policy config carries)."""
+    data: dict[str, Any] = {}
+    for key, value in (("deploy_identities", config.deploy_identities),
+                       ("admin_identities", config.admin_identities)):
+        if value:
+            data[key] = list(value)
+    net = {k: list(v) for k, v in (("aws_vpc_endpoint_ids", config.aws_vpc_endpoint_ids),
+                                   ("aws_vpc_ids", config.aws_vpc_ids), ("cidrs", config.cidrs),
+                                   ("azure_subnet_ids", config.azure_subnet_ids)) if v}
+    oidc = {k: list(v) for k, v in (("issuers", config.oidc_issuers), ("audiences", config.oidc_audiences),
+                                    ("deploy_subject_patterns", config.deploy_subject_patterns)) if v}
+    buckets: dict[str, Any] = {}
+    if config.artifact_bucket_names:
+        buckets["names"] = list(config.artifact_bucket_names)
+    if config.artifact_bucket_tags:
+        buckets["tags"] = dict(config.artifact_bucket_tags)
+    for key, value in (("ci_network", net), ("oidc", oidc), ("artifact_buckets", buckets)):
+        if value:
+            data[key] = value
+    if config.enforcement:
+        data["enforcement"] = {k: v.value for k, v in config.enforcement.items()}
+    if config.suppressions:
+        data["suppressions"] = [{"rule": s.rule, "resource": s.resource, "reason": s.reason,
+                                 **({"expires": s.expires.isoformat()} if s.expires else {})}
+                                for s in config.suppressions]
+    return data
+
+
+def _dates_as_text(value: Any) -> Any:
+    """YAML turns `expires: 2026-12-31` into a date; the schema (shared with JSON) wants text."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(v) for v in value]
+    return value
+
+
+def _is_settings(data: dict[str, Any]) -> bool:
+    return set(data) <= set(schema()["properties"])
+
+
+def _load_config(config: Any, config_path: str | Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(cicd-guard settings, Pulumi policy pack config) from either form, validated."""
+    data: Any = None
+    source = "<config>"
+    if isinstance(config, Config):
+        if config_path is None or not Path(config_path).is_file():
+            return config_to_dict(config), {}
+        config = None  # the file it was loaded from has the settings as written
+    if config is not None:
+        data = config
+    elif config_path is not None:
+        source = str(config_path)
+        try:
+            data = yaml.safe_load(Path(config_path).read_text("utf-8-sig"))
+        except OSError as exc:
+            raise GateConfigError(f"{config_path}: cannot read config: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise GateConfigError(f"{config_path}{':' + str(mark.line + 1) if mark else ''}: "
+                                  f"not valid YAML or JSON: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        raise GateConfigError(f"{source}: the top level must be a mapping")
+    if _is_settings(data):
+        data = _dates_as_text(data)
+        try:
+            validate(data, source)
+        except ConfigError as exc:
+            raise GateConfigError(str(exc)) from None
+        return data, {}
+    return {}, data
+
+
+def _policy_config(info: Any, settings: dict[str, Any], native: dict[str, Any]) -> dict[str, Any]:
+    """The settings given to every policy that accepts them, plus per-rule enforcement levels."""
+    given = {k: v for k, v in native.items()}
+    enforcement = settings.get("enforcement", {})
+    for policy in info.policies:
+        accepted = set(policy.configSchema.properties)
+        props = {k: v for k, v in settings.items() if k in accepted}
+        level = enforcement.get(rule_id_of(policy.name) or "")
+        entry = given.get(policy.name)
+        entry = {"enforcementLevel": entry} if isinstance(entry, str) else dict(entry or {})
+        entry = {**props, **entry}
+        if level and "enforcementLevel" not in entry:
+            entry["enforcementLevel"] = level
+        if entry:
+            given[policy.name] = entry
+    return given
+
+
+def _options(record: dict[str, Any]) -> Any:
+    opts = record.get("options", {})
+    return analyzer_pb2.AnalyzerResourceOptions(
+        protect=opts.get("protect", False), ignoreChanges=opts.get("ignoreChanges", []),
+        deleteBeforeReplace=opts.get("deleteBeforeReplace", False),
+        deleteBeforeReplaceDefined=opts.get("deleteBeforeReplaceDefined", False),
+        additionalSecretOutputs=opts.get("additionalSecretOutputs", []), aliases=opts.get("aliases", []),
+        parent=record.get("parent", ""))
+
+
+def _provider(record: dict[str, Any], by_urn: dict[str, dict[str, Any]]) -> Any:
+    ref = record.get("provider") or ""
+    provider = by_urn.get(ref.rsplit("::", 1)[0]) if "::" in ref else None
+    if provider is None:
+        return None
+    return analyzer_pb2.AnalyzerProviderResource(type=provider["type"], properties=_struct(provider["outputs"]),
+                                                 urn=provider["urn"], name=provider["name"])
+
+
+def _addresses(records: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """URN -> address, as policypack.adapter.to_inventory names them."""
+    seen: set[str] = set()
+    out: dict[str, str] = {}
+    for record in records:
+        address = record["name"] if record["name"] not in seen else f"{record['name']} ({record['type']})"
+        seen.add(address)
+        out[record["urn"]] = address
+    return out
+
+
+def _relative(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
+class _Collector:
+    def __init__(self, info: Any, reconciled: dict[str, tuple[str, dict]], run: ProgramRun) -> None:
+        self.policies = {p.name: p for p in info.policies}
+        self.levels = {name: level for name, (level, _) in reconciled.items()}
+        self.by_urn = {r["urn"]: r for r in run.resources}
+        self.addresses = _addresses(run.resources)
+        self.findings: list[Finding] = []
+
+    def add(self, diagnostics: Iterable[Any], urn: str = "") -> None:
+        for diag in diagnostics:
+            policy = self.policies.get(diag.policyName)
+            cant_run = diag.message.startswith(_CANT_RUN)
+            lines = decode_all(diag.message) or [None]
+            for line in lines:
+                where = (line.urn if line and line.urn else None) or diag.urn or urn
+                record = self.by_urn.get(where, {})
+                source = record.get("source") or {}
+                severity = line.severity if line else SEVERITIES.get(diag.severity, "high")
+                level = self.levels.get(diag.policyName) if cant_run else LEVELS.get(diag.enforcementLevel)
+                level = "mandatory" if level in (None, "remediate") else level
+                message = line.message if line else diag.message.split("\n", 1)[-1]
+                self.findings.append(Finding(
+                    rule_id=line.rule_id if line else (rule_id_of(diag.policyName) or diag.policyName),
+                    severity=Severity(severity), enforcement=Enforcement(level),
+                    status=Status.UNKNOWN if cant_run or (line and line.unknown) else Status.FAILED,
+                    resource=self.addresses.get(where, where), engine="pulumi", file=_relative(source.get("file")),
+                    line=source.get("line"), message=message,
+                    remediation=policy.remediation_steps if policy else "",
+                    title=policy.description if policy else "", urn=where or None))
+
+
+async def _analyze_all(address: str, requests: list[Any]) -> list[Any]:
+    """Remediate then Analyze each resource; resources in parallel, as the engine's steps run.
+
+    Results keep the order of `requests` (registration order)."""
+    limit = asyncio.Semaphore(PARALLEL)
+    async with grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS) as channel:
+        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+
+        async def one(request: Any) -> Any:
+            async with limit:
+                try:
+                    remediated = await stub.Remediate(request, timeout=RPC_TIMEOUT)
+                except grpc.aio.AioRpcError as exc:
+                    if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
+                        raise PackError(f"policy pack failed in Remediate({request.urn}): "
+                                        f"{exc.code().name}: {exc.details()}") from None
+                    remediated = None
+                for remediation in (remediated.remediations if remediated else []):
+                    if remediation.HasField("properties") and remediation.properties.fields:
+                        request.properties.CopyFrom(remediation.properties)
+                try:
+                    return (await stub.Analyze(request, timeout=RPC_TIMEOUT)).diagnostics
+                except grpc.aio.AioRpcError as exc:
+                    raise PackError(f"policy pack failed in Analyze({request.urn}): "
+                                    f"{exc.code().name}: {exc.details()}") from None
+
+        return await asyncio.gather(*(one(r) for r in requests))
+
+
+def analyze(session: Session, run: ProgramRun, info: Any, reconciled: dict[str, tuple[str, dict]]) -> list[Finding]:
+    """Remediate then Analyze each resource in registration order, then AnalyzeStack: the engine's order."""
+    collect = _Collector(info, reconciled, run)
+    by_urn = collect.by_urn
+
+    def request_for(record: dict[str, Any]) -> Any:
+        request = analyzer_pb2.AnalyzeRequest(type=record["type"], properties=_struct(record["inputs"]),
+                                              urn=record["urn"], name=record["name"], options=_options(record))
+        provider = _provider(record, by_urn)
+        if provider is not None:
+            request.provider.CopyFrom(provider)
+        return request
+
+    analyzed = [r for r in run.resources if not r.get("read")]
+    results = asyncio.run(_analyze_all(session.address, [request_for(r) for r in analyzed]))
+    for record, diagnostics in zip(analyzed, results):
+        collect.add(diagnostics, record["urn"])
+    stack_resources = []
+    for record in run.resources:
+        resource = analyzer_pb2.AnalyzerResource(
+            type=record["type"], properties=_struct(record["outputs"]), urn=record["urn"], name=record["name"],
+            options=_options(record), parent=record.get("parent", ""), dependencies=record.get("dependencies", []))
+        provider = _provider(record, by_urn)
+        if provider is not None:
+            resource.provider.CopyFrom(provider)
+        for prop, urns in record.get("property_dependencies", {}).items():
+            resource.propertyDependencies[prop].urns.extend(urns)
+        stack_resources.append(resource)
+    response = session.analyze_stack(stack_resources)
+    if response is not None:
+        collect.add(response.diagnostics)
+    collect.findings.sort(key=Finding.sort_key)
+    return collect.findings
+
+
+def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, config: Any = None,
+             config_path: str | Path | None = None, stack: str | None = "dev", preview: bool = False,
+             extra_env: dict[str, str] | None = None) -> Report:
+    """Findings of the policy pack on the program; input problems are Report.errors (exit 2).
+
+    Raises ConfigError (GateConfigError) when the configuration is invalid, as `scan` does.
+    """
+    report = Report()
+    stack = stack or "dev"
+    settings, native = _load_config(config, config_path)
+    try:
+        project = load_project(program_dir, stack)
+        run = run_program(project, stack, preview)
+    except ProgramError as exc:
+        report.errors.append(exc.error)
+        return report
+    report.scanned.append(_relative(str(project.main)) or str(project.main))
+    pack_dir = Path(policy_pack) if policy_pack is not None else default_pack_dir()
+    try:
+        report.findings, report.rules_run = analyze_run(run, pack_dir, settings, native, extra_env,
+                                                        config_label=str(config_path or "<config>"))
+    except PackError as exc:
+        report.errors.append(InputError(str(pack_dir), None, str(exc)))
+    return report
+
+
+def analyze_run(run: ProgramRun, pack_dir: Path, settings: dict[str, Any] | None = None,
+                native: dict[str, Any] | None = None, extra_env: dict[str, str] | None = None,
+                config_label: str = "<config>", stats: dict[str, Any] | None = None) -> tuple[list[Finding], list[str]]:
+    """Start the pack, configure it and analyze a recorded program run; the pack is always stopped."""
+    stack = StackInfo(project=run.project.name, stack=run.stack, dry_run=run.preview, config=run.project.config,
+                      program_dir=str(run.project.directory),
+                      tags={"pulumi:project": run.project.name, "pulumi:runtime": "python"})
+    pack = load_pack(pack_dir)
+    with PackProcess(pack, stack, extra_env) as process:
+        session = Session(process)
+        try:
+            info, reconciled = _start(session, stack, settings or {}, native or {})
+        except PackConfigError as exc:
+            raise GateConfigError(f"{config_label}: {exc}") from None
+        findings = analyze(session, run, info, reconciled)
+        if stats is not None:
+            stats["pack_peak_rss_mb"] = process.peak_rss_mb()
+    return findings, sorted({rule_id_of(p.name) or p.name for p in info.policies})
+
+
+def _start(session: Session, stack: StackInfo, settings: dict[str, Any], native: dict[str, Any]):
+    info = session.stub.GetAnalyzerInfo(empty_pb2.Empty())
+    return session.start(stack, _policy_config(info, settings, native))

@@ -1,0 +1,38 @@
+"""A Pulumi program's resources as a rulebook Inventory, without the pack (e.g. for the access map).
+
+The state each resource would have after the update (inputs plus computed outputs) goes through the
+pack's adapter; locations carry the program file and line that declared the resource, and its URN.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from rulebook.model import Inventory, SourceLocation
+
+from .gate import _relative
+from .program import ProgramError, ProgramRun, load_project, run_program
+
+
+def inventory_of_run(run: ProgramRun) -> Inventory:
+    from policypack.adapter import to_inventory
+    records = list(run.resources)
+    inventory = to_inventory((r["type"], r["name"], r["outputs"], r["urn"]) for r in records)
+    for resource, record in zip(inventory.resources, records):
+        source = record.get("source") or {}
+        resource.location = dataclasses.replace(
+            resource.location, file=_relative(source.get("file")), line=source.get("line"))
+    return inventory
+
+
+def inventory_of(program_dir: str | Path, stack: str | None = "dev", preview: bool = False) -> Inventory:
+    """The program's inventory; a program that cannot run leaves an InputError in inventory.errors."""
+    try:
+        run = run_program(load_project(program_dir, stack or "dev"), stack or "dev", preview)
+    except ProgramError as exc:
+        return Inventory(errors=[exc.error])
+    return inventory_of_run(run)
+
+
+__all__ = ["inventory_of", "inventory_of_run", "SourceLocation"]

@@ -1,0 +1,105 @@
+"""Offline answers to the provider functions programs commonly call (data sources)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .outputs import ACCOUNT, REGION, SUBSCRIPTION, TENANT
+
+
+def _one_or_many(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
+
+
+def _principals(blocks: list[dict[str, Any]] | None) -> dict[str, Any] | str | None:
+    if not blocks:
+        return None
+    out: dict[str, list[Any]] = {}
+    for block in blocks:
+        ids = block.get("identifiers") or []
+        out.setdefault(block.get("type", "AWS"), []).extend(ids if isinstance(ids, list) else [ids])
+    if list(out) == ["*"]:
+        return "*"
+    return {k: _one_or_many(v) for k, v in out.items()}
+
+
+def _statement(raw: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if raw.get("sid"):
+        out["Sid"] = raw["sid"]
+    out["Effect"] = raw.get("effect") or "Allow"
+    for key, name in (("actions", "Action"), ("notActions", "NotAction"), ("resources", "Resource"),
+                      ("notResources", "NotResource")):
+        if raw.get(key):
+            out[name] = _one_or_many(list(raw[key]))
+    for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+        principals = _principals(raw.get(key))
+        if principals is not None:
+            out[name] = principals
+    conditions: dict[str, dict[str, Any]] = {}
+    for cond in raw.get("conditions") or []:
+        values = cond.get("values") or []
+        conditions.setdefault(cond.get("test", ""), {})[cond.get("variable", "")] = _one_or_many(list(values))
+    if conditions:
+        out["Condition"] = conditions
+    return out
+
+
+def policy_document(args: dict[str, Any]) -> dict[str, Any]:
+    """aws.iam.get_policy_document: source documents, own statements, then overrides by Sid."""
+    statements: list[dict[str, Any]] = []
+
+    def merge(new: list[dict[str, Any]]) -> None:
+        for statement in new:
+            sid = statement.get("Sid")
+            index = next((i for i, s in enumerate(statements) if sid and s.get("Sid") == sid), None)
+            if index is None:
+                statements.append(statement)
+            else:
+                statements[index] = statement
+
+    for text in args.get("sourcePolicyDocuments") or []:
+        merge(list(json.loads(text).get("Statement", [])))
+    merge([_statement(s) for s in args.get("statements") or []])
+    for text in args.get("overridePolicyDocuments") or []:
+        merge(list(json.loads(text).get("Statement", [])))
+    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
+    if args.get("policyId"):
+        document["Id"] = args["policyId"]
+    text = json.dumps(document, indent=2)
+    return {"json": text, "minifiedJson": json.dumps(document, separators=(",", ":")), "id": str(hash(text))}
+
+
+def role_definition(args: dict[str, Any]) -> dict[str, Any]:
+    """Built-in role look-ups (azure-native getRoleDefinition by GUID; classic by GUID or name)."""
+    from rulebook.azure_roles import builtin_by_guid, builtin_by_name
+    guid = args.get("roleDefinitionId") or ""
+    role = builtin_by_guid(guid) if guid else builtin_by_name(args.get("name") or "")
+    guid = guid or (role.guid if role else "")
+    scope = args.get("scope") or f"/subscriptions/{SUBSCRIPTION}"
+    rid = f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}" if guid else ""
+    name = role.name if role else args.get("name", "")
+    return {"id": rid, "name": guid, "roleName": name, "roleDefinitionId": guid, "type": "BuiltInRole",
+            "roleType": "BuiltInRole", "scope": scope, "assignableScopes": ["/"], "permissions": [],
+            "displayName": name}
+
+
+FUNCTIONS = {
+    "aws:iam/getPolicyDocument:getPolicyDocument": policy_document,
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
+        "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/gate", "userId": "AIDAGATE", "id": ACCOUNT},
+    "aws:index/getRegion:getRegion": lambda _: {"name": REGION, "region": REGION, "id": REGION,
+                                                 "endpoint": f"ec2.{REGION}.amazonaws.com"},
+    "aws:index/getPartition:getPartition": lambda _: {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
+    "azure-native:authorization:getRoleDefinition": role_definition,
+    "azure:authorization/getRoleDefinition:getRoleDefinition": role_definition,
+    "azure-native:authorization:getClientConfig": lambda _: {
+        "clientId": "22222222-2222-2222-2222-222222222222", "objectId": "33333333-3333-3333-3333-333333333333",
+        "subscriptionId": SUBSCRIPTION, "tenantId": TENANT},
+}
+
+
+def call(token: str, args: dict[str, Any]) -> dict[str, Any]:
+    function = FUNCTIONS.get(token)
+    return function(args) if function else {}

@@ -1,0 +1,172 @@
+"""Realistic computed outputs for resources registered offline, per type token.
+
+The engine's providers fill in what a cloud would: auto-names (during Check, so policies see them),
+ARNs, IDs, principal IDs. Values are derived from the URN, so runs are reproducible. During a
+preview, everything the cloud computes is the engine's unknown sentinel; auto-names stay known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any
+
+from pulumi.runtime.rpc import UNKNOWN
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+TENANT = "11111111-1111-1111-1111-111111111111"
+
+# token -> (property holding the physical name, style) for providers that auto-name resources
+AUTONAME: dict[str, tuple[str, str]] = {
+    "aws:iam/role:Role": ("name", "dash"),
+    "aws:iam/policy:Policy": ("name", "dash"),
+    "aws:iam/rolePolicy:RolePolicy": ("name", "dash"),
+    "aws:iam/userPolicy:UserPolicy": ("name", "dash"),
+    "aws:iam/groupPolicy:GroupPolicy": ("name", "dash"),
+    "aws:ecr/repository:Repository": ("name", "dash"),
+    "aws:s3/bucket:Bucket": ("bucket", "dash"),
+    "aws:s3/bucketV2:BucketV2": ("bucket", "dash"),
+    "azure-native:resources:ResourceGroup": ("resourceGroupName", "plain"),
+    "azure-native:containerregistry:Registry": ("registryName", "alnum"),
+    "azure-native:storage:StorageAccount": ("accountName", "alnum"),
+    "azure-native:storage:BlobContainer": ("containerName", "plain"),
+    "azure-native:managedidentity:UserAssignedIdentity": ("resourceName", "plain"),
+    "azure-native:managedidentity:FederatedIdentityCredential": ("federatedIdentityCredentialResourceName", "plain"),
+    "azure-native:authorization:RoleAssignment": ("roleAssignmentName", "guid"),
+    "azure-native:authorization:RoleDefinition": ("roleDefinitionId", "guid"),
+}
+
+_IAM_PATHS = {"role": "role", "user": "user", "group": "group", "policy": "policy",
+              "openIdConnectProvider": "oidc-provider", "instanceProfile": "instance-profile"}
+
+_AZURE_TYPES = {
+    "containerregistry:Registry": "Microsoft.ContainerRegistry/registries",
+    "storage:StorageAccount": "Microsoft.Storage/storageAccounts",
+    "managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
+    "network:VirtualNetwork": "Microsoft.Network/virtualNetworks",
+    "network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups",
+}
+
+_VERSIONED = re.compile(r"^azure-native:([A-Za-z0-9]+)/v[0-9]{8}(?:preview)?:(\w+)$")
+
+
+def _digest(urn: str) -> str:
+    return hashlib.sha256(urn.encode()).hexdigest()
+
+
+def _guid(urn: str, salt: str = "") -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, urn + salt))
+
+
+def normalise(token: str) -> str:
+    match = _VERSIONED.match(token)
+    return f"azure-native:{match.group(1)}:{match.group(2)}" if match else token
+
+
+def autoname(token: str, name: str, urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The auto-named property a provider's Check would add, when the program did not set it."""
+    spec = AUTONAME.get(normalise(token))
+    if spec is None or inputs.get(spec[0]) not in (None, ""):
+        return {}
+    prop, style = spec
+    suffix = _digest(urn)[:7]
+    if style == "guid":
+        return {prop: _guid(urn)}
+    if style == "alnum":
+        return {prop: (re.sub(r"[^a-z0-9]", "", name.lower()) + suffix)[:24]}
+    if style == "plain":
+        return {prop: f"{name}{suffix}"}
+    return {prop: f"{name}-{suffix}"}
+
+
+def _s(value: Any) -> str | None:
+    return value if isinstance(value, str) and value != UNKNOWN else None
+
+
+def _aws(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    module, _, type_name = token[len("aws:"):].partition("/")
+    short = type_name.split(":")[0]
+    physical = _s(state.get("name")) or _s(state.get("bucket")) or f"{name}-{_digest(urn)[:7]}"
+    out: dict[str, Any] = {}
+    if module == "iam" and short in _IAM_PATHS:
+        if short == "openIdConnectProvider":
+            physical = (_s(state.get("url")) or physical).removeprefix("https://")
+        out["arn"] = f"arn:aws:iam::{ACCOUNT}:{_IAM_PATHS[short]}/{physical}"
+        if short in ("role", "user", "group"):
+            out["uniqueId"] = "AROA" + _digest(urn)[:17].upper()
+        rid = out["arn"] if short in ("policy", "openIdConnectProvider") else physical
+    elif module == "s3" and short in ("bucket", "bucketV2"):
+        out.update(arn=f"arn:aws:s3:::{physical}", bucketDomainName=f"{physical}.s3.amazonaws.com",
+                   region=REGION)
+        rid = physical
+    elif module == "ecr" and short == "repository":
+        out.update(arn=f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{physical}", registryId=ACCOUNT,
+                   repositoryUrl=f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{physical}")
+        rid = physical
+    elif module == "iam" and short == "accessKey":
+        rid = "AKIA" + _digest(urn)[:16].upper()  # an ID, not a secret; no secret output is produced
+    else:
+        rid = _s(state.get("name")) or f"{name}-{_digest(urn)[:7]}"
+        if "arn" not in state:
+            out["arn"] = f"arn:aws:{module}:{REGION}:{ACCOUNT}:{short.lower()}/{rid}"
+    return rid, out
+
+
+def _azure_native(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    _, module, type_name = normalise(token).split(":")
+    sub = f"/subscriptions/{SUBSCRIPTION}"
+    group = _s(state.get("resourceGroupName")) or "rg"
+    key = f"{module}:{type_name}"
+    out: dict[str, Any] = {}
+    if key == "resources:ResourceGroup":
+        physical = _s(state.get("resourceGroupName")) or name
+        rid = f"{sub}/resourceGroups/{physical}"
+    elif key in ("authorization:RoleAssignment", "authorization:RoleDefinition"):
+        physical = _s(state.get("roleAssignmentName")) or _s(state.get("roleDefinitionId")) or _guid(urn)
+        kind = "roleAssignments" if type_name == "RoleAssignment" else "roleDefinitions"
+        rid = f"{_s(state.get('scope')) or sub}/providers/Microsoft.Authorization/{kind}/{physical}"
+    elif key == "storage:BlobContainer":
+        physical = _s(state.get("containerName")) or name
+        rid = (f"{sub}/resourceGroups/{group}/providers/Microsoft.Storage/storageAccounts/"
+               f"{_s(state.get('accountName')) or 'account'}/blobServices/default/containers/{physical}")
+    elif key == "managedidentity:FederatedIdentityCredential":
+        physical = _s(state.get("federatedIdentityCredentialResourceName")) or name
+        rid = (f"{sub}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
+               f"{_s(state.get('resourceName')) or 'identity'}/federatedIdentityCredentials/{physical}")
+    else:
+        spec = AUTONAME.get(normalise(token))
+        physical = (_s(state.get(spec[0])) if spec else None) or name
+        arm_type = _AZURE_TYPES.get(key, f"Microsoft.{module.capitalize()}/{type_name[0].lower()}{type_name[1:]}s")
+        rid = f"{sub}/resourceGroups/{group}/providers/{arm_type}/{physical}"
+    out.update(id=rid, name=physical)
+    if key == "managedidentity:UserAssignedIdentity":
+        out.update(principalId=_guid(urn, "principal"), clientId=_guid(urn, "client"), tenantId=TENANT)
+    if key == "containerregistry:Registry":
+        out["loginServer"] = f"{physical}.azurecr.io"
+    return rid, out
+
+
+def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: bool,
+             preview: bool) -> tuple[str, dict[str, Any]]:
+    """(id, outputs the program did not set) for a newly registered resource."""
+    if not custom:
+        return "", {}
+    if token.startswith("pulumi:providers:"):
+        return _guid(urn), {}
+    if token == "pulumi:pulumi:StackReference":
+        return _s(state.get("name")) or name, {"outputs": UNKNOWN if preview else {},
+                                               "secretOutputNames": UNKNOWN if preview else []}
+    if token.startswith("aws:"):
+        rid, out = _aws(token, name, urn, state)
+    elif token.startswith("azure-native:"):
+        rid, out = _azure_native(token, name, urn, state)
+    else:
+        rid, out = f"{name}-{_digest(urn)[:7]}", {}
+    out = {k: v for k, v in out.items() if k not in state}
+    out.setdefault("id", rid)
+    if preview:
+        return "", {k: UNKNOWN for k in out}
+    return rid, out

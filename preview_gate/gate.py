@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any, Iterable
 
 import grpc
-import yaml
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
@@ -17,7 +15,7 @@ import policypack
 from policypack.messages import decode_all
 from policypack.policies import rule_id_of
 
-from rulebook.config import Config, ConfigError, schema, validate
+from rulebook.config import Config, ConfigError, read_document, schema, validate
 from rulebook.findings import Enforcement, Finding, Report, Severity, Status
 from rulebook.model import InputError
 
@@ -66,17 +64,6 @@ def config_to_dict(config: Config) -> dict[str, Any]:
     return data
 
 
-def _dates_as_text(value: Any) -> Any:
-    """YAML turns `expires: 2026-12-31` into a date; the schema (shared with JSON) wants text."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _dates_as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_as_text(v) for v in value]
-    return value
-
-
 def _is_settings(data: dict[str, Any]) -> bool:
     return set(data) <= set(schema()["properties"])
 
@@ -94,19 +81,14 @@ def _load_config(config: Any, config_path: str | Path | None) -> tuple[dict[str,
     elif config_path is not None:
         source = str(config_path)
         try:
-            data = yaml.safe_load(Path(config_path).read_text("utf-8-sig"))
-        except OSError as exc:
-            raise GateConfigError(f"{config_path}: cannot read config: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise GateConfigError(f"{config_path}{':' + str(mark.line + 1) if mark else ''}: "
-                                  f"not valid YAML or JSON: {getattr(exc, 'problem', exc)}") from None
+            data = read_document(config_path)
+        except ConfigError as exc:
+            raise GateConfigError(str(exc)) from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
         raise GateConfigError(f"{source}: the top level must be a mapping")
     if _is_settings(data):
-        data = _dates_as_text(data)
         try:
             validate(data, source)
         except ConfigError as exc:

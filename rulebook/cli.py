@@ -114,8 +114,6 @@ def _load_config(path: str | None):
         return load(path, search_from=os.getcwd())
     except ConfigError as exc:
         raise CliError(f"config error: {exc}") from None
-    except ValueError as exc:  # e.g. YAML's own date parsing of `expires: 2026-13-01`
-        raise CliError(f"config error: {path or 'cicd-guard.yaml'}: {exc}") from None
 
 
 def _config_path(path: str | None) -> str | None:
@@ -169,13 +167,17 @@ def run_gate(args: argparse.Namespace) -> tuple[Report, str | None]:
         raise CliError(f"gate: {args.program_dir}: not a directory")
     if args.policy_pack and not Path(args.policy_pack).is_dir():
         raise CliError(f"gate: --policy-pack {args.policy_pack}: not a directory")
-    config = _load_config(args.config)
     try:
         from preview_gate import run_gate as gate
     except ImportError as exc:
         raise CliError(f"the Pulumi preview gate is not available: {exc}") from None
-    report = gate(str(program), policy_pack=args.policy_pack, config=config,
-                  config_path=_config_path(args.config), stack=args.stack, preview=args.preview)
+    from .config import ConfigError
+
+    try:  # the gate reads the file itself: a cicd-guard.yaml or a Pulumi policy pack config
+        report = gate(str(program), policy_pack=args.policy_pack, config_path=_config_path(args.config),
+                      stack=args.stack, preview=args.preview)
+    except ConfigError as exc:
+        raise CliError(f"config error: {exc}") from None
     return report, None
 
 

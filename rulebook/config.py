@@ -156,6 +156,23 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 }
 
 
+def read_document(path: str | Path) -> Any:
+    """A YAML (or JSON) settings file as data; ConfigError naming the file and line when unreadable."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    try:
+        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
 def load(path: str | Path | None = None, search_from: str | Path | None = None) -> Config:
     """Load the config file given, or cicd-guard.yaml found in `search_from`, or the defaults."""
     if path is None and search_from is not None:
@@ -164,16 +181,7 @@ def load(path: str | Path | None = None, search_from: str | Path | None = None) 
     if path is None:
         return Config()
     path = Path(path)
-    try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
-    try:
-        data = yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    data = read_document(path)
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping")
     return Config.from_dict(data, str(path))

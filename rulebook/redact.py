@@ -85,7 +85,8 @@ _PATTERNS: list[tuple[re.Pattern, str | Callable[[re.Match], str]]] = [
                 r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|[^\s;,&\"')\]}]+)"), _assignment),
     (re.compile(rf"(?i)(?P<key>\b[A-Za-z0-9_.-]*(?:{_SECRET_WORDS})[\"']?\s*:\s*)"
                 r"(?P<value>\"[^\"\n]*\"|'[^'\n]*')"), _assignment),
-    (re.compile(rf"(?i)(?P<key>(?<![\"'])\b[A-Za-z0-9_.-]*(?:{_SECRET_WORDS}):[ \t]*)"
+    # (YAML style: a blank after the colon, so URNs like `aws:iam/accessKey:AccessKey::x` stay intact.)
+    (re.compile(rf"(?i)(?P<key>(?<![\"'])\b[A-Za-z0-9_.-]*(?:{_SECRET_WORDS}):[ \t]+)"
                 r"(?P<value>[^\s\"'(<][^\s,;]*)(?=\s*$)", re.M), _assignment),
     # A bare 40-character AWS secret access key (mixed case and digits; not a hex digest).
     (re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"), _bare_secret_key),

@@ -60,10 +60,12 @@ def scanner(monkeypatch):
 
 @pytest.fixture
 def gate(monkeypatch):
-    state = SimpleNamespace(report=Report(), calls=[])
+    state = SimpleNamespace(report=Report(), calls=[], error=None)
 
     def run_gate(program_dir, **kwargs):
         state.calls.append(dict(program_dir=program_dir, **kwargs))
+        if state.error is not None:
+            raise state.error
         return state.report
 
     monkeypatch.setattr(_backend_module(monkeypatch, "preview_gate"), "run_gate", run_gate, raising=False)
@@ -274,8 +276,18 @@ def test_gate_passes_options_and_reports(gate, capsys, tmp_path: Path) -> None:
     (call,) = gate.calls
     assert call["program_dir"] == "prog"
     assert (call["policy_pack"], call["stack"], call["preview"]) == ("pack", "prod", True)
-    assert isinstance(call["config"], Config) and call["config"].admin_identities == ("root",)
+    assert "config" not in call  # the gate reads the file: it may be a Pulumi policy pack config
     assert call["config_path"] == str(tmp_path / "cicd-guard.yaml")
+
+
+def test_gate_config_error_exits_2_with_message(gate, capsys, tmp_path: Path) -> None:
+    (tmp_path / "prog").mkdir()
+    from rulebook.config import ConfigError
+
+    gate.error = ConfigError("cfg.json: deploy_identities: 'x' is not of type 'array'")
+    code, _, err = run(capsys, "gate", "prog", "--config", "cfg.json")
+    assert code == 2
+    assert err.strip() == "cicd-guard: error: config error: cfg.json: deploy_identities: 'x' is not of type 'array'"
 
 
 def test_gate_exit_codes(gate, capsys, tmp_path: Path) -> None:

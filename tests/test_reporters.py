@@ -117,6 +117,7 @@ def test_redact_replaces_secrets(text: str, expected: str) -> None:
     "cannot decide password: (unknown: known after apply)",
     "commit 0123456789abcdef0123456789abcdef01234567",
     "module.network.aws_iam_role.ci_deployer_role_for_pipeline_x",
+    "urn:pulumi:dev::demo::aws:iam/accessKey:AccessKey::ci-key",
     "http_tokens is optional",
 ])
 def test_redact_keeps_ordinary_text(text: str) -> None:

@@ -1,0 +1,269 @@
+"""Terraform scanner: .tf/.tfvars directories and `terraform show -json` plans -> rulebook inventories.
+
+    result = scan(["infra/"], plans=["plan.json"], var_files=["prod.tfvars"], repo_root=".")
+    result.inventories   # one rulebook.model.Inventory per root module (local modules included)
+    result.errors        # InputError per unreadable/unparsable input: the CLI exits 2 when non-empty
+    result.scanned       # files read
+    result.notes         # things not scanned (remote modules, JSON-syntax configuration)
+
+A directory is a root module, and so is every directory below it that holds .tf files and is not
+called as a local module by another scanned directory (the way checkov picks roots). A .tf path
+means its directory; a .json path that looks like a plan is read as a plan. Nothing scanned is
+ever executed.
+
+Values handed to the type mapping (adapter.to_resource) are Terraform-shaped: nested blocks are
+lists of dicts, a whole-value reference to an attribute known only after apply is a Ref (so
+`aws_iam_role.ci.arn` links a policy to its role), a string that interpolates one keeps
+Terraform's reference text (`"${aws_s3_bucket.b.arn}/*"`), anything undecidable is an
+Unknown(reason), and policy documents are dicts (aws_iam_policy_document, jsonencode of values
+holding Refs) or JSON strings.
+
+Errors: `result.errors` is the complete list (each Inventory.errors holds the subset of its root);
+inline suppression comments without a reason, with a bad date or attached to no block are input
+errors too, since a suppression that silently does not apply is worse than a loud one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rulebook.model import InputError, Inventory, Ref, Resource
+
+from .evaluator import EvaluatedResource, Evaluator, Scope
+from .loader import load_file, read_text, walk_tf_dirs
+from .modules import ModuleDef, ModuleLoader, display_path, is_local_source
+from .syntax import HclSyntaxError, parse_expression
+
+ENGINE = "terraform"
+
+
+@dataclass(slots=True)
+class ScanResult:
+    inventories: list[Inventory] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    evaluated: dict[str, list[EvaluatedResource]] = field(default_factory=dict)  # root dir -> instances
+    strict_suppressions: bool = False
+
+
+def _is_plan_json(path: Path) -> bool:
+    """format_version plus planned_values/resource_changes near the start of the document."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return True  # let read_plan report why it cannot be read
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            text = head.decode(encoding, errors="ignore")
+        except LookupError:
+            continue
+        if '"format_version"' in text and ('"planned_values"' in text or '"resource_changes"' in text):
+            return True
+    return False
+
+
+def _variable_values(root: ModuleDef, var_files: list[str], ev: Evaluator, scanned: list[str]) -> dict[str, Any]:
+    """Root variable values by Terraform's precedence: TF_VAR_* < terraform.tfvars < *.auto.tfvars < --var-file."""
+    values: dict[str, Any] = {}
+    for name, decl in root.variables.items():
+        raw = os.environ.get(f"TF_VAR_{name}")
+        if raw is None:
+            continue
+        type_node = decl.attr("type")
+        if type_node is None or type_node == ("var", "string"):
+            values[name] = raw
+            continue
+        try:
+            values[name] = ev.eval_attr(parse_expression(raw), _empty_scope(root.path), {})
+        except HclSyntaxError:
+            values[name] = raw
+    auto = [f for f in (root.path / "terraform.tfvars", root.path / "terraform.tfvars.json") if f.is_file()]
+    try:
+        auto.extend(sorted(p for p in root.path.iterdir()
+                           if p.name.endswith((".auto.tfvars", ".auto.tfvars.json")) and p.is_file()))
+    except OSError:
+        pass
+    for path in auto + [Path(v) for v in var_files]:
+        display = display_path(path, ev.loader.base)
+        scanned.append(display)
+        if path.name.endswith(".json"):
+            text, _, error = read_text(path, display)
+            if error is not None or text is None:
+                ev.error(error.file if error else display, error.line if error else None,
+                         error.message if error else "cannot read")
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                ev.error(display, exc.lineno, f"invalid JSON variables file: {exc.msg}")
+                continue
+            values.update(data if isinstance(data, dict) else {})
+            continue
+        parsed = load_file(path, display)
+        for err in parsed.errors:
+            ev.error(err.file, err.line, err.message)
+        scope = _empty_scope(root.path)
+        for item in parsed.body:
+            if item[0] == "a":
+                values[item[1]] = ev.eval_attr(item[2], scope, {})
+            else:
+                ev.error(display, item[4], f"variables files hold only assignments, found a {item[1]} block")
+    return values
+
+
+def _empty_scope(path: Path) -> Scope:
+    return Scope(ModuleDef(path), "", {}, None, [], path, ())
+
+
+def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -> Inventory:
+    """Translate evaluated instances into the model through the type mapping (adapter.to_resource)."""
+    try:
+        from . import adapter
+    except ImportError:  # the type mapping lands separately; without it nothing is modelled yet
+        adapter = None
+    inventory = Inventory(errors=list(errors))
+    if adapter is None:
+        return inventory
+    for item in evaluated:
+        try:
+            resource: Resource | None = adapter.to_resource(item.type, item.address, item.attrs, item.location,
+                                                            ENGINE, item.mode)
+        except Exception as exc:  # noqa: BLE001 - one untranslatable resource must not end the scan
+            inventory.errors.append(InputError(item.location.file or "", item.location.line,
+                                               f"cannot translate {item.address}: {type(exc).__name__}: {exc}"))
+            continue
+        if resource is None:
+            continue
+        for sup in item.suppressions:
+            if sup not in resource.suppressions:
+                resource.suppressions.append(sup)
+        for note in item.notes:
+            if note not in resource.notes:
+                resource.notes.append(note)
+        inventory.add(resource)
+    return inventory
+
+
+def _split_paths(paths: list[str], errors: list[InputError]) -> tuple[list[Path], list[Path], list[Path]]:
+    """-> (directories, explicit root dirs from .tf files, plan JSON files)."""
+    dirs: list[Path] = []
+    file_roots: list[Path] = []
+    plans: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            exists = path.exists()
+        except OSError as exc:
+            errors.append(InputError(raw, None, f"cannot access: {exc.strerror or exc}"))
+            continue
+        if not exists:
+            reason = "broken or looping symlink" if path.is_symlink() else "no such file or directory"
+            errors.append(InputError(raw, None, reason))
+        elif path.is_dir():
+            dirs.append(path)
+        elif path.suffix == ".json" and _is_plan_json(path):
+            plans.append(path)
+        elif path.suffix == ".tf":
+            file_roots.append(path.parent)
+        else:
+            errors.append(InputError(raw, None, "not a directory, .tf file or Terraform plan JSON"))
+    return dirs, file_roots, plans
+
+
+def _local_calls(mod: ModuleDef) -> set[str]:
+    out = set()
+    for decl in mod.modules.values():
+        source = decl.attr("source")
+        if source is not None and source[0] == "lit" and isinstance(source[1], str) and is_local_source(source[1]):
+            out.add(os.path.realpath(mod.path / source[1]))
+    return out
+
+
+def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), repo_root: str | None = None,
+         strict_suppressions: bool = False) -> ScanResult:
+    """Scan directories / .tf files / plan JSON files; see the module docstring."""
+    result = ScanResult(strict_suppressions=strict_suppressions)
+    dirs, file_roots, plan_paths = _split_paths(list(paths), result.errors)
+    plan_paths += [Path(p) for p in plans]
+    base = Path(repo_root) if repo_root else None
+    loader = ModuleLoader(base)
+    found: dict[Path, list[Path]] = {}
+    explicit: list[Path] = list(file_roots)
+    for folder in dirs:
+        below = walk_tf_dirs(folder, result.errors)
+        if not below:
+            result.errors.append(InputError(str(folder), None, "no Terraform files (.tf) found"))
+        found.update(below)
+        if folder in below:
+            explicit.append(folder)
+    for folder in file_roots:
+        found.setdefault(folder, sorted(folder.glob("*.tf")))
+    loader.preload(found)
+    defs = {folder: loader.load(folder) for folder in found}
+    called: set[str] = set()
+    for mod in defs.values():
+        called |= _local_calls(mod)
+    explicit_real = {os.path.realpath(p) for p in explicit}
+    roots = [f for f in found if os.path.realpath(f) in explicit_real or os.path.realpath(f) not in called]
+    roots = list(dict.fromkeys(sorted(roots)))
+    scan_root = Path(repo_root) if repo_root else None
+    for root in roots:
+        mod = defs[root]
+        errors: list[InputError] = []
+        ev = Evaluator(loader, scan_root or _top_for(root, dirs, file_roots), errors, result.notes)
+        for err in mod.errors:
+            ev.error(err.file, err.line, err.message)
+        values = _variable_values(mod, list(var_files), ev, result.scanned)
+        scope = Scope(mod, "", {k: (lambda v=v: v) for k, v in values.items() if k in mod.variables},
+                      None, [], root, (str(root.resolve()),))
+        try:
+            evaluated = ev.resources(scope)
+        except Exception as exc:  # noqa: BLE001 - report the root as unreadable, scan the others
+            ev.error(display_path(root, base), None, f"cannot evaluate module: {type(exc).__name__}: {exc}")
+            evaluated = []
+        result.evaluated[display_path(root, base)] = evaluated
+        inventory = to_inventory(evaluated, errors)
+        result.inventories.append(inventory)
+        result.errors.extend(inventory.errors)
+    result.scanned.extend(loader.files_read())
+    for folder in found:
+        json_files = sorted(folder.glob("*.tf.json"))
+        result.notes.extend(f"{display_path(f, base)}: Terraform JSON configuration is not scanned "
+                            "(use a plan JSON for it)" for f in json_files)
+    for plan in plan_paths:
+        _read_plan(plan, Path(repo_root) if repo_root else None, result)
+    result.errors = list(dict.fromkeys(result.errors))
+    result.scanned = list(dict.fromkeys(result.scanned))
+    return result
+
+
+def _top_for(root: Path, dirs: list[Path], file_roots: list[Path]) -> Path:
+    """The scan root for file()/templatefile(): the PATH argument that contains this root module."""
+    real = os.path.realpath(root)
+    for top in list(dirs) + list(file_roots):
+        top_real = os.path.realpath(top)
+        if real == top_real or real.startswith(top_real + os.sep):
+            return top
+    return root
+
+
+def _read_plan(path: Path, repo_root: Path | None, result: ScanResult) -> None:
+    try:
+        from .plan import read_plan
+    except ImportError:
+        result.errors.append(InputError(str(path), None, "plan JSON reading is not available in this build"))
+        return
+    inventory, errors = read_plan(path, repo_root)
+    result.scanned.append(str(path))
+    result.errors.extend(errors)
+    if inventory is not None:
+        result.inventories.append(inventory)
+
+
+__all__ = ["scan", "ScanResult", "to_inventory", "Ref"]

@@ -1,0 +1,244 @@
+"""Files -> parsed bodies with line numbers, and the bad-input guard rails in front of the parser.
+
+Every problem becomes an InputError naming the file (and line when there is one); the scan of
+the other files goes on. Nothing read here is ever executed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rulebook.model import InputError
+
+from . import cache
+from .syntax import HclSyntaxError, parse_body
+
+MAX_BYTES = 10 * 1024 * 1024  # no hand-written Terraform file comes near this; generated 50 MB files are refused
+MAX_DEPTH = 200  # nesting of brackets; Terraform itself gives up long before a stack overflow
+PARALLEL_MIN_FILES = 8
+PARALLEL_MIN_BYTES = 512 * 1024
+SKIP_DIRS = {".terraform", ".git", ".hg", ".svn", "node_modules", "__pycache__", ".terragrunt-cache"}
+_SUPPRESS_RE = re.compile(r"(?:#|//|/\*)\s*cicd-guard\s*:\s*ignore\b[^\n]*")
+_BRACKETS = re.compile(r"[\[\](){}]")
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """One parsed file: its body items, the cicd-guard comments by line, and its errors."""
+
+    path: str
+    body: list = field(default_factory=list)
+    comments: dict[int, str] = field(default_factory=dict)  # line -> "cicd-guard:ignore..." comment text
+    lines_above: dict[int, int] = field(default_factory=dict)  # block line -> first line of the comment run above
+    errors: list[InputError] = field(default_factory=list)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _depth_error(text: str) -> tuple[int, int] | None:
+    """(line, depth) where bracket nesting first exceeds MAX_DEPTH, else None."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, match.start()) + 1, depth
+        else:
+            depth = max(depth - 1, 0)
+    return None
+
+
+def _comments(text: str) -> tuple[dict[int, str], dict[int, int]]:
+    """cicd-guard comments by line, and for each line the start of the comment run ending above it."""
+    found: dict[int, str] = {}
+    if "cicd-guard" not in text:
+        return found, {}
+    lines = text.split("\n")
+    for number, line in enumerate(lines, 1):
+        if "cicd-guard" in line:
+            match = _SUPPRESS_RE.search(line)
+            if match:
+                found[number] = match.group().rstrip("*/ \t\r")
+    above: dict[int, int] = {}
+    for number in found:  # map the first non-comment line after a run of comment lines to the run
+        start = number
+        while start > 1 and lines[start - 2].lstrip().startswith(("#", "//", "/*", "*")):
+            start -= 1
+        end = number
+        while end < len(lines) and lines[end].lstrip().startswith(("#", "//", "/*", "*")):
+            end += 1
+        above[end + 1] = start
+    return found, above
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, InputError | None]:
+    """UTF-8 text (BOM stripped), or the reason it is not text."""
+    nul = data.find(b"\0", 0, 1 << 20)
+    if nul >= 0:
+        return None, InputError(path, _line_of(data, nul), "binary file (NUL byte); not scanned")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = _line_of(data, exc.start)
+        return None, InputError(path, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); not scanned")
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, bytes | None, InputError | None]:
+    """Guarded read: size limit before reading, unreadable files, binary and non-UTF-8 content."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, None, InputError(display, None, f"cannot read: {exc.strerror or exc}")
+    if size > MAX_BYTES:
+        return None, None, InputError(display, None, f"file is {size / 1048576:.1f} MB, over the "
+                                      f"{MAX_BYTES // 1048576} MB limit; not scanned")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, None, InputError(display, None, f"cannot read: {exc.strerror or exc}")
+    text, error = decode(data, display)
+    return text, data, error
+
+
+def parse_text(text: str, display: str) -> ParsedFile:
+    parsed = ParsedFile(display)
+    deep = _depth_error(text)
+    if deep:
+        parsed.errors.append(InputError(display, deep[0], f"expression nested more than {MAX_DEPTH} levels deep; "
+                                        "not scanned"))
+        return parsed
+    try:
+        body = parse_body(text)
+        parsed.body = list(body)
+        for line, message in getattr(body, "failures", ()):
+            parsed.errors.append(InputError(display, line, message))
+    except HclSyntaxError as exc:
+        parsed.errors.append(InputError(display, exc.line, str(exc)))
+        return parsed
+    except RecursionError:
+        parsed.errors.append(InputError(display, None, "expression nested too deeply; not scanned"))
+        return parsed
+    parsed.comments, parsed.lines_above = _comments(text)
+    return parsed
+
+
+def _as_cached(parsed: ParsedFile) -> tuple:
+    return (parsed.body, parsed.comments, parsed.lines_above,
+            [(e.line, e.message) for e in parsed.errors])
+
+
+def _from_cached(display: str, value: tuple) -> ParsedFile:
+    body, comments, above, errors = value
+    return ParsedFile(display, body, comments, above, [InputError(display, line, msg) for line, msg in errors])
+
+
+def load_file(path: Path, display: str | None = None) -> ParsedFile:
+    """Read, guard, and parse one file (through the content-hash cache)."""
+    display = display or str(path)
+    text, data, error = read_text(path, display)
+    if error is not None or text is None or data is None:
+        return ParsedFile(display, errors=[error] if error else [])
+    key = cache.key_for(data)
+    hit = cache.get(key)
+    if hit is not None:
+        return _from_cached(display, hit)
+    parsed = parse_text(text, display)
+    cache.put(key, _as_cached(parsed))
+    return parsed
+
+
+def _load_for_pool(args: tuple[str, str]) -> tuple:
+    parsed = load_file(Path(args[0]), args[1])
+    return _as_cached(parsed)
+
+
+def load_files(files: list[tuple[Path, str]], workers: int | None = None) -> list[ParsedFile]:
+    """Load many files; parse in worker processes when there is enough uncached work to pay."""
+    todo: list[tuple[Path, str]] = []
+    done: dict[str, ParsedFile] = {}
+    total = 0
+    for path, display in files:
+        text, data, error = read_text(path, display)
+        if error is not None or text is None or data is None:
+            done[display] = ParsedFile(display, errors=[error] if error else [])
+            continue
+        hit = cache.get(cache.key_for(data))
+        if hit is not None:
+            done[display] = _from_cached(display, hit)
+        else:
+            todo.append((path, display))
+            total += len(data)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES:
+        parse_body("")  # build the parser once here so that forked workers inherit it
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                chunk = max(1, len(todo) // (workers * 4))
+                results = pool.map(_load_for_pool, [(str(p), d) for p, d in todo], chunksize=chunk)
+                for (_, display), value in zip(todo, results):
+                    done[display] = _from_cached(display, value)
+            todo = []
+        except (OSError, RuntimeError):
+            pass  # no processes available (sandbox): fall back to parsing here
+    for path, display in todo:
+        done[display] = load_file(path, display)
+    return [done[display] for _, display in files]
+
+
+def walk_tf_dirs(top: Path, errors: list[InputError]) -> dict[Path, list[Path]]:
+    """Directories under `top` (followed symlinks included, loops reported) -> their .tf files."""
+    found: dict[Path, list[Path]] = {}
+    seen: set[str] = set()
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            real = os.path.realpath(folder, strict=True)
+        except (OSError, RuntimeError) as exc:
+            errors.append(InputError(str(folder), None, f"cannot resolve directory: {_os_reason(exc)}"))
+            continue
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            errors.append(InputError(str(folder), None, f"cannot list directory: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                try:
+                    target = Path(os.path.realpath(path, strict=True))
+                except (OSError, RuntimeError) as exc:
+                    errors.append(InputError(str(path), None, f"broken or looping symlink: {_os_reason(exc)}"))
+                    continue
+                if target.is_dir():
+                    if str(target) in seen or str(real).startswith(str(target) + os.sep):
+                        errors.append(InputError(str(path), None, "symlink loop (points at a directory "
+                                                 "already being scanned); not followed"))
+                        continue
+            try:
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError as exc:
+                errors.append(InputError(str(path), None, f"cannot stat: {exc.strerror or exc}"))
+                continue
+            if is_dir:
+                if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
+                    stack.append(path)
+            elif is_file and entry.name.endswith(".tf"):
+                found.setdefault(folder, []).append(path)
+    return found
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40:
+        return "too many levels of symbolic links (loop)"
+    return getattr(exc, "strerror", None) or str(exc)

@@ -1,0 +1,550 @@
+"""HCL text -> a compact expression tree of plain tuples, built while parsing.
+
+We reuse python-hcl2's grammar and post-lexer but hand Lark an inline transformer instead of
+building lark Trees (with position metadata) and python-hcl2's element tree: that halves parse
+time, and plain tuples/lists/str/int are what `marshal` can cache safely and quickly.
+
+Node shapes (first item is the tag):
+  ("lit", value)                 ("tmpl", parts)  parts: str | node | ("if", c, then, else) | ("for", k, v, coll, parts)
+  ("var", name)                  ("attr", obj, name)         ("idx", obj, key)
+  ("splat", obj, ops, full)      ops: ("ga", name) | ("ix", node)
+  ("call", name, args, expand)   ("tuple", items)            ("object", [(key, value), ...])
+  ("cond", c, a, b)              ("bin", op, l, r)           ("un", op, e)       ("paren", e)
+  ("fort", k, v, coll, val, cond)                            ("foro", k, v, coll, key, val, group, cond)
+  ("bad", reason)                an expression we could not read (evaluates to Unknown)
+Body items: ("a", name, expr, line) and ("b", type, labels, body, line, end_line).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+import lark
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput
+from lark.grammar import Rule
+from lark.lark import _LOAD_ALLOWED_OPTIONS
+from lark.lexer import TerminalDef
+
+import hcl2
+from hcl2.postlexer import PostLexer
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESC_RE = re.compile(r'\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', re.S)
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def sub(m: re.Match) -> str:
+        s = m.group(1)
+        if s[0] in "uU" and len(s) > 1:
+            return chr(int(s[1:], 16))
+        return _ESCAPES.get(s, "\\" + s)
+    return _ESC_RE.sub(sub, text)
+
+
+def _nodes(children: list) -> list:
+    """Children that are expression nodes (drop punctuation tokens and newlines)."""
+    return [c for c in children if c is not None and not isinstance(c, Token)]
+
+
+def _name(item: Any) -> str:
+    if isinstance(item, Token):
+        return str(item)
+    if isinstance(item, tuple) and item[0] == "lit":
+        value = item[1]
+        return {True: "true", False: "false", None: "null"}.get(value, str(value)) \
+            if not isinstance(value, str) else value
+    if isinstance(item, tuple) and item[0] == "var":
+        return item[1]
+    return str(item)
+
+
+def _line(item: Any) -> int:
+    if isinstance(item, Token):
+        return item.line or 0
+    return 0
+
+
+class _Markers:
+    """Flat template directive markers, assembled into ("if"/"for") parts by _assemble."""
+    IF, ELSE, ENDIF, FOR, ENDFOR = "if", "else", "endif", "for", "endfor"
+
+
+def _assemble(parts: list) -> list:
+    """Turn a flat list of literal/expr/directive-marker parts into nested template parts."""
+    out: list = []
+    stack: list[tuple[list, Any]] = []
+    cur = out
+    for part in parts:
+        if isinstance(part, tuple) and part and part[0] == "@dir":
+            kind = part[1]
+            if kind == _Markers.IF:
+                node = ["if", part[2], [], []]
+                cur.append(node)
+                stack.append((cur, node))
+                cur = node[2]
+            elif kind == _Markers.ELSE and stack and stack[-1][1][0] == "if":
+                cur = stack[-1][1][3]
+            elif kind == _Markers.ENDIF and stack and stack[-1][1][0] == "if":
+                cur = stack.pop()[0]
+            elif kind == _Markers.FOR:
+                node = ["for", part[2], part[3], part[4], []]
+                cur.append(node)
+                stack.append((cur, node))
+                cur = node[4]
+            elif kind == _Markers.ENDFOR and stack and stack[-1][1][0] == "for":
+                cur = stack.pop()[0]
+            else:
+                return [("bad", f"unbalanced template directive %{{{kind}}}")]
+        else:
+            cur.append(part)
+    if stack:
+        return [("bad", "unterminated template directive")]
+
+    def freeze(items: list) -> tuple:
+        frozen = []
+        for item in items:
+            if isinstance(item, list):
+                if item[0] == "if":
+                    frozen.append(("if", item[1], freeze(item[2]), freeze(item[3])))
+                else:
+                    frozen.append(("for", item[1], item[2], item[3], freeze(item[4])))
+            else:
+                frozen.append(item)
+        return tuple(frozen)
+    return list(freeze(out))
+
+
+def _template(parts: list) -> tuple:
+    """A quoted string or heredoc: literal, a lone interpolation (keeps its type), or a template."""
+    parts = _assemble(parts)
+    merged: list = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    if not merged:
+        return ("lit", "")
+    if len(merged) == 1:
+        only = merged[0]
+        if isinstance(only, str):
+            return ("lit", only)
+        if only[0] not in ("if", "for"):
+            return only  # "${x}" is x itself, unconverted (as Terraform does)
+    return ("tmpl", tuple(merged))
+
+
+class _ToTuples(Transformer):
+    """Inline callbacks for python-hcl2's grammar; each returns a plain-tuple node."""
+
+    # --- structure ----------------------------------------------------------------------
+    def start(self, c):
+        return c[0] if c else []
+
+    def body(self, c):
+        return [x for x in c if isinstance(x, tuple) and x and x[0] in ("a", "b")]
+
+    def new_line_or_comment(self, c):
+        return None
+
+    def attribute(self, c):
+        return ("a", _name(c[0]), _nodes(c[1:])[0] if _nodes(c[1:]) else ("bad", "missing value"), _line(c[0]))
+
+    def block(self, c):
+        head = c[0]
+        labels = []
+        body: list = []
+        end = 0
+        for item in c[1:]:
+            if isinstance(item, list):
+                body = item
+            elif isinstance(item, Token):
+                if item.type == "RBRACE":
+                    end = item.line or 0
+                elif item.type in ("NAME", "IN", "FOR", "IF", "FOR_EACH", "ELSE", "ENDIF", "ENDFOR"):
+                    labels.append(str(item))
+            elif isinstance(item, tuple):
+                labels.append(_name(item))
+        return ("b", _name(head), tuple(labels), body, _line(head), end)
+
+    def identifier(self, c):
+        return c[0]
+
+    def keyword(self, c):
+        return c[0]
+
+    # --- literals -----------------------------------------------------------------------
+    def literal_value(self, c):
+        return ("lit", {"true": True, "false": False, "null": None}[str(c[0])])
+
+    def int_lit(self, c):
+        return ("lit", int(str(c[0])))
+
+    def float_lit(self, c):
+        return ("lit", float(str(c[0])))
+
+    def string(self, c):
+        return _template([p for p in c if not isinstance(p, Token)])
+
+    def string_part(self, c):
+        part = c[0]
+        if isinstance(part, Token):
+            if part.type == "ESCAPED_INTERPOLATION":
+                return str(part)[1:]
+            if part.type == "ESCAPED_DIRECTIVE":
+                return str(part)[1:]
+            return _unescape(str(part))
+        return part
+
+    def template_string(self, c):
+        return ("lit", _unescape(str(c[0])[2:-2]))
+
+    def interpolation(self, c):
+        nodes = _nodes(c)
+        return nodes[0] if nodes else ("bad", "empty interpolation")
+
+    def template_if_start(self, c):
+        return ("@dir", _Markers.IF, _nodes(c)[0])
+
+    def template_else(self, c):
+        return ("@dir", _Markers.ELSE)
+
+    def template_endif(self, c):
+        return ("@dir", _Markers.ENDIF)
+
+    def template_for_start(self, c):
+        names = [str(t) for t in c if isinstance(t, Token) and t.type == "NAME"]
+        coll = _nodes(c)[-1]
+        key, value = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        return ("@dir", _Markers.FOR, key, value, coll)
+
+    def template_endfor(self, c):
+        return ("@dir", _Markers.ENDFOR)
+
+    def heredoc_template(self, c):
+        return _heredoc(str(c[0]), trim=False, line=c[0].line or 0)
+
+    def heredoc_template_trim(self, c):
+        return _heredoc(str(c[0]), trim=True, line=c[0].line or 0)
+
+    # --- expressions --------------------------------------------------------------------
+    def expr_term(self, c):
+        if len(c) == 1:
+            item = c[0]
+            if isinstance(item, Token):
+                return ("var", str(item))
+            return item
+        nodes = _nodes(c)
+        if isinstance(c[0], Token) and c[0].type == "LPAR":
+            return ("paren", nodes[0])
+        return nodes[0] if nodes else ("bad", "empty expression")
+
+    def conditional(self, c):
+        cond, a, b = _nodes(c)
+        return ("cond", cond, a, b)
+
+    def binary_op(self, c):
+        left, term = _nodes(c)[:2]
+        return ("bin", term[0], left, term[1])
+
+    def binary_term(self, c):
+        op = c[0]
+        return (op, _nodes(c[1:])[0])
+
+    def binary_operator(self, c):
+        return str(c[0]).strip()
+
+    def unary_op(self, c):
+        return ("un", str(c[0]).strip(), _nodes(c[1:])[0])
+
+    def tuple(self, c):
+        return ("tuple", tuple(_nodes(c)))
+
+    def object(self, c):
+        return ("object", tuple(x for x in _nodes(c)))
+
+    def object_elem(self, c):
+        key, value = _nodes(c)
+        return (key, value)
+
+    def object_elem_key(self, c):
+        item = c[0]
+        if isinstance(item, Token):
+            return ("lit", str(item))
+        if item[0] == "var":
+            return ("lit", item[1])
+        return item
+
+    def function_call(self, c):
+        names = [str(t) for t in c if isinstance(t, Token) and t.type == "NAME"]
+        args: tuple = ()
+        expand = False
+        for item in c:
+            if isinstance(item, tuple) and item and item[0] == "@args":
+                args, expand = item[1], item[2]
+        return ("call", "::".join(names) if len(names) > 1 else names[0], args, expand)
+
+    def arguments(self, c):
+        expand = any(isinstance(t, Token) and t.type == "ELLIPSIS" for t in c)
+        return ("@args", tuple(_nodes(c)), expand)
+
+    def index_expr_term(self, c):
+        obj, index = c
+        return ("idx", obj, index[1])
+
+    def braces_index(self, c):
+        return ("ix", _nodes(c)[0])
+
+    def short_index(self, c):
+        return ("ix", ("lit", int(str(c[1]))))
+
+    def get_attr(self, c):
+        return ("ga", _name(c[1]))
+
+    def get_attr_expr_term(self, c):
+        obj, ga = c
+        return ("attr", obj, ga[1])
+
+    def attr_splat(self, c):
+        return ("@ops", tuple(_nodes(c)))
+
+    full_splat = attr_splat
+
+    def attr_splat_expr_term(self, c):
+        return ("splat", c[0], c[1][1], False)
+
+    def full_splat_expr_term(self, c):
+        return ("splat", c[0], c[1][1], True)
+
+    def for_intro(self, c):
+        names = [str(t) for t in c if isinstance(t, Token) and t.type == "NAME"]
+        coll = _nodes(c)[-1]
+        key, value = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        return ("@intro", key, value, coll)
+
+    def for_cond(self, c):
+        return ("@cond", _nodes(c)[0])
+
+    def for_tuple_expr(self, c):
+        nodes = _nodes(c)
+        intro = nodes[0]
+        cond = nodes[2][1] if len(nodes) > 2 else None
+        return ("fort", intro[1], intro[2], intro[3], nodes[1], cond)
+
+    def for_object_expr(self, c):
+        nodes = _nodes(c)
+        intro = nodes[0]
+        group = any(isinstance(t, Token) and t.type == "ELLIPSIS" for t in c)
+        cond = nodes[3][1] if len(nodes) > 3 else None
+        return ("foro", intro[1], intro[2], intro[3], nodes[1], nodes[2], group, cond)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """The LALR parser. Its grammar analysis takes about 1.4 s, so the resulting tables are kept in
+    the cicd-guard cache as `marshal` data (Lark's own cache is a pickle, which could run code if
+    someone planted one in a shared or checked-in cache directory; marshal data cannot)."""
+    from . import cache  # late import: cache hashes this module's source for its keys
+
+    grammar = Path(hcl2.__file__).with_name("hcl2.lark")
+    key = "tables-" + cache.key_for(b"lark|" + lark.__version__.encode() + b"|" + grammar.read_bytes())
+    stored = cache.get(key)
+    if isinstance(stored, dict):
+        try:
+            return Lark._load_from_dict(stored["data"], stored["memo"], transformer=_ToTuples(),
+                                        postlex=PostLexer())
+        except Exception:  # noqa: BLE001 - stale or foreign tables: rebuild below
+            pass
+    parser = Lark.open(str(grammar), parser="lalr", transformer=_ToTuples(), postlex=PostLexer(),
+                       propagate_positions=False, maybe_placeholders=False)
+    try:
+        data, memo = parser.memo_serialize([TerminalDef, Rule])
+        data["options"] = {k: v for k, v in data["options"].items() if k not in _LOAD_ALLOWED_OPTIONS}
+        cache.put(key, {"data": data, "memo": memo})
+    except Exception:  # noqa: BLE001 - caching the tables is an optimisation only
+        pass
+    return parser
+
+
+class HclSyntaxError(ValueError):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def parse_body(text: str) -> list:
+    """Parse HCL text into body items; raises HclSyntaxError with the line of the problem.
+
+    A failure inside our tree building (not a syntax error) falls back to parsing block by block,
+    so one block we cannot read costs that block (reported in `BlockErrors`), not the whole file.
+    """
+    try:
+        return _parse(text)
+    except HclSyntaxError:
+        raise
+    except RecursionError:
+        raise
+    except Exception:  # noqa: BLE001 - any internal failure: retry per top-level block
+        return _parse_by_block(text)
+
+
+class BlockErrors(list):
+    """Body items parsed block by block, with (line, message) for the blocks that failed."""
+
+    def __init__(self, items: list, failures: list[tuple[int, str]]) -> None:
+        super().__init__(items)
+        self.failures = failures
+
+
+_TOP_LEVEL = re.compile(r"^[A-Za-z_][\w-]*", re.M)
+
+
+def _parse_by_block(text: str) -> BlockErrors:
+    starts = [m.start() for m in _TOP_LEVEL.finditer(text)] or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    items: list = []
+    failures: list[tuple[int, str]] = []
+    for begin, end in zip(starts, starts[1:] + [len(text)]):
+        chunk = text[begin:end]
+        if not chunk.strip():
+            continue
+        line = text.count("\n", 0, begin) + 1
+        try:
+            items.extend(_parse("\n" * (line - 1) + chunk))
+        except HclSyntaxError as exc:
+            failures.append((exc.line or line, str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            failures.append((line, f"block could not be read ({type(exc).__name__}); skipped"))
+    return BlockErrors(items, failures)
+
+
+def _parse(text: str) -> list:
+    try:
+        return _parser().parse(text + "\n")
+    except UnexpectedInput as exc:
+        line = getattr(exc, "line", None)
+        token = getattr(exc, "token", None)
+        char = getattr(exc, "char", None)
+        if token is not None and getattr(token, "type", "") == "$END":
+            what = "unexpected end of file"
+        elif token is not None:
+            what = f"unexpected {str(token).strip().splitlines()[0][:40] if str(token).strip() else 'newline'!r}"
+        elif char is not None:
+            what = f"unexpected character {char!r}"
+        else:
+            what = "unexpected input"
+        column = getattr(exc, "column", None)
+        if isinstance(column, int) and column > 0 and "end of file" not in what:
+            what += f" at column {column}"
+        raise HclSyntaxError(line if isinstance(line, int) and line > 0 else None,
+                             f"HCL syntax error: {what}") from None
+
+
+def parse_expression(text: str) -> tuple:
+    """One expression (a heredoc interpolation or a TF_VAR_ value)."""
+    body = parse_body(f"__x = {text}")
+    if len(body) != 1 or body[0][0] != "a":
+        raise HclSyntaxError(None, "not a single expression")
+    return body[0][2]
+
+
+_HEREDOC_HEAD = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n")
+
+
+def _heredoc(token: str, trim: bool, line: int) -> tuple:
+    head = _HEREDOC_HEAD.match(token)
+    body = (token[head.end():] if head else token).replace("\r\n", "\n")
+    marker = head.group(1) if head else ""
+    body = body.rstrip("\r\n")
+    if body.endswith(marker):
+        body = body[: len(body) - len(marker)]
+    body = body.rstrip(" \t")  # indentation of the closing marker (<<- form)
+    lines = body.split("\n")
+    if trim:
+        indents = [len(s) - len(s.lstrip(" \t")) for s in lines if s.strip()]
+        cut = min(indents) if indents else 0
+        lines = [s[cut:] for s in lines]
+    text = "\n".join(lines)
+    try:
+        return _template(_template_parts(text))
+    except HclSyntaxError as exc:
+        return ("bad", f"heredoc at line {line}: {exc}")
+
+
+def _template_parts(text: str) -> list:
+    """Split a heredoc body into literal text, interpolations and directive markers."""
+    parts: list = []
+    i = 0
+    n = len(text)
+    buf: list[str] = []
+    while i < n:
+        j_int = text.find("${", i)
+        j_dir = text.find("%{", i)
+        cands = [j for j in (j_int, j_dir) if j >= 0]
+        if not cands:
+            buf.append(text[i:])
+            break
+        j = min(cands)
+        if j > 0 and text[j - 1] == text[j] and (j - 1 >= i):  # $${ / %%{ escapes
+            buf.append(text[i:j - 1] + text[j:j + 2])
+            i = j + 2
+            continue
+        buf.append(text[i:j])
+        end = _matching_brace(text, j + 2)
+        inner = text[j + 2:end]
+        if buf:
+            parts.append("".join(buf))
+            buf = []
+        if text[j] == "$":
+            parts.append(parse_expression(inner.strip().strip("~").strip()))
+        else:
+            parts.append(_directive(inner.strip().strip("~").strip()))
+        i = end + 1
+    if buf:
+        parts.append("".join(buf))
+    return [p for p in parts if p != ""]
+
+
+def _directive(inner: str) -> tuple:
+    word, _, rest = inner.partition(" ")
+    if word == "if":
+        return ("@dir", _Markers.IF, parse_expression(rest))
+    if word in ("else", "endif", "endfor"):
+        return ("@dir", word)
+    if word == "for":
+        names, _, coll = rest.partition(" in ")
+        idents = [s.strip() for s in names.split(",")]
+        key, value = (idents[0], idents[1]) if len(idents) == 2 else (None, idents[0])
+        return ("@dir", _Markers.FOR, key, value, parse_expression(coll))
+    raise HclSyntaxError(None, f"unknown template directive %{{{word}}}")
+
+
+def _matching_brace(text: str, start: int) -> int:
+    depth = 1
+    i = start
+    quote = False
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quote = False
+        elif ch == '"':
+            quote = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise HclSyntaxError(None, "unterminated interpolation in heredoc")

@@ -156,8 +156,8 @@ def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
         findings.extend(evaluate(inventory, config, strict_suppressions=args.strict_suppressions))
     errors = _merge_errors(result.errors, *(inv.errors for inv in result.inventories))
     findings.sort(key=lambda f: f.sort_key())
-    report = Report(findings=findings, errors=errors, scanned=list(getattr(result, "scanned", []) or []),
-                    rules_run=[r.id for r in all_rules()])
+    report = Report(findings=findings, errors=errors, scanned=list(result.scanned),
+                    rules_run=[r.id for r in all_rules()], notes=list(result.notes))
     return report, args.repo_root
 
 

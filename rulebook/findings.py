@@ -91,6 +91,7 @@ class Report:
     errors: list = field(default_factory=list)  # list[InputError]
     scanned: list[str] = field(default_factory=list)  # files / programs that were read
     rules_run: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not scanned (remote modules, ...): never silent
 
     def exit_code(self, strict: bool = False) -> int:
         """0 clean, 1 a mandatory failure, 2 input or config could not be evaluated (fail closed)."""

@@ -52,7 +52,7 @@ def scanner(monkeypatch):
                                 strict_suppressions=strict_suppressions))
         if state.raises:
             raise state.raises
-        return SimpleNamespace(inventories=state.inventories, errors=state.errors, scanned=state.scanned)
+        return SimpleNamespace(inventories=state.inventories, errors=state.errors, scanned=state.scanned, notes=[])
 
     monkeypatch.setattr(_backend_module(monkeypatch, "hcl_scanner"), "scan", scan, raising=False)
     return state

@@ -148,7 +148,7 @@ def test_unknown_format_is_rejected(rule_id: str, repo: Path) -> None:
 
 def test_json_public_contract(rule_id: str, repo: Path) -> None:
     doc = json.loads(render(sample_report(rule_id, repo), "json", repo_root=repo))
-    assert list(doc) == ["tool", "version", "findings", "errors"]
+    assert list(doc) == ["tool", "version", "findings", "errors", "notes"]
     assert (doc["tool"], doc["version"]) == (TOOL_NAME, __version__)
     required = {"rule_id", "severity", "enforcement", "status", "resource", "engine", "file", "line", "message"}
     for finding in doc["findings"]:
@@ -171,7 +171,7 @@ def test_json_public_contract(rule_id: str, repo: Path) -> None:
 
 def test_json_empty_report() -> None:
     doc = json.loads(render(Report(), "json"))
-    assert doc == {"tool": TOOL_NAME, "version": __version__, "findings": [], "errors": []}
+    assert doc == {"tool": TOOL_NAME, "version": __version__, "findings": [], "errors": [], "notes": []}
 
 
 # --- sarif -----------------------------------------------------------------------------------------
@@ -382,3 +382,12 @@ def test_sarif_help_uri_is_absolute_when_the_package_names_its_repository(monkey
     assert sarif_reporter.help_uri("REG-003") == "https://example.org/acme/cicd-guard/blob/main/docs/rules/REG-003.md"
     monkeypatch.setattr(sarif_reporter, "_project_url", lambda *labels: None)
     assert sarif_reporter.help_uri("REG-003") == "docs/rules/REG-003.md"
+
+
+def test_notes_reach_every_format_but_junit() -> None:
+    report = Report(notes=["main.tf:1: module module.vpc (source 'x/y/aws') is a remote module and was not scanned"])
+    assert "note: main.tf:1: module module.vpc" in render(report, "text")
+    assert json.loads(render(report, "json"))["notes"] == report.notes
+    sarif = json.loads(render(report, "sarif"))
+    [note] = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert (note["level"], note["descriptor"]["id"], note["message"]["text"]) == ("note", "not-scanned", report.notes[0])

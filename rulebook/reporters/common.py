@@ -31,7 +31,8 @@ def redacted(report: Report) -> Report:
     """A copy of the report whose every printable text has been through `redact` (idempotent)."""
     return Report(findings=[redact_finding(f) for f in report.findings],
                   errors=[redact_error(e) for e in report.errors],
-                  scanned=list(report.scanned), rules_run=list(report.rules_run))
+                  scanned=list(report.scanned), rules_run=list(report.rules_run),
+                  notes=[redact(n) for n in report.notes])
 
 
 def counts(report: Report, strict: bool = False) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """The JSON report: a public contract, keep its keys stable.
 
 {"tool": "cicd-guard", "version": ..., "findings": [{rule_id, severity, enforcement, status, resource,
-engine, file, line, message, ...}], "errors": [{file, line, message}]}. Findings may carry extra keys
+engine, file, line, message, ...}], "errors": [{file, line, message}], "notes": [what was not scanned]}.
+Findings may carry extra keys
 (remediation, suppression, title, end_line, urn, called_from); the listed ones are always present.
 """
 
@@ -31,6 +32,7 @@ def document(report: Report, repo_root: str | os.PathLike | None = None) -> dict
         "findings": [finding_dict(f, repo_root) for f in report.findings],
         "errors": [{"file": display_path(e.file, repo_root) if e.file else e.file, "line": e.line,
                     "message": e.message} for e in report.errors],
+        "notes": list(report.notes),
     }
 
 

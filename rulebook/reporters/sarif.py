@@ -180,8 +180,10 @@ def document(report: Report, repo_root=None, strict: bool = False) -> dict:
     if info:
         driver["informationUri"] = info
     invocation: dict = {"executionSuccessful": not report.errors}
-    if report.errors:
-        invocation["toolExecutionNotifications"] = [_notification(e, repo_root) for e in report.errors]
+    notifications = [_notification(e, repo_root) for e in report.errors] + [
+        {"level": "note", "message": {"text": n}, "descriptor": {"id": "not-scanned"}} for n in report.notes]
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     run = {
         "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},

@@ -73,6 +73,8 @@ def render(report: Report, color: bool = False, repo_root: str | os.PathLike | N
             where = display_path(error.file, repo_root) + (f":{error.line}" if error.line else "")
             out.append(f"  {where}: {error.message}")
         out.append("")
+    for note in report.notes:
+        out.append(f"note: {note}")
     c = counts(report, strict)
     if c["unknown"]:
         hint = "" if strict else "; --strict makes those under mandatory rules fail"

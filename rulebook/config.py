@@ -72,6 +72,7 @@ class Config:
     def from_dict(cls, data: Any, source: str = "<config>") -> "Config":
         validate(data, source)
         data = data or {}
+        _check_rule_ids(data, source)
         net = data.get("ci_network", {})
         oidc = data.get("oidc", {})
         buckets = data.get("artifact_buckets", {})
@@ -94,6 +95,17 @@ class Config:
                 for s in data.get("suppressions", ())),
             source=source,
         )
+
+
+def _check_rule_ids(data: dict, source: str) -> None:
+    """A typo in a rule ID would silently enforce or suppress nothing: refuse it."""
+    from .rules import REGISTRY
+
+    named = [(f"enforcement.{rule_id}", rule_id) for rule_id in data.get("enforcement", {})]
+    named += [(f"suppressions[{i}].rule", s["rule"]) for i, s in enumerate(data.get("suppressions", ()))]
+    for path, rule_id in named:
+        if rule_id != "*" and rule_id not in REGISTRY:
+            raise ConfigError(f"{source}: {path}: unknown rule {rule_id!r} (see `cicd-guard rules`)")
 
 
 @lru_cache(maxsize=1)

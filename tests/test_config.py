@@ -168,3 +168,10 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_from_dict_validates_too() -> None:
     with pytest.raises(ConfigError, match=r"^pack-config: admin_identities\[0\]: '' should be non-empty$"):
         Config.from_dict({"admin_identities": [""]}, "pack-config")
+
+
+def test_unknown_rule_ids_are_refused(tmp_path: Path) -> None:
+    assert error_of(tmp_path, "enforcement:\n  REG-099: advisory\n") == (
+        "cfg.yaml: enforcement.REG-099: unknown rule 'REG-099' (see `cicd-guard rules`)")
+    assert error_of(tmp_path, "suppressions:\n  - {rule: IDF-009, resource: x, reason: vendor key}\n") == (
+        "cfg.yaml: suppressions[0].rule: unknown rule 'IDF-009' (see `cicd-guard rules`)")

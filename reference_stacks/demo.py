@@ -1,7 +1,9 @@
 """`make demo`: scan every reference stack and insecure example, show the findings, and check them.
 
 Each stack folder holds an expected.yaml listing the findings it must produce (rule, resource and,
-for Terraform, file and line). The demo exits 0 only when every stack produces exactly those.
+for Terraform, file and line). `engine: terraform-plan` with `plan: FILE` scans that `terraform show
+-json` output instead, with the folder as repo root so findings point at its .tf lines. The demo exits
+0 only when every stack produces exactly those.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rulebook.findings import Finding, Report, Status
 from rulebook.reporters import render
 
 HERE = Path(__file__).resolve().parent
+TERRAFORM = ("terraform", "terraform-plan")  # engines whose findings carry a file and line
 
 
 @dataclass(frozen=True)
@@ -25,22 +28,29 @@ class Stack:
     path: Path
     engine: str
     expected: frozenset[tuple]
+    plan: str | None = None  # terraform-plan: the plan JSON file, relative to path
 
 
 def stacks() -> list[Stack]:
     found = []
     for spec in sorted(HERE.glob("**/expected.yaml")):
         data = yaml.safe_load(spec.read_text("utf-8"))
-        rows = frozenset((f["rule"], f["resource"], f.get("file"), f.get("line")) for f in data["findings"] or [])
-        found.append(Stack(spec.parent, data["engine"], rows))
+        rows = frozenset((f["rule"], f["resource"], f.get("file"), f.get("line"), f.get("status", "failed"))
+                         for f in data["findings"] or [])
+        if data["engine"] == "terraform-plan" and not data.get("plan"):
+            raise ValueError(f"{spec}: engine terraform-plan needs `plan: FILE` (`terraform show -json` output)")
+        found.append(Stack(spec.parent, data["engine"], rows, data.get("plan")))
     return found
 
 
 def run(stack: Stack, config: Config) -> Report:
-    if stack.engine == "terraform":
+    if stack.engine in TERRAFORM:
         from hcl_scanner import scan
 
-        result = scan([str(stack.path)], repo_root=str(stack.path))
+        if stack.engine == "terraform-plan":
+            result = scan([], plans=[str(stack.path / stack.plan)], repo_root=str(stack.path))
+        else:
+            result = scan([str(stack.path)], repo_root=str(stack.path))
         findings = [f for inv in result.inventories for f in evaluate(inv, config)]
         return Report(findings=findings, errors=list(result.errors), scanned=list(result.scanned))
     from preview_gate import run_gate
@@ -53,10 +63,10 @@ def observed(stack: Stack, findings: list[Finding]) -> frozenset[tuple]:
     for f in findings:
         if f.status is Status.SUPPRESSED:
             continue
-        if stack.engine == "terraform":
-            rows.add((f.rule_id, f.resource, f.file, f.line))
+        if stack.engine in TERRAFORM:
+            rows.add((f.rule_id, f.resource, f.file, f.line, f.status.value))
         else:
-            rows.add((f.rule_id, f.resource.rsplit("::", 1)[-1], None, None))
+            rows.add((f.rule_id, f.resource.rsplit("::", 1)[-1], None, None, f.status.value))
     return frozenset(rows)
 
 

@@ -1,0 +1,85 @@
+"""Every reference stack and insecure example gives exactly the findings its expected.yaml lists.
+
+The same check as `make demo` (reference_stacks/demo.py), one test per stack folder, so a change that
+moves, adds or loses a finding fails the suite and names the stack. Each stack takes well under 5 s
+(Pulumi programs run offline through the gate), so Pulumi stacks are included.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from rulebook.config import Config
+from rulebook.findings import Status
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_demo():
+    spec = importlib.util.spec_from_file_location("reference_stacks_demo", ROOT / "reference_stacks" / "demo.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve the module's annotations through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+demo = _load_demo()
+STACKS = demo.stacks()
+PLAN_EXAMPLE = next(s for s in STACKS if s.path.name == "aws-terraform-plan")
+MODULE_ROLES = ('module.ci_identity["build"].aws_iam_role.this', 'module.ci_identity["test"].aws_iam_role.this')
+
+
+def _name(stack) -> str:
+    return stack.path.relative_to(demo.HERE).as_posix()
+
+
+def test_stacks_of_every_engine_are_found():
+    assert {s.engine for s in STACKS} == {"terraform", "terraform-plan", "pulumi"}
+    assert {_name(s) for s in STACKS} >= {"aws-terraform", "examples/aws-terraform-insecure",
+                                          "examples/aws-terraform-plan", "examples/aws-pulumi-insecure"}
+
+
+@pytest.mark.parametrize("stack", STACKS, ids=[_name(s) for s in STACKS])
+def test_stack_gives_exactly_its_expected_findings(stack):
+    report = demo.run(stack, Config())
+    assert [str(e) for e in report.errors] == []
+    got = demo.observed(stack, report.findings)
+    assert {"missing": sorted(stack.expected - got, key=str), "extra": sorted(got - stack.expected, key=str)} \
+        == {"missing": [], "extra": []}
+
+
+def test_plan_example_fails_what_the_plan_knows_and_reports_the_rest_unknown():
+    findings = demo.run(PLAN_EXAMPLE, Config()).findings
+    by_status = {status: {(f.rule_id, f.resource) for f in findings if f.status is status} for status in Status}
+    assert by_status[Status.FAILED] == {
+        ("REG-002", "aws_iam_user.jenkins"), ("REG-003", "aws_iam_user.jenkins"),
+        ("REG-005", "aws_iam_user.jenkins"), ("REG-006", "aws_iam_user.jenkins"),
+        ("IDF-001", "aws_iam_access_key.jenkins"), ("REG-010", "aws_ecr_repository.app"),
+        ("BKT-001", "aws_s3_bucket.artifacts"),
+    }
+    # The stage roles' policy is a jsonencode() holding the repository ARN: unknown in the whole plan.
+    assert by_status[Status.UNKNOWN] == {(f"REG-00{n}", role) for n in range(1, 7) for role in MODULE_ROLES}
+    unknown = [f for f in findings if f.status is Status.UNKNOWN]
+    assert {f.called_from for f in unknown} == {"main.tf:65"}
+    assert all("known after apply (computed from var.repository_arn)" in f.message for f in unknown)
+
+
+def test_plan_example_reports_everything_its_hcl_sources_fail():
+    """Plan and HCL engines agree on what the plan knows; nothing the HCL scan fails passes in the plan."""
+    hcl = demo.Stack(PLAN_EXAMPLE.path, "terraform", frozenset())
+    from_hcl = demo.observed(hcl, demo.run(hcl, Config()).findings)
+    from_plan = demo.observed(PLAN_EXAMPLE, demo.run(PLAN_EXAMPLE, Config()).findings)
+    assert {row[:4] for row in from_hcl} - {row[:4] for row in from_plan} == set()  # status aside
+    outside_modules = {row for row in from_plan if row[1] not in MODULE_ROLES}
+    assert outside_modules == {row for row in from_hcl if row[1] not in MODULE_ROLES}
+
+
+def test_plan_stack_without_plan_file_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "expected.yaml").write_text("engine: terraform-plan\nfindings: []\n", "utf-8")
+    monkeypatch.setattr(demo, "HERE", tmp_path)
+    with pytest.raises(ValueError, match="expected.yaml: engine terraform-plan needs `plan: FILE`"):
+        demo.stacks()

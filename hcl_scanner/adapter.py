@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any, Callable, Iterator
 
 from rulebook.model import Ref, Resource, SourceLocation
-from rulebook.policy import PolicyDocument, PolicyParseError, parse_policy
+from rulebook.policy import PolicyDocument, parse_policy_or_unknown
 from rulebook.unknown import Unknown
 
 Attrs = dict[str, Any]
@@ -45,22 +45,12 @@ class _Ctx:
         undecided: list[Unknown] = []
         if isinstance(value, dict):
             value, undecided = _without_unknown_statements(value)
-        try:
-            doc = parse_policy(value, origin=self.address)
-            if undecided and isinstance(doc, PolicyDocument):
-                doc = replace(doc, unknowns=doc.unknowns + tuple(undecided))
-            return doc
-        except PolicyParseError as exc:
-            text = str(exc)
-            prefix = "policy is not valid JSON: "
-            reason = (f"policy document is not valid JSON: {text[len(prefix):]}" if text.startswith(prefix)
-                      else f"policy document is malformed: {text}")
-            self.notes.append(f"{where}: {reason}")
-            return Unknown(reason)
-        except (UnicodeDecodeError, RecursionError) as exc:
-            reason = f"policy document is not valid JSON: {type(exc).__name__}"
-            self.notes.append(f"{where}: {reason}")
-            return Unknown(reason)
+        doc, problem = parse_policy_or_unknown(value, origin=self.address)
+        if problem:
+            self.notes.append(f"{where}: {problem}")
+        if undecided and isinstance(doc, PolicyDocument):
+            doc = replace(doc, unknowns=doc.unknowns + tuple(undecided))
+        return doc
 
 
 def _without_unknown_statements(doc: dict) -> tuple[dict, list[Unknown]]:

@@ -157,6 +157,23 @@ def _statement(raw: Any, index: int) -> Statement:
     )
 
 
+def parse_policy_or_unknown(raw: Any, origin: str = "") -> tuple[PolicyDocument | Unknown, str | None]:
+    """Like parse_policy, but a malformed document becomes Unknown: (value, the problem to note or None).
+
+    Adapters use it so a broken policy is reported (as a note and an UNKNOWN result), never dropped.
+    """
+    try:
+        return parse_policy(raw, origin), None
+    except PolicyParseError as exc:
+        text = str(exc)
+        prefix = "policy is not valid JSON: "
+        reason = (f"policy document is not valid JSON: {text[len(prefix):]}" if text.startswith(prefix)
+                  else f"policy document is malformed: {text}")
+    except (UnicodeDecodeError, RecursionError) as exc:
+        reason = f"policy document is not valid JSON: {type(exc).__name__}"
+    return Unknown(reason), reason
+
+
 def parse_policy(raw: Any, origin: str = "") -> PolicyDocument | Unknown:
     """Normalise a policy in any accepted form. Raises PolicyParseError on malformed input.
 

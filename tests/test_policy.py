@@ -139,3 +139,15 @@ def test_parsed_document_passes_through():
     doc = parse_policy(HEREDOC)
     assert parse_policy(doc) is doc
     assert isinstance(doc.statements[0], Statement)
+
+
+def test_parse_policy_or_unknown_turns_malformed_documents_into_unknown_with_the_problem():
+    from rulebook.policy import parse_policy_or_unknown
+
+    doc, problem = parse_policy_or_unknown('{"Statement": [', "aws_iam_policy.p")
+    assert isinstance(doc, Unknown) and problem == doc.reason
+    assert problem.startswith("policy document is not valid JSON: ")
+    doc, problem = parse_policy_or_unknown({"Statement": [{"Effect": "Maybe"}]})
+    assert problem == "policy document is malformed: statement #1 has Effect 'Maybe' (Allow or Deny expected)"
+    doc, problem = parse_policy_or_unknown({"Statement": {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}})
+    assert problem is None and doc.statements[0].actions == ("ecr:*",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rulebook.policy import PolicyParseError, parse_policy
+from rulebook.policy import parse_policy_or_unknown
 from rulebook.unknown import Unknown
 
 Props = dict[str, Any]
@@ -45,19 +45,10 @@ class Reader:
         """A PolicyDocument, or Unknown with the reason (malformed documents are also noted)."""
         if value is None or value == "":
             return None
-        try:
-            return parse_policy(value, origin=self.name)
-        except PolicyParseError as exc:
-            text = str(exc)
-            prefix = "policy is not valid JSON: "
-            reason = (f"policy document is not valid JSON: {text[len(prefix):]}" if text.startswith(prefix)
-                      else f"policy document is malformed: {text}")
-            self.notes.append(f"{where}: {reason}")
-            return Unknown(reason)
-        except (UnicodeDecodeError, RecursionError) as exc:
-            reason = f"policy document is not valid JSON: {type(exc).__name__}"
-            self.notes.append(f"{where}: {reason}")
-            return Unknown(reason)
+        doc, problem = parse_policy_or_unknown(value, origin=self.name)
+        if problem:
+            self.notes.append(f"{where}: {problem}")
+        return doc
 
 
 def as_list(value: Any) -> list[Any] | Unknown | None:

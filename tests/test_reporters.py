@@ -391,3 +391,11 @@ def test_notes_reach_every_format_but_junit() -> None:
     sarif = json.loads(render(report, "sarif"))
     [note] = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert (note["level"], note["descriptor"]["id"], note["message"]["text"]) == ("note", "not-scanned", report.notes[0])
+
+
+def test_paths_name_the_symlink_not_its_target(tmp_path: Path) -> None:
+    from rulebook.reporters.common import display_path
+
+    (tmp_path / "infra" / "sub").mkdir(parents=True)
+    (tmp_path / "infra" / "sub" / "up").symlink_to("..")
+    assert display_path(str(tmp_path / "infra" / "sub" / "up"), tmp_path) == "infra/sub/up"

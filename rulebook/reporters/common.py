@@ -61,19 +61,21 @@ def relative_uri(file: str, repo_root: str | os.PathLike | None) -> tuple[str, b
     (scanners may already report repository-relative paths), and kept as it is when it exists in
     neither. A file outside repo_root cannot be expressed relative to it, so it keeps an absolute URI.
     """
-    root = Path(repo_root or os.getcwd()).resolve()
+    root = Path(os.path.abspath(repo_root or os.getcwd()))
     path = Path(file)
     if not path.is_absolute():
         here = Path(os.getcwd()) / path
         if not here.exists() and not (root / path).exists() and ".." not in path.parts:
             return PurePosixPath(*path.parts).as_posix(), True
         path = root / path if not here.exists() and (root / path).exists() else here
-    absolute = path.resolve()
-    try:
-        rel = absolute.relative_to(root)
-    except ValueError:
-        return absolute.as_uri(), False
-    return str(PurePosixPath(*rel.parts)) if rel.parts else ".", True
+    # Lexically first: a finding about a symlink (e.g. a loop) must name the link, not its target.
+    for absolute, base in ((Path(os.path.abspath(path)), root), (path.resolve(), root.resolve())):
+        try:
+            rel = absolute.relative_to(base)
+        except ValueError:
+            continue
+        return str(PurePosixPath(*rel.parts)) if rel.parts else ".", True
+    return path.resolve().as_uri(), False
 
 
 def display_path(file: str, repo_root: str | os.PathLike | None) -> str:

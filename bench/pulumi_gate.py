@@ -78,6 +78,8 @@ def run(resources: int = RESOURCES) -> dict:
         "findings_by_rule": dict(sorted(Counter(f.rule_id for f in findings).items())),
         "program_seconds": round(program_seconds, 2),
         "analysis_seconds": round(analysis_seconds, 2),
+        "resource_calls_seconds": round(stats.get("resource_calls_seconds", 0.0), 2),
+        "stack_seconds": round(stats.get("stack_seconds", 0.0), 2),
         "target_seconds": TARGET_SECONDS,
         "within_target": analysis_seconds <= TARGET_SECONDS,
         "gate_peak_rss_mb": round(own, 1),

@@ -16,9 +16,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import importlib
+import io
 import json
 import os
+import pickle
 import threading
 from collections.abc import Mapping
 from typing import Any, Iterable
@@ -83,6 +86,29 @@ def _raw(value: Any) -> Any:
     if isinstance(value, list):
         return [_raw(v) for v in value]
     return value
+
+
+_PROXIES_AS_DATA = {_DictProxy: lambda proxy: (dict, (proxy["__target"],)),
+                    _ListProxy: lambda proxy: (list, (proxy["__target"],))}
+
+
+def _fingerprint(resources: list) -> bytes:
+    """A digest of the stack's resources (type, name, URN, every prop), equal only for equal stacks.
+
+    The SDK hands each stack policy freshly built proxies of the same data, so object identity cannot
+    recognise "the same stack again": the data itself is serialised (pickle, at C speed, the proxies
+    reduced to the data they wrap; unknown sentinels are strings and stay distinct). Values pickle
+    cannot serialise fall back to the plain JSON form."""
+    rows = [(r.resource_type, r.name, r.urn, r.props) for r in resources]
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _PROXIES_AS_DATA
+    try:
+        pickler.dump(rows)
+        data: bytes | memoryview = buffer.getbuffer()
+    except Exception:  # noqa: BLE001 - any value pickle refuses: the slower plain form
+        data = json.dumps([(t, n, u, _raw(p)) for t, n, u, p in rows], default=str).encode("utf-8", "replace")
+    return hashlib.blake2b(data, digest_size=32).digest()
 
 
 def policy_names(rule: Rule) -> dict[RbSeverity, str]:
@@ -154,6 +180,13 @@ class _Check:
         if undecided:
             raise PreviewUnknown("undecided until the values are known:\n" + "\n".join(undecided))
 
+    def _failed(self, exc: Exception, report: ReportViolation) -> None:
+        """A rule that raises must not take the whole analysis down, nor pass: its policy reports it."""
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        report(messages.encode(messages.Line(self.rule.id, self.severity.value,
+                                             f"cannot decide: the rule failed: {type(exc).__name__}: {detail}",
+                                             unknown=True)), None)
+
 
 def _findings(rule: Rule, ctx: Context, resources: list | None = None) -> list[Finding]:
     """rulebook.engine.evaluate for one rule, over a shared context (derived data computed once)."""
@@ -170,14 +203,6 @@ def _findings(rule: Rule, ctx: Context, resources: list | None = None) -> list[F
             out.append(finding)
     out.sort(key=Finding.sort_key)
     return out
-
-
-    def _failed(self, exc: Exception, report: ReportViolation) -> None:
-        """A rule that raises must not take the whole analysis down, nor pass: its policy reports it."""
-        detail = str(exc).splitlines()[0] if str(exc) else ""
-        report(messages.encode(messages.Line(self.rule.id, self.severity.value,
-                                             f"cannot decide: the rule failed: {type(exc).__name__}: {detail}",
-                                             unknown=True)), None)
 
 
 class ResourceCheck(_Check):
@@ -206,8 +231,7 @@ class _StackCache:
         self._ctx: Context | None = None
 
     def context(self, args: StackValidationArgs, config: Config) -> Context:
-        raw = [(r.resource_type, r.name, r.urn, _raw(r.props)) for r in args.resources]
-        key = (json.dumps(raw, default=str), id(config))
+        key = (_fingerprint(args.resources), id(config))
         with self._lock:
             if self._key == key and self._ctx is not None:
                 return self._ctx

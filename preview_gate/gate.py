@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -214,37 +215,56 @@ async def _analyze_all(address: str, requests: list[Any]) -> list[Any]:
         return await asyncio.gather(*(one(r) for r in requests))
 
 
-def analyze(session: Session, run: ProgramRun, info: Any, reconciled: dict[str, tuple[str, dict]]) -> list[Finding]:
-    """Remediate then Analyze each resource in registration order, then AnalyzeStack: the engine's order."""
-    collect = _Collector(info, reconciled, run)
-    by_urn = collect.by_urn
+def _with_provider(message: Any, record: dict[str, Any], by_urn: dict[str, dict[str, Any]]) -> Any:
+    provider = _provider(record, by_urn)
+    if provider is not None:
+        message.provider.CopyFrom(provider)
+    return message
 
-    def request_for(record: dict[str, Any]) -> Any:
-        request = analyzer_pb2.AnalyzeRequest(type=record["type"], properties=_struct(record["inputs"]),
-                                              urn=record["urn"], name=record["name"], options=_options(record))
-        provider = _provider(record, by_urn)
-        if provider is not None:
-            request.provider.CopyFrom(provider)
-        return request
 
-    analyzed = [r for r in run.resources if not r.get("read")]
-    results = asyncio.run(_analyze_all(session.address, [request_for(r) for r in analyzed]))
-    for record, diagnostics in zip(analyzed, results):
-        collect.add(diagnostics, record["urn"])
-    stack_resources = []
+def resource_requests(run: ProgramRun) -> list[tuple[dict[str, Any], Any]]:
+    """(record, AnalyzeRequest) for every resource the program registered (reads are not analyzed), in
+    registration order."""
+    by_urn = {r["urn"]: r for r in run.resources}
+    return [(record, _with_provider(analyzer_pb2.AnalyzeRequest(
+        type=record["type"], properties=_struct(record["inputs"]), urn=record["urn"], name=record["name"],
+        options=_options(record)), record, by_urn)) for record in run.resources if not record.get("read")]
+
+
+def stack_resources(run: ProgramRun) -> list[Any]:
+    """The AnalyzeStack resources: every resource's outputs and relationships."""
+    by_urn = {r["urn"]: r for r in run.resources}
+    out = []
     for record in run.resources:
-        resource = analyzer_pb2.AnalyzerResource(
+        resource = _with_provider(analyzer_pb2.AnalyzerResource(
             type=record["type"], properties=_struct(record["outputs"]), urn=record["urn"], name=record["name"],
-            options=_options(record), parent=record.get("parent", ""), dependencies=record.get("dependencies", []))
-        provider = _provider(record, by_urn)
-        if provider is not None:
-            resource.provider.CopyFrom(provider)
+            options=_options(record), parent=record.get("parent", ""), dependencies=record.get("dependencies", [])),
+            record, by_urn)
         for prop, urns in record.get("property_dependencies", {}).items():
             resource.propertyDependencies[prop].urns.extend(urns)
-        stack_resources.append(resource)
-    response = session.analyze_stack(stack_resources)
+        out.append(resource)
+    return out
+
+
+def analyze(session: Session, run: ProgramRun, info: Any, reconciled: dict[str, tuple[str, dict]],
+            stats: dict[str, Any] | None = None) -> list[Finding]:
+    """Remediate then Analyze each resource in registration order, then AnalyzeStack: the engine's order.
+
+    `stats` (benchmarks) receives the seconds spent on the resource calls and on AnalyzeStack."""
+    collect = _Collector(info, reconciled, run)
+    started = time.perf_counter()
+    requests = resource_requests(run)
+    results = asyncio.run(_analyze_all(session.address, [request for _, request in requests]))
+    for (record, _), diagnostics in zip(requests, results):
+        collect.add(diagnostics, record["urn"])
+    del requests, results  # freed before the stack's messages are built: one set in memory at a time
+    resources_done = time.perf_counter()
+    response = session.analyze_stack(stack_resources(run))
     if response is not None:
         collect.add(response.diagnostics)
+    if stats is not None:
+        stats["resource_calls_seconds"] = resources_done - started
+        stats["stack_seconds"] = time.perf_counter() - resources_done
     collect.findings.sort(key=Finding.sort_key)
     return collect.findings
 
@@ -289,7 +309,7 @@ def analyze_run(run: ProgramRun, pack_dir: Path, settings: dict[str, Any] | None
             info, reconciled = _start(session, stack, settings or {}, native or {})
         except PackConfigError as exc:
             raise GateConfigError(f"{config_label}: {exc}") from None
-        findings = analyze(session, run, info, reconciled)
+        findings = analyze(session, run, info, reconciled, stats)
         if stats is not None:
             stats["pack_peak_rss_mb"] = process.peak_rss_mb()
     return findings, sorted({rule_id_of(p.name) or p.name for p in info.policies})

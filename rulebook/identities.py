@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 from . import managed_policies
 from .model import Inventory, Ref, Resource
-from .policy import PolicyDocument, PolicyParseError, Statement, parse_policy
+from .policy import PolicyDocument, PolicyParseError, parse_policy
 from .unknown import Unknown
 
 AWS_IDENTITY_KINDS = ("aws.iam.role", "aws.iam.user", "aws.iam.group")
@@ -408,23 +408,28 @@ class _Builder:
         for bucket in self.inv.of_kind("aws.s3.bucket"):
             if bucket.props.get("policy") is not None:
                 sources.append((bucket, bucket.props.get("policy"), bucket))
-        aws_idents = [i for i in self.by_address.values() if i.type in ("role", "user")]
+        principals = _PrincipalIndex([i for i in self.by_address.values() if i.type in ("role", "user")])
         for res, raw, target in sources:
             doc = document(raw, res.address)
             if not isinstance(doc, PolicyDocument):
                 if isinstance(doc, Unknown):
                     self.unresolved.append(Unresolved(res, doc))
                 continue
-            for statement in doc.statements:
+            named: dict[int, list[int]] = {}  # identity position -> indexes of the statements naming it
+            for index, statement in enumerate(doc.statements):
                 for value in (statement.principals or {}).get("AWS", ()):
                     if isinstance(value, Unknown):
                         self.unresolved.append(Unresolved(res, Unknown(
                             f"principal of {statement.label} in {res.address}: {value.reason}")))
-            for ident in aws_idents:
-                named = tuple(s for s in doc.statements if _statement_names(s, ident))
-                if named:
-                    part = PolicyDocument(named, (), doc.origin or res.address)
-                    ident.policies.append(AttachedPolicy(part, "resource_policy", res, target=target))
+                        continue
+                    for position in principals.named_by(value):
+                        found = named.setdefault(position, [])
+                        if not found or found[-1] != index:
+                            found.append(index)
+            for position in sorted(named):
+                part = PolicyDocument(tuple(doc.statements[i] for i in named[position]), (), doc.origin or res.address)
+                principals.idents[position].policies.append(
+                    AttachedPolicy(part, "resource_policy", res, target=target))
 
     def _azure_links(self) -> None:
         for cred in self.inv.of_kind("azure.federated_credential"):
@@ -539,8 +544,37 @@ class _Builder:
         return None
 
 
-def _statement_names(statement: Statement, ident: Identity) -> bool:
-    return any(names_identity(v, ident) for v in (statement.principals or {}).get("AWS", ()))
+class _PrincipalIndex:
+    """AWS roles and users by every way a Principal entry can name them, so that each entry of a
+    resource policy is looked up directly (names_identity, inverted) instead of tried on every identity."""
+
+    def __init__(self, idents: list[Identity]) -> None:
+        self.idents = idents
+        self.by_address: dict[str, list[int]] = {}
+        self.by_text: dict[str, list[int]] = {}  # known ARN or unique_id
+        self.by_name: dict[tuple[str, str], list[int]] = {}  # (role|user, name) when the ARN is not known
+        for position, ident in enumerate(idents):
+            self.by_address.setdefault(ident.address, []).append(position)
+            unique_id = ident.resource.props.get("unique_id")
+            texts = {t for t in (ident.arn, unique_id) if isinstance(t, str)}
+            for text in texts:
+                self.by_text.setdefault(text, []).append(position)
+            if not isinstance(ident.arn, str):
+                self.by_name.setdefault((ident.type, ident.name), []).append(position)
+
+    def named_by(self, value: Any) -> list[int]:
+        """Positions of the identities names_identity(value, ident) holds for, ascending."""
+        if isinstance(value, Ref):
+            return self.by_address.get(value.address, [])
+        if not isinstance(value, str):
+            return []
+        found = list(self.by_text.get(value, ()))
+        parts = value.split(":", 5)
+        if len(parts) == 6 and parts[2] == "iam":
+            resource_type, _, rest = parts[5].partition("/")
+            if rest:
+                found.extend(self.by_name.get((resource_type, rest.rsplit("/", 1)[-1]), ()))
+        return sorted(set(found)) if len(found) > 1 else found
 
 
 def _with_group(p: AttachedPolicy, group: Resource) -> AttachedPolicy:

@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkov", action="store_true", help="also time checkov 3.x (installed under bench/out)")
     parser.add_argument("--lines", type=int, default=50_000, help="minimum corpus size in lines")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median and best shown)")
+    parser.add_argument("--no-gate", action="store_true", help="skip the Pulumi gate benchmark (5,000 resources)")
     args = parser.parse_args(argv)
     files, lines = generate(CORPUS, args.lines)
     env = dict(os.environ, CICD_GUARD_CACHE_DIR=str(CACHE))
@@ -133,6 +134,15 @@ def main(argv: list[str] | None = None) -> int:
         print("speed-up over checkov (medians): " + ", ".join(
             f"{label} {base / statistics.median(row[1]):.1f}x"
             for label, row in zip(("first run", "cold", "warm"), rows)))
+    if not args.no_gate:
+        from bench.pulumi_gate import run as gate_run
+
+        gate = gate_run()
+        print(f"pulumi gate: {gate['resources']} resources, {gate['rules']} rules, {gate['findings']} findings; "
+              f"analysis {gate['analysis_seconds']:.2f} s (resource calls {gate['resource_calls_seconds']:.2f} s, "
+              f"stack {gate['stack_seconds']:.2f} s; target {gate['target_seconds']} s), program run "
+              f"{gate['program_seconds']:.2f} s (excluded); peak memory gate {gate['gate_peak_rss_mb']:.0f} MiB, "
+              f"pack {gate['pack_peak_rss_mb']:.0f} MiB")
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from pulumi_policy import (EnforcementLevel, PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions,
                            ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
@@ -131,3 +133,12 @@ def test_an_undeclared_severity_goes_to_the_main_policy_not_nowhere():
             ("TST-903 [low] reported as low", None)]
     finally:
         REGISTRY.pop("TST-903")
+
+
+def test_a_rule_that_raises_reports_cannot_decide_instead_of_crashing(monkeypatch):
+    def broken(resource, ctx):
+        raise KeyError("surprise")
+
+    monkeypatch.setitem(REGISTRY, "IDF-001", dataclasses.replace(REGISTRY["IDF-001"], check=broken))
+    reported = run(policy("idf-001"), resource_args("aws:iam/accessKey:AccessKey", "ci-key", {"user": "ci-bot"}))
+    assert len(reported) == 1 and "cannot decide: the rule failed: KeyError" in reported[0][0]

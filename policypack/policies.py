@@ -14,7 +14,6 @@ advisory, after every decided violation of the policy has been reported.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import hashlib
 import importlib
@@ -33,7 +32,7 @@ from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy
 
 from rulebook.compliance import FRAMEWORKS, PRACTICES
 from rulebook.config import Config, ConfigError
-from rulebook.engine import to_finding
+from rulebook.engine import rule_findings
 from rulebook.findings import Finding, Status
 from rulebook.findings import Severity as RbSeverity
 from rulebook.model import Inventory
@@ -188,23 +187,6 @@ class _Check:
                                              unknown=True)), None)
 
 
-def _findings(rule: Rule, ctx: Context, resources: list | None = None) -> list[Finding]:
-    """rulebook.engine.evaluate for one rule, over a shared context (derived data computed once)."""
-    today = dt.date.today()
-    out: list[Finding] = []
-    seen: set[tuple] = set()
-    for result in rule.run(ctx, resources):
-        finding = to_finding(rule, result, ctx.config, today)
-        if finding is None:
-            continue
-        key = (finding.rule_id, finding.resource, finding.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(finding)
-    out.sort(key=Finding.sort_key)
-    return out
-
-
 class ResourceCheck(_Check):
     def __call__(self, args: ResourceValidationArgs, report: ReportViolation) -> None:
         if _kind_of(args.resource_type) not in self.rule.kinds:
@@ -215,7 +197,7 @@ class ResourceCheck(_Check):
         resource = adapter.to_resource(args.resource_type, args.name, args.props, args.urn)
         ctx = Context(Inventory([resource]), config)
         try:
-            findings = _findings(self.rule, ctx, [resource])
+            findings = rule_findings(self.rule, ctx, [resource])
         except Exception as exc:  # noqa: BLE001 - reported as the policy's violation (fail closed)
             self._failed(exc, report)
             return
@@ -252,7 +234,7 @@ class StackCheck(_Check):
             return
         ctx = _STACK.context(args, config)
         try:
-            findings = ctx.derived(("findings", self.rule.id), lambda c: _findings(self.rule, c))
+            findings = ctx.derived(("findings", self.rule.id), lambda c: rule_findings(self.rule, c))
         except Exception as exc:  # noqa: BLE001 - reported as the policy's violation (fail closed)
             self._failed(exc, report)
             return

@@ -79,20 +79,29 @@ def evaluate(inventory: Inventory, config: Config | None = None, rules: Iterable
     ctx = Context(inventory, config)
     pool = list(resources) if resources is not None else None
     findings: list[Finding] = []
-    seen: set[tuple] = set()
     for rule in rules if rules is not None else all_rules():
-        if config.enforcement.get(rule.id) is Enforcement.DISABLED:
-            continue
-        for result in rule.run(ctx, pool):
-            finding = to_finding(rule, result, config, today, strict_suppressions)
-            if finding is None:
-                continue
-            key = (finding.rule_id, finding.resource, finding.message)
-            if key not in seen:
-                seen.add(key)
-                findings.append(finding)
+        if config.enforcement.get(rule.id) is not Enforcement.DISABLED:
+            findings.extend(rule_findings(rule, ctx, pool, strict_suppressions, today))
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def rule_findings(rule: Rule, ctx: Context, resources: list[Resource] | None = None,
+                  strict_suppressions: bool = False, today: dt.date | None = None) -> list[Finding]:
+    """One rule's findings over a context (derived data shared between rules), duplicates dropped."""
+    today = today or dt.date.today()
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for result in rule.run(ctx, resources):
+        finding = to_finding(rule, result, ctx.config, today, strict_suppressions)
+        if finding is None:
+            continue
+        key = (finding.rule_id, finding.resource, finding.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    out.sort(key=Finding.sort_key)
+    return out
 
 
 def report(inventory: Inventory, config: Config | None = None, **kwargs) -> Report:
@@ -102,4 +111,4 @@ def report(inventory: Inventory, config: Config | None = None, **kwargs) -> Repo
                   rules_run=[r.id for r in all_rules()])
 
 
-__all__ = ["evaluate", "report", "to_finding", "Severity"]
+__all__ = ["evaluate", "report", "rule_findings", "to_finding", "Severity"]

@@ -15,7 +15,6 @@ import pytest
 
 import throwaway_rule
 from rulebook import __version__, cli
-from rulebook.config import Config
 from rulebook.findings import Enforcement, Finding, Report, Severity, Status
 from rulebook.model import InlineSuppression, InputError, Inventory, Resource, SourceLocation
 from rulebook.unknown import Unknown

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 from rulebook.model import Ref, Resource, SourceLocation
 from rulebook.policy import PolicyDocument, parse_policy_or_unknown
-from rulebook.unknown import Unknown
+from rulebook.unknown import Unknown, concat_known
 
 Attrs = dict[str, Any]
 
@@ -119,18 +119,6 @@ def _each(value: Any, key: str) -> list[Any] | Unknown | None:
             return block
         if isinstance(block, dict) and block.get(key) is not None:
             out.append(block[key])
-    return out
-
-
-def _flat(values: list[Any] | Unknown | None) -> list[Any] | Unknown | None:
-    """Concatenate list values gathered from several blocks (permissions.actions and the like)."""
-    if values is None or isinstance(values, Unknown):
-        return values
-    out: list[Any] = []
-    for value in values:
-        if isinstance(value, Unknown):
-            return value
-        out.extend(value if isinstance(value, (list, tuple, set)) else [value])
     return out
 
 
@@ -321,8 +309,8 @@ def _role_definition(c: _Ctx) -> tuple[str, Attrs]:
         name=c.get("name"), id=c.first("role_definition_resource_id", "id"),
         role_definition_id=c.get("role_definition_id"), scope=c.get("scope"),
         assignable_scopes=_list(c.get("assignable_scopes")),
-        actions=_flat(_each(perms, "actions")), not_actions=_flat(_each(perms, "not_actions")),
-        data_actions=_flat(_each(perms, "data_actions")), not_data_actions=_flat(_each(perms, "not_data_actions")))
+        actions=concat_known(_each(perms, "actions")), not_actions=concat_known(_each(perms, "not_actions")),
+        data_actions=concat_known(_each(perms, "data_actions")), not_data_actions=concat_known(_each(perms, "not_data_actions")))
 
 
 def _identity(principal_type: str, *name_keys: str) -> Callable[[_Ctx], tuple[str, Attrs]]:

@@ -42,3 +42,16 @@ def find_unknown(value: Any) -> Unknown | None:
         if found is not None:
             return found
     return None
+
+
+def concat_known(values: list[Any] | Unknown | None) -> list[Any] | Unknown | None:
+    """Concatenate list values gathered from several blocks (permissions[].actions and the like);
+    the first Unknown met makes the whole result Unknown."""
+    if values is None or isinstance(values, Unknown):
+        return values
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+        out.extend(value if isinstance(value, (list, tuple, set)) else [value])
+    return out

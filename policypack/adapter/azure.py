@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .reader import Props, Reader, as_list, each, enabled, flat
+from rulebook.unknown import concat_known
+
+from .reader import Props, Reader, as_list, each, enabled
 
 Builder = Callable[[Reader], tuple[str, Props]]
 
@@ -43,9 +45,9 @@ def _native_role_assignment(r: Reader) -> tuple[str, Props]:
 
 def _permissions(r: Reader) -> Props:
     perms = r.get("permissions")
-    return dict(actions=flat(each(perms, "actions")), not_actions=flat(each(perms, "notActions")),
-                data_actions=flat(each(perms, "dataActions")),
-                not_data_actions=flat(each(perms, "notDataActions")))
+    return dict(actions=concat_known(each(perms, "actions")), not_actions=concat_known(each(perms, "notActions")),
+                data_actions=concat_known(each(perms, "dataActions")),
+                not_data_actions=concat_known(each(perms, "notDataActions")))
 
 
 def _native_role_definition(r: Reader) -> tuple[str, Props]:

@@ -84,18 +84,6 @@ def each(blocks: Any, key: str) -> list[Any] | Unknown | None:
     return out
 
 
-def flat(values: list[Any] | Unknown | None) -> list[Any] | Unknown | None:
-    """Concatenate list values gathered from several objects (permissions[].actions)."""
-    if values is None or isinstance(values, Unknown):
-        return values
-    out: list[Any] = []
-    for value in values:
-        if isinstance(value, Unknown):
-            return value
-        out.extend(value if isinstance(value, (list, tuple)) else [value])
-    return out
-
-
 def enabled(value: Any) -> Any:
     """Azure's "Enabled"/"Disabled" enums as booleans; anything else unchanged."""
     if isinstance(value, str) and value.lower() in ("enabled", "disabled"):

@@ -430,12 +430,12 @@ class Evaluator:
             raise EvalError("cannot iterate over null")
         raise EvalError(f"cannot iterate over a {fn.type_name(coll)}")
 
-    def _fort(self, node, scope, env):
-        _, kname, vname, coll_node, value_node, cond_node = node
+    def _for_envs(self, kname, vname, coll_node, cond_node, scope, env) -> list[dict] | Unknown:
+        """The environments of a for expression's kept iterations (its `if` applied), or Unknown."""
         coll = self.ev(coll_node, scope, env)
         if isinstance(coll, Unknown):
             return coll
-        out = []
+        envs = []
         for k, v in self._iterate(coll):
             inner = dict(env)
             if kname:
@@ -447,26 +447,23 @@ class Evaluator:
                     return keep
                 if not keep:
                     continue
-            out.append(self.ev(value_node, scope, inner))
-        return out
+            envs.append(inner)
+        return envs
+
+    def _fort(self, node, scope, env):
+        _, kname, vname, coll_node, value_node, cond_node = node
+        envs = self._for_envs(kname, vname, coll_node, cond_node, scope, env)
+        if isinstance(envs, Unknown):
+            return envs
+        return [self.ev(value_node, scope, inner) for inner in envs]
 
     def _foro(self, node, scope, env):
         _, kname, vname, coll_node, key_node, value_node, group, cond_node = node
-        coll = self.ev(coll_node, scope, env)
-        if isinstance(coll, Unknown):
-            return coll
+        envs = self._for_envs(kname, vname, coll_node, cond_node, scope, env)
+        if isinstance(envs, Unknown):
+            return envs
         out: dict = {}
-        for k, v in self._iterate(coll):
-            inner = dict(env)
-            if kname:
-                inner[kname] = k
-            inner[vname] = v
-            if cond_node is not None:
-                keep = self._bool(self.ev(cond_node, scope, inner))
-                if isinstance(keep, Unknown):
-                    return keep
-                if not keep:
-                    continue
+        for inner in envs:
             key = self.ev(key_node, scope, inner)
             if isinstance(key, Unknown):
                 return key

@@ -129,17 +129,10 @@ def render(attrs: dict) -> dict:
     doc: dict[str, Any] = {"Version": "2012-10-17" if version is None else version}
     if attrs.get("policy_id") is not None:
         doc["Id"] = attrs["policy_id"]
-    statements: list = []
-    for field_name in ("source_policy_documents", "source_json"):
-        sources = attrs.get(field_name)
-        if sources is None:
-            continue
-        for source in sources if isinstance(sources, list) else [sources]:
-            found = _statements_of(source)
-            if isinstance(found, Unknown):
-                doc["Statement"] = found
-                return doc
-            statements = _merge(statements, found)
+    statements = _merge_documents([], attrs, ("source_policy_documents", "source_json"))
+    if isinstance(statements, Unknown):
+        doc["Statement"] = statements
+        return doc
     own = attrs.get("statement", [])
     if isinstance(own, Unknown):
         doc["Statement"] = own
@@ -155,15 +148,19 @@ def render(attrs: dict) -> dict:
             doc["Statement"] = Unknown("statement must be written as blocks")
             return doc
     statements = _merge(statements, [_statement(b) for b in own])
-    for field_name in ("override_policy_documents", "override_json"):
-        overrides = attrs.get(field_name)
-        if overrides is None:
-            continue
-        for override in overrides if isinstance(overrides, list) else [overrides]:
-            found = _statements_of(override)
-            if isinstance(found, Unknown):
-                doc["Statement"] = found
-                return doc
-            statements = _merge(statements, found)
-    doc["Statement"] = statements
+    doc["Statement"] = _merge_documents(statements, attrs, ("override_policy_documents", "override_json"))
     return doc
+
+
+def _merge_documents(statements: list, attrs: dict, fields: tuple[str, ...]) -> list | Unknown:
+    """Merge the statements of the documents named by `fields` (source or override) in order."""
+    for field_name in fields:
+        documents = attrs.get(field_name)
+        if documents is None:
+            continue
+        for document in documents if isinstance(documents, list) else [documents]:
+            found = _statements_of(document)
+            if isinstance(found, Unknown):
+                return found
+            statements = _merge(statements, found)
+    return statements

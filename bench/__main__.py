@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
               f"stack {gate['stack_seconds']:.2f} s; target {gate['target_seconds']} s), program run "
               f"{gate['program_seconds']:.2f} s (excluded); peak memory gate {gate['gate_peak_rss_mb']:.0f} MiB, "
               f"pack {gate['pack_peak_rss_mb']:.0f} MiB")
+        print(f"pulumi gate, same calls to a one-policy pack that does nothing: {gate['no_op_pack_seconds']:.2f} s "
+              f"(resource calls {gate['no_op_pack_resource_calls_seconds']:.2f} s)")
     return 0
 
 

@@ -2,6 +2,9 @@
 
 Times the analysis only (pack start, configuration, Remediate/Analyze per resource, AnalyzeStack),
 not the program run, and reports memory. Target: analysis <= 5 s on 2 cores.
+
+For scale, the same calls are also made to a pack with one policy that does nothing (and the same SDK
+speed-up as ours): what the Python policy SDK and its gRPC server cost before any rule runs.
 """
 
 from __future__ import annotations
@@ -56,6 +59,24 @@ def write_program(directory: Path, resources: int = RESOURCES) -> Path:
     return directory
 
 
+_NO_OP_PACK = '''from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+from policypack import sdk_speedups
+
+sdk_speedups.apply()
+PolicyPack(name="no-op", enforcement_level=EnforcementLevel.ADVISORY, policies=[
+    ResourceValidationPolicy(name="no-op", description="does nothing", validate=lambda args, report: None)])
+'''
+
+
+def _no_op_pack(directory: Path) -> Path:
+    """A pack run by this interpreter (no virtualenv option) whose one policy never reports."""
+    directory.mkdir()
+    (directory / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
+    (directory / "__main__.py").write_text(_NO_OP_PACK)
+    return directory
+
+
 def run(resources: int = RESOURCES) -> dict:
     from preview_gate.gate import analyze_run, default_pack_dir
     from preview_gate.program import load_project, run_program
@@ -69,6 +90,10 @@ def run(resources: int = RESOURCES) -> dict:
         stats: dict = {}
         findings, rules = analyze_run(recorded, default_pack_dir(), stats=stats)
         analysis_seconds = time.perf_counter() - started
+        floor: dict = {}
+        started = time.perf_counter()
+        analyze_run(recorded, _no_op_pack(Path(tmp) / "no-op-pack"), stats=floor)
+        floor_seconds = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "name": "pulumi-gate",
@@ -80,6 +105,8 @@ def run(resources: int = RESOURCES) -> dict:
         "analysis_seconds": round(analysis_seconds, 2),
         "resource_calls_seconds": round(stats.get("resource_calls_seconds", 0.0), 2),
         "stack_seconds": round(stats.get("stack_seconds", 0.0), 2),
+        "no_op_pack_seconds": round(floor_seconds, 2),
+        "no_op_pack_resource_calls_seconds": round(floor.get("resource_calls_seconds", 0.0), 2),
         "target_seconds": TARGET_SECONDS,
         "within_target": analysis_seconds <= TARGET_SECONDS,
         "gate_peak_rss_mb": round(own, 1),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .outputs import ACCOUNT, REGION, SUBSCRIPTION, TENANT
+from .outputs import DEFAULT_CLOUD, Cloud
 
 
 def _one_or_many(values: list[Any]) -> Any:
@@ -46,7 +46,7 @@ def _statement(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def policy_document(args: dict[str, Any]) -> dict[str, Any]:
+def policy_document(args: dict[str, Any], cloud: Cloud) -> dict[str, Any]:
     """aws.iam.get_policy_document: source documents, own statements, then overrides by Sid."""
     statements: list[dict[str, Any]] = []
 
@@ -71,13 +71,13 @@ def policy_document(args: dict[str, Any]) -> dict[str, Any]:
     return {"json": text, "minifiedJson": json.dumps(document, separators=(",", ":")), "id": str(hash(text))}
 
 
-def role_definition(args: dict[str, Any]) -> dict[str, Any]:
+def role_definition(args: dict[str, Any], cloud: Cloud) -> dict[str, Any]:
     """Built-in role look-ups (azure-native getRoleDefinition by GUID; classic by GUID or name)."""
     from rulebook.azure_roles import builtin_by_guid, builtin_by_name
     guid = args.get("roleDefinitionId") or ""
     role = builtin_by_guid(guid) if guid else builtin_by_name(args.get("name") or "")
     guid = guid or (role.guid if role else "")
-    scope = args.get("scope") or f"/subscriptions/{SUBSCRIPTION}"
+    scope = args.get("scope") or f"/subscriptions/{cloud.subscription}"
     rid = f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}" if guid else ""
     name = role.name if role else args.get("name", "")
     return {"id": rid, "name": guid, "roleName": name, "roleDefinitionId": guid, "type": "BuiltInRole",
@@ -87,19 +87,22 @@ def role_definition(args: dict[str, Any]) -> dict[str, Any]:
 
 FUNCTIONS = {
     "aws:iam/getPolicyDocument:getPolicyDocument": policy_document,
-    "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
-        "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/gate", "userId": "AIDAGATE", "id": ACCOUNT},
-    "aws:index/getRegion:getRegion": lambda _: {"name": REGION, "region": REGION, "id": REGION,
-                                                 "endpoint": f"ec2.{REGION}.amazonaws.com"},
-    "aws:index/getPartition:getPartition": lambda _: {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda _, cloud: {
+        "accountId": cloud.account, "arn": f"arn:aws:iam::{cloud.account}:user/gate", "userId": "AIDAGATE",
+        "id": cloud.account},
+    "aws:index/getRegion:getRegion": lambda _, cloud: {"name": cloud.region, "region": cloud.region,
+                                                        "id": cloud.region,
+                                                        "endpoint": f"ec2.{cloud.region}.amazonaws.com"},
+    "aws:index/getPartition:getPartition": lambda _, cloud: {"partition": "aws", "dnsSuffix": "amazonaws.com",
+                                                              "id": "aws"},
     "azure-native:authorization:getRoleDefinition": role_definition,
     "azure:authorization/getRoleDefinition:getRoleDefinition": role_definition,
-    "azure-native:authorization:getClientConfig": lambda _: {
+    "azure-native:authorization:getClientConfig": lambda _, cloud: {
         "clientId": "22222222-2222-2222-2222-222222222222", "objectId": "33333333-3333-3333-3333-333333333333",
-        "subscriptionId": SUBSCRIPTION, "tenantId": TENANT},
+        "subscriptionId": cloud.subscription, "tenantId": cloud.tenant},
 }
 
 
-def call(token: str, args: dict[str, Any]) -> dict[str, Any]:
+def call(token: str, args: dict[str, Any], cloud: Cloud = DEFAULT_CLOUD) -> dict[str, Any]:
     function = FUNCTIONS.get(token)
-    return function(args) if function else {}
+    return function(args, cloud) if function else {}

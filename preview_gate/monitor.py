@@ -46,17 +46,21 @@ def _source(request: Any) -> dict[str, Any] | None:
 class GateMocks(mocks.Mocks):
     """Provider functions answered offline; resources are handled by the monitor itself."""
 
+    def __init__(self, cloud: outputs.Cloud) -> None:
+        self.cloud = cloud
+
     def call(self, args: mocks.MockCallArgs):  # type: ignore[override]
-        return invokes.call(args.token, dict(args.args or {}))
+        return invokes.call(args.token, dict(args.args or {}), self.cloud)
 
     def new_resource(self, args: mocks.MockResourceArgs):  # type: ignore[override]
         return "", {}
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    def __init__(self, preview: bool) -> None:
-        super().__init__(GateMocks())
+    def __init__(self, preview: bool, cloud: outputs.Cloud = outputs.DEFAULT_CLOUD) -> None:
+        super().__init__(GateMocks(cloud))
         self.preview = preview
+        self.cloud = cloud
         self.records: list[dict[str, Any]] = []
 
     def _record(self, request: Any, urn: str, inputs: dict[str, Any], id_: str, state: dict[str, Any],
@@ -91,7 +95,8 @@ class RecordingMonitor(mocks.MockMonitor):
             return resource_pb2.RegisterResourceResponse(urn=urn)
         inputs = engine_view(json_format.MessageToDict(request.object))
         inputs.update(outputs.autoname(request.type, request.name, urn, inputs))
-        id_, extra = outputs.computed(request.type, request.name, urn, inputs, bool(request.custom), self.preview)
+        id_, extra = outputs.computed(request.type, request.name, urn, inputs, bool(request.custom), self.preview,
+                                      self.cloud)
         state = {**inputs, **extra}
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, state)
         self._record(request, urn, inputs, id_, state, custom=bool(request.custom))
@@ -105,7 +110,7 @@ class RecordingMonitor(mocks.MockMonitor):
         # an existing resource (Resource.get, StackReference): its outputs exist, except a stack
         # reference's, which only the referenced stack knows (unknown in a preview, empty otherwise)
         _, extra = outputs.computed(request.type, request.name, urn, inputs, True,
-                                    self.preview and request.type == "pulumi:pulumi:StackReference")
+                                    self.preview and request.type == "pulumi:pulumi:StackReference", self.cloud)
         state = {**inputs, **extra, "id": request.id}
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, request.id, state)
         self._record(request, urn, inputs, request.id, state, custom=True, read=True)
@@ -114,8 +119,9 @@ class RecordingMonitor(mocks.MockMonitor):
         return resource_pb2.ReadResourceResponse(urn=urn, properties=obj)
 
 
-def install(preview: bool, project: str, stack: str, organization: Optional[str] = None) -> RecordingMonitor:
-    monitor = RecordingMonitor(preview)
+def install(preview: bool, project: str, stack: str, organization: Optional[str] = None,
+            cloud: outputs.Cloud = outputs.DEFAULT_CLOUD) -> RecordingMonitor:
+    monitor = RecordingMonitor(preview, cloud)
     mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor,
                     organization=organization or "organization")
     return monitor

@@ -3,21 +3,64 @@
 The engine's providers fill in what a cloud would: auto-names (during Check, so policies see them),
 ARNs, IDs, principal IDs. Values are derived from the URN, so runs are reproducible. During a
 preview, everything the cloud computes is the engine's unknown sentinel; auto-names stay known.
+Account, region, subscription and tenant come from the stack's provider config (Cloud), so ARNs
+name the account the program really deploys to.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 from pulumi.runtime.rpc import UNKNOWN
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-TENANT = "11111111-1111-1111-1111-111111111111"
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def _account_ids(text: str) -> list[str]:
+    """aws:allowedAccountIds as stack config holds it: a JSON list, or one ID (or a comma list) as text."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = text.split(",")
+    values = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in values if _ACCOUNT_ID.match(str(v).strip())]
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """Where the providers would create resources: the AWS account and region, the Azure subscription
+    and tenant. Placeholders unless the stack's provider config names them."""
+
+    account: str = "123456789012"
+    region: str = "us-east-1"
+    subscription: str = "00000000-0000-0000-0000-000000000000"
+    tenant: str = "11111111-1111-1111-1111-111111111111"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, str]) -> "Cloud":
+        """The stack config keys the providers read: aws:region, aws:allowedAccountIds (when it names
+        exactly one account), azure-native:/azure:subscriptionId and tenantId. Secrets stay unread."""
+        found: dict[str, str] = {}
+        accounts = _account_ids(config.get("aws:allowedAccountIds", ""))
+        if len(accounts) == 1:
+            found["account"] = accounts[0]
+        region = config.get("aws:region", "")
+        if re.match(r"^[a-z]{2}(-[a-z]+)+-[0-9]$", region):
+            found["region"] = region
+        for field, key in (("subscription", "subscriptionId"), ("tenant", "tenantId")):
+            value = config.get(f"azure-native:{key}") or config.get(f"azure:{key}") or ""
+            if _GUID.match(value):
+                found[field] = value.lower()
+        return cls(**found)
+
+
+DEFAULT_CLOUD = Cloud()
 
 # token -> (property holding the physical name, style) for providers that auto-name resources
 AUTONAME: dict[str, tuple[str, str]] = {
@@ -86,7 +129,7 @@ def _s(value: Any) -> str | None:
     return value if isinstance(value, str) and value != UNKNOWN else None
 
 
-def _aws(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _aws(token: str, name: str, urn: str, state: dict[str, Any], cloud: Cloud) -> tuple[str, dict[str, Any]]:
     module, _, type_name = token[len("aws:"):].partition("/")
     short = type_name.split(":")[0]
     physical = _s(state.get("name")) or _s(state.get("bucket")) or f"{name}-{_digest(urn)[:7]}"
@@ -94,30 +137,31 @@ def _aws(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str, d
     if module == "iam" and short in _IAM_PATHS:
         if short == "openIdConnectProvider":
             physical = (_s(state.get("url")) or physical).removeprefix("https://")
-        out["arn"] = f"arn:aws:iam::{ACCOUNT}:{_IAM_PATHS[short]}/{physical}"
+        out["arn"] = f"arn:aws:iam::{cloud.account}:{_IAM_PATHS[short]}/{physical}"
         if short in ("role", "user", "group"):
             out["uniqueId"] = "AROA" + _digest(urn)[:17].upper()
         rid = out["arn"] if short in ("policy", "openIdConnectProvider") else physical
     elif module == "s3" and short in ("bucket", "bucketV2"):
         out.update(arn=f"arn:aws:s3:::{physical}", bucketDomainName=f"{physical}.s3.amazonaws.com",
-                   region=REGION)
+                   region=cloud.region)
         rid = physical
     elif module == "ecr" and short == "repository":
-        out.update(arn=f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{physical}", registryId=ACCOUNT,
-                   repositoryUrl=f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{physical}")
+        out.update(arn=f"arn:aws:ecr:{cloud.region}:{cloud.account}:repository/{physical}", registryId=cloud.account,
+                   repositoryUrl=f"{cloud.account}.dkr.ecr.{cloud.region}.amazonaws.com/{physical}")
         rid = physical
     elif module == "iam" and short == "accessKey":
         rid = "AKIA" + _digest(urn)[:16].upper()  # an ID, not a secret; no secret output is produced
     else:
         rid = _s(state.get("name")) or f"{name}-{_digest(urn)[:7]}"
         if "arn" not in state:
-            out["arn"] = f"arn:aws:{module}:{REGION}:{ACCOUNT}:{short.lower()}/{rid}"
+            out["arn"] = f"arn:aws:{module}:{cloud.region}:{cloud.account}:{short.lower()}/{rid}"
     return rid, out
 
 
-def _azure_native(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _azure_native(token: str, name: str, urn: str, state: dict[str, Any],
+                  cloud: Cloud) -> tuple[str, dict[str, Any]]:
     _, module, type_name = normalise(token).split(":")
-    sub = f"/subscriptions/{SUBSCRIPTION}"
+    sub = f"/subscriptions/{cloud.subscription}"
     group = _s(state.get("resourceGroupName")) or "rg"
     key = f"{module}:{type_name}"
     out: dict[str, Any] = {}
@@ -143,14 +187,14 @@ def _azure_native(token: str, name: str, urn: str, state: dict[str, Any]) -> tup
         rid = f"{sub}/resourceGroups/{group}/providers/{arm_type}/{physical}"
     out.update(id=rid, name=physical)
     if key == "managedidentity:UserAssignedIdentity":
-        out.update(principalId=_guid(urn, "principal"), clientId=_guid(urn, "client"), tenantId=TENANT)
+        out.update(principalId=_guid(urn, "principal"), clientId=_guid(urn, "client"), tenantId=cloud.tenant)
     if key == "containerregistry:Registry":
         out["loginServer"] = f"{physical}.azurecr.io"
     return rid, out
 
 
 def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: bool,
-             preview: bool) -> tuple[str, dict[str, Any]]:
+             preview: bool, cloud: Cloud = DEFAULT_CLOUD) -> tuple[str, dict[str, Any]]:
     """(id, outputs the program did not set) for a newly registered resource."""
     if not custom:
         return "", {}
@@ -160,9 +204,9 @@ def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: boo
         return _s(state.get("name")) or name, {"outputs": UNKNOWN if preview else {},
                                                "secretOutputNames": UNKNOWN if preview else []}
     if token.startswith("aws:"):
-        rid, out = _aws(token, name, urn, state)
+        rid, out = _aws(token, name, urn, state, cloud)
     elif token.startswith("azure-native:"):
-        rid, out = _azure_native(token, name, urn, state)
+        rid, out = _azure_native(token, name, urn, state, cloud)
     else:
         rid, out = f"{name}-{_digest(urn)[:7]}", {}
     out = {k: v for k, v in out.items() if k not in state}

@@ -36,6 +36,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     from pulumi.runtime.sync_await import _sync_await
 
     from .monitor import install
+    from .outputs import Cloud
 
     from pulumi.runtime.config import set_all_config
     from pulumi.runtime.settings import ROOT
@@ -44,8 +45,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     os.chdir(program_dir)
     sys.path.insert(0, str(program_dir))
     ROOT.set(None)  # a fresh root stack per program (several programs may run in one process)
-    monitor = install(spec["preview"], spec["project"], spec["stack"], spec.get("organization"))
     config = spec.get("config", {})
+    monitor = install(spec["preview"], spec["project"], spec["stack"], spec.get("organization"),
+                      Cloud.from_config(config))
     set_all_config(dict(config), [k for k, v in config.items() if v == "[secret]"])
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(spec["main"], run_name="__main__")))

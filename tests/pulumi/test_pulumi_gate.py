@@ -259,3 +259,14 @@ def test_pack_given_as_a_relative_path_uses_its_virtualenv(monkeypatch):
     pack = load_pack("policypack")
     assert Path(pack.python).is_absolute() and Path(pack.python).parent.parent.name == ".venv"
     assert (pack.name, pack.version) == ("policypack", "0.1.0")
+
+
+def test_outputs_name_the_account_of_the_stack_provider_config():
+    """aws:allowedAccountIds names the account the ARNs are in: a grant to this account's own role is
+    not cross-account, a grant to another account still is (REG-007)."""
+    report = run_gate(PROGRAMS / "accounts", stack="prod")
+    assert report.errors == []
+    assert [(f.rule_id, f.resource, f.line, f.status.value, f.message) for f in report.findings
+            if f.rule_id == "REG-007"] == [
+        ("REG-007", "app-policy", 6, "failed", "arn:aws:iam::444455556666:root, another account, may push images "
+                                               "(ecr:PutImage) through statement 'PartnerPush' of app-policy")]

@@ -29,7 +29,8 @@ def test_policy_document_data_source_renders_like_the_provider():
         {"Sid": "Trust", "Effect": "Deny", "NotAction": "ecr:Describe*", "Resource": "*", "Principal": "*",
          "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-1"}}}]
     assert parse_policy(out["minifiedJson"]).statements[2].not_actions == ("ecr:Describe*",)
-    assert invokes.call("aws:index/getCallerIdentity:getCallerIdentity", {})["accountId"] == outputs.ACCOUNT
+    identity = invokes.call("aws:index/getCallerIdentity:getCallerIdentity", {})
+    assert identity["accountId"] == outputs.DEFAULT_CLOUD.account == "123456789012"
     assert invokes.call("unknown:index:fn", {}) == {}
 
 
@@ -64,3 +65,23 @@ def test_role_definition_lookups_by_guid_and_name():
     by_guid = invokes.call("azure-native:authorization:getRoleDefinition",
                            {"roleDefinitionId": "7f951dda-4ed3-4680-a7ca-43fe172d538d", "scope": "/subscriptions/s"})
     assert (by_guid["roleName"], by_guid["name"]) == ("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d")
+
+
+def test_the_cloud_comes_from_the_stack_provider_config():
+    cloud = outputs.Cloud.from_config({
+        "aws:allowedAccountIds": '["111122223333"]', "aws:region": "eu-west-1",
+        "azure-native:subscriptionId": "AAAAAAAA-0000-0000-0000-000000000001", "azure:tenantId": "[secret]"})
+    assert cloud == outputs.Cloud(account="111122223333", region="eu-west-1",
+                                  subscription="aaaaaaaa-0000-0000-0000-000000000001",
+                                  tenant=outputs.DEFAULT_CLOUD.tenant)
+    assert outputs.Cloud.from_config({"aws:allowedAccountIds": "111122223333"}).account == "111122223333"
+    # several allowed accounts (or none, or a secret): which one is deployed to is unknown, placeholder kept
+    for text in ('["111122223333", "444455556666"]', "[secret]", "", "not-an-id"):
+        assert outputs.Cloud.from_config({"aws:allowedAccountIds": text}).account == "123456789012"
+    rid, out = outputs.computed("aws:ecr/repository:Repository", "app", "urn:pulumi:dev::p::aws:ecr/repository:"
+                                "Repository::app", {"name": "app"}, True, False, cloud)
+    assert out["arn"] == "arn:aws:ecr:eu-west-1:111122223333:repository/app"
+    assert out["repositoryUrl"] == "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app"
+    assert invokes.call("aws:index/getCallerIdentity:getCallerIdentity", {}, cloud)["accountId"] == "111122223333"
+    assert invokes.call("azure-native:authorization:getClientConfig", {}, cloud)["subscriptionId"] == \
+        "aaaaaaaa-0000-0000-0000-000000000001"

@@ -121,6 +121,21 @@ def _empty_scope(path: Path) -> Scope:
     return Scope(ModuleDef(path), "", {}, None, [], path, ())
 
 
+def root_scope(mod: ModuleDef, root: Path, values: dict[str, Any]) -> Scope:
+    """The root module instance, its variables set to `values` (declared ones only)."""
+    return Scope(mod, "", {k: (lambda v=v: v) for k, v in values.items() if k in mod.variables},
+                 None, [], root, (str(root.resolve()),))
+
+
+def evaluate_root(root: Path, values: dict[str, Any], repo_root: Path) -> list[EvaluatedResource]:
+    """A root module's instances as its .tf sources compute them with the given variable values
+    (a plan's), local modules included. Errors are not collected: the caller uses only what this
+    decides. Nothing is executed."""
+    loader = ModuleLoader(repo_root)
+    evaluator = Evaluator(loader, repo_root, [], [])
+    return evaluator.resources(root_scope(loader.load(root), root, values))
+
+
 def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -> Inventory:
     """Translate evaluated instances into the model through the type mapping (adapter.to_resource)."""
     try:
@@ -219,9 +234,7 @@ def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), rep
         ev = Evaluator(loader, scan_root or _top_for(root, dirs, file_roots), errors, result.notes)
         for err in mod.errors:
             ev.error(err.file, err.line, err.message)
-        values = _variable_values(mod, list(var_files), ev, result.scanned)
-        scope = Scope(mod, "", {k: (lambda v=v: v) for k, v in values.items() if k in mod.variables},
-                      None, [], root, (str(root.resolve()),))
+        scope = root_scope(mod, root, _variable_values(mod, list(var_files), ev, result.scanned))
         try:
             evaluated = ev.resources(scope)
         except Exception as exc:  # noqa: BLE001 - report the root as unreadable, scan the others
@@ -266,4 +279,4 @@ def _read_plan(path: Path, repo_root: Path | None, result: ScanResult) -> None:
         result.inventories.append(inventory)
 
 
-__all__ = ["scan", "ScanResult", "to_inventory", "Ref"]
+__all__ = ["scan", "ScanResult", "to_inventory", "evaluate_root", "Ref"]

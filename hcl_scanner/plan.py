@@ -606,6 +606,10 @@ class _PlanReader:
         self._documents: dict[str, Any] = {}
         self._linking: set[str] = set()
         self._linked: dict[str, dict] = {}
+        self.variables = {name: v["value"] for name, v in (data.get("variables") or {}).items()
+                          if isinstance(v, dict) and "value" in v}
+        self._evaluated: dict[str, dict] | None = None
+        self.from_tf: dict[str, list[str]] = {}  # address -> policy arguments taken from the .tf sources
 
     # configuration lookups
 
@@ -754,8 +758,38 @@ class _PlanReader:
                         values[key] = Ref(inst.address, key)
                     elif key not in ("json", "minified_json"):
                         del values[key]  # computed by the provider, not set by the configuration
+                elif isinstance(values[key], Unknown) and key in POLICY_ATTRS:
+                    found = self.from_sources(inst.address, key)
+                    if found is not None:
+                        values[key] = found
+                        self.from_tf.setdefault(inst.address, []).append(key)
         self._linked[inst.address] = values
         return values
+
+    # policy arguments the plan leaves unknown, from the .tf sources
+
+    def from_sources(self, address: str, attr: str) -> Any:
+        """A policy argument as the .tf sources compute it with the plan's variable values, when that
+        decides it (values known only after apply stay Refs to their resources); None otherwise.
+
+        `jsonencode({... Resource = aws_ecr_repository.app.arn})` is unknown as a whole in a plan
+        while the repository is new; evaluated from the sources it is a document that names the
+        repository, which is what the rules need."""
+        if self._evaluated is None:
+            self._evaluated = self._evaluate_sources()
+        value = self._evaluated.get(address, {}).get(attr)
+        return None if value is None or find_unknown(value) is not None else value
+
+    def _evaluate_sources(self) -> dict[str, dict]:
+        root = self.module_dir(()) if self.sources is not None else None
+        if root is None:
+            return {}
+        from . import evaluate_root
+        try:
+            evaluated = evaluate_root(root, self.variables, self.sources.root)
+        except Exception:  # noqa: BLE001 - sources that cannot be evaluated leave the plan's unknowns as they are
+            return {}
+        return {item.address: item.attrs for item in evaluated}
 
     def _link(self, value: Any, expr: Any, inst: _Instance, attr: str) -> Any:
         if _is_expression(expr):
@@ -890,6 +924,9 @@ class _PlanReader:
             if conf is not None:  # only what is literal in the configuration, not values read from elsewhere
                 exprs = conf.get("expressions") or {}
                 resource.values = [(p, v) for p, v in resource.values if _literal_in(exprs, p)]
+            for attr in self.from_tf.get(inst.address, ()):
+                resource.notes.append(f"{attr} is known only after apply in the plan: read from the .tf sources "
+                                      "with the plan's variable values")
             if inst.deferred:
                 resource.notes.append(f"planning deferred by Terraform ({inst.deferred}): values may be incomplete")
             if inst.sensitive:

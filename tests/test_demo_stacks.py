@@ -52,30 +52,42 @@ def test_stack_gives_exactly_its_expected_findings(stack):
         == {"missing": [], "extra": []}
 
 
-def test_plan_example_fails_what_the_plan_knows_and_reports_the_rest_unknown():
-    findings = demo.run(PLAN_EXAMPLE, Config()).findings
-    by_status = {status: {(f.rule_id, f.resource) for f in findings if f.status is status} for status in Status}
-    assert by_status[Status.FAILED] == {
-        ("REG-002", "aws_iam_user.jenkins"), ("REG-003", "aws_iam_user.jenkins"),
-        ("REG-005", "aws_iam_user.jenkins"), ("REG-006", "aws_iam_user.jenkins"),
-        ("IDF-001", "aws_iam_access_key.jenkins"), ("REG-010", "aws_ecr_repository.app"),
-        ("BKT-001", "aws_s3_bucket.artifacts"),
-    }
+KNOWN_IN_PLAN = {("REG-002", "aws_iam_user.jenkins"), ("REG-003", "aws_iam_user.jenkins"),
+                 ("REG-005", "aws_iam_user.jenkins"), ("REG-006", "aws_iam_user.jenkins"),
+                 ("IDF-001", "aws_iam_access_key.jenkins"), ("REG-010", "aws_ecr_repository.app"),
+                 ("BKT-001", "aws_s3_bucket.artifacts")}
+
+
+def _by_status(findings) -> dict:
+    return {status: {(f.rule_id, f.resource) for f in findings if f.status is status} for status in Status}
+
+
+def test_plan_example_without_sources_fails_what_the_plan_knows_and_reports_the_rest_unknown():
+    from hcl_scanner import scan
+
+    result = scan([], plans=[str(PLAN_EXAMPLE.path / PLAN_EXAMPLE.plan)])
+    findings = [f for inv in result.inventories for f in demo.evaluate(inv, Config())]
+    by_status = _by_status(findings)
+    assert by_status[Status.FAILED] == KNOWN_IN_PLAN
     # The stage roles' policy is a jsonencode() holding the repository ARN: unknown in the whole plan.
     assert by_status[Status.UNKNOWN] == {(f"REG-00{n}", role) for n in range(1, 7) for role in MODULE_ROLES}
     unknown = [f for f in findings if f.status is Status.UNKNOWN]
-    assert {f.called_from for f in unknown} == {"main.tf:65"}
     assert all("known after apply (computed from var.repository_arn)" in f.message for f in unknown)
 
 
+def test_plan_example_with_sources_decides_the_unknown_policies_from_the_tf_files():
+    by_status = _by_status(demo.run(PLAN_EXAMPLE, Config()).findings)
+    assert by_status[Status.UNKNOWN] == set()
+    assert by_status[Status.FAILED] == KNOWN_IN_PLAN | {(rule, role) for rule in ("REG-002", "REG-004", "REG-006")
+                                                        for role in MODULE_ROLES}
+
+
 def test_plan_example_reports_everything_its_hcl_sources_fail():
-    """Plan and HCL engines agree on what the plan knows; nothing the HCL scan fails passes in the plan."""
+    """With the repo root, plan and HCL engines give the same findings, lines and statuses."""
     hcl = demo.Stack(PLAN_EXAMPLE.path, "terraform", frozenset())
     from_hcl = demo.observed(hcl, demo.run(hcl, Config()).findings)
     from_plan = demo.observed(PLAN_EXAMPLE, demo.run(PLAN_EXAMPLE, Config()).findings)
-    assert {row[:4] for row in from_hcl} - {row[:4] for row in from_plan} == set()  # status aside
-    outside_modules = {row for row in from_plan if row[1] not in MODULE_ROLES}
-    assert outside_modules == {row for row in from_hcl if row[1] not in MODULE_ROLES}
+    assert from_plan == from_hcl
 
 
 def test_plan_stack_without_plan_file_is_refused(tmp_path, monkeypatch):

@@ -102,11 +102,30 @@ def test_module_instance_references_keep_the_module_key(aws):
         inline = aws.by_address(f'module.ci["{key}"].aws_iam_role_policy.pull')
         assert inline.props["identity"] == Ref(f'module.ci["{key}"].aws_iam_role.this', "id")
         assert inline.props["identity_type"] == "role"
-        # jsonencode(...) of an unknown ARN: the document itself is unknown, with where it comes from
-        assert inline.props["policy"] == Unknown("known after apply (computed from var.repository_arn)")
         role = aws.by_address(f'module.ci["{key}"].aws_iam_role.this')
         assert role.props["name"] == f"ci-{key}"
         assert role.props["arn"] == Ref(f'module.ci["{key}"].aws_iam_role.this', "arn")
+
+
+def test_a_policy_unknown_in_the_plan_is_read_from_the_tf_sources_with_a_repo_root(aws):
+    """jsonencode(...) of an ARN known only after apply is unknown as a whole in the plan; the .tf
+    sources (evaluated with the plan's variables) give the document, naming the repository."""
+    for key in ("build", "deploy"):
+        inline = aws.by_address(f'module.ci["{key}"].aws_iam_role_policy.pull')
+        (statement,) = inline.props["policy"].statements
+        assert (statement.actions, statement.resources) == (
+            ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), (Ref("aws_ecr_repository.app", "arn"),))
+        assert inline.notes == ["policy is known only after apply in the plan: read from the .tf sources with "
+                                "the plan's variable values"]
+
+
+def test_without_sources_that_policy_stays_unknown_with_where_it_comes_from():
+    inventory, errors = read_plan(MODULES_PLAN, None)
+    assert errors == []
+    for key in ("build", "deploy"):
+        inline = inventory.by_address(f'module.ci["{key}"].aws_iam_role_policy.pull')
+        assert inline.props["policy"] == Unknown("known after apply (computed from var.repository_arn)")
+        assert inline.notes == []
 
 
 def test_module_output_reference_is_followed_to_the_resource(aws):

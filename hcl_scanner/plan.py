@@ -590,6 +590,13 @@ class SourceIndex:
             return False
 
 
+def _origin(ref: str, values: list[Any]) -> str:
+    """A reference for messages, with the resource attributes a variable or output stands for:
+    `var.repository_arn (aws_ecr_repository.app.arn)`."""
+    behind = [f"{v.address}.{v.attribute}" for v in values if isinstance(v, Ref)]
+    return f"{ref} ({', '.join(behind)})" if behind and ref.startswith(("var.", "module.")) else ref
+
+
 # --- the reader ------------------------------------------------------------------------------------
 
 class _PlanReader:
@@ -819,15 +826,13 @@ class _PlanReader:
     def _documents_for(self, refs: list[str], module: ModulePath, index: Key, attr: str) -> Any:
         """An unknown policy argument: the documents of the policy data sources it names, if that is all it names."""
         shown = [r for r in _kept(refs) if not r.startswith(("count.", "each."))]
-        docs: list[Any] = []
-        for ref in shown:
-            got = self._resolve_one(ref, refs, module, index, 0)
-            if not got or any(isinstance(v, Ref) for v in got):
-                return Unknown(f"known after apply (computed from {', '.join(shown)})")
-            docs.extend(got)
-        if attr in LIST_POLICY_ATTRS:
+        found = {ref: self._resolve_one(ref, refs, module, index, 0) for ref in shown}
+        docs = [v for got in found.values() for v in got]
+        if attr in LIST_POLICY_ATTRS and all(found.values()) and not any(isinstance(v, Ref) for v in docs):
             return docs
-        return docs[0] if len(docs) == 1 else Unknown(f"known after apply (computed from {', '.join(shown)})")
+        if len(docs) == 1 and len(shown) == 1 and not isinstance(docs[0], Ref):
+            return docs[0]
+        return Unknown(f"known after apply (computed from {', '.join(_origin(ref, found[ref]) for ref in shown)})")
 
     @staticmethod
     def _fitting(values: list[Any], attr: str) -> list[Any]:

@@ -72,7 +72,8 @@ def test_plan_example_without_sources_fails_what_the_plan_knows_and_reports_the_
     # The stage roles' policy is a jsonencode() holding the repository ARN: unknown in the whole plan.
     assert by_status[Status.UNKNOWN] == {(f"REG-00{n}", role) for n in range(1, 7) for role in MODULE_ROLES}
     unknown = [f for f in findings if f.status is Status.UNKNOWN]
-    assert all("known after apply (computed from var.repository_arn)" in f.message for f in unknown)
+    reason = "known after apply (computed from var.repository_arn (aws_ecr_repository.app.arn))"
+    assert all(reason in f.message for f in unknown)
 
 
 def test_plan_example_with_sources_decides_the_unknown_policies_from_the_tf_files():

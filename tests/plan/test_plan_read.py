@@ -124,7 +124,9 @@ def test_without_sources_that_policy_stays_unknown_with_where_it_comes_from():
     assert errors == []
     for key in ("build", "deploy"):
         inline = inventory.by_address(f'module.ci["{key}"].aws_iam_role_policy.pull')
-        assert inline.props["policy"] == Unknown("known after apply (computed from var.repository_arn)")
+        # the reason names the resource behind the module variable
+        assert inline.props["policy"] == Unknown(
+            "known after apply (computed from var.repository_arn (aws_ecr_repository.app.arn))")
         assert inline.notes == []
 
 

@@ -90,11 +90,11 @@ def run(resources: int = RESOURCES) -> dict:
         stats: dict = {}
         findings, rules = analyze_run(recorded, default_pack_dir(), stats=stats)
         analysis_seconds = time.perf_counter() - started
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         floor: dict = {}
         started = time.perf_counter()
         analyze_run(recorded, _no_op_pack(Path(tmp) / "no-op-pack"), stats=floor)
         floor_seconds = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "name": "pulumi-gate",
         "resources": len(recorded.resources),

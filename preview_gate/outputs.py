@@ -1,14 +1,16 @@
 """Realistic computed outputs for resources registered offline, per type token.
 
 The engine's providers fill in what a cloud would: auto-names (during Check, so policies see them),
-ARNs, IDs, principal IDs. Values are derived from the URN, so runs are reproducible. During a
-preview, everything the cloud computes is the engine's unknown sentinel; auto-names stay known.
+ARNs, IDs, principal IDs, pulumi-random results. Values are derived from the URN, so runs are
+reproducible. During a preview, everything the cloud computes is the engine's unknown sentinel;
+auto-names stay known.
 Account, region, subscription and tenant come from the stack's provider config (Cloud), so ARNs
 name the account the program really deploys to.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -193,6 +195,40 @@ def _azure_native(token: str, name: str, urn: str, state: dict[str, Any],
     return rid, out
 
 
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def _random(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """pulumi-random: values of the requested shape, derived from the URN (reproducible, not secret)."""
+    short = token.rsplit(":", 1)[-1]
+    digest = hashlib.sha256(urn.encode()).digest() * 8
+    if short in ("RandomPassword", "RandomString"):
+        length = state.get("length")
+        length = int(length) if isinstance(length, (int, float)) and 0 < length <= 512 else 16
+        result = "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:length])
+        return ("none" if short == "RandomPassword" else result), {"result": result}
+    if short == "RandomId":
+        size = state.get("byteLength")
+        raw = digest[:int(size) if isinstance(size, (int, float)) and 0 < size <= 256 else 8]
+        b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return b64, {"hex": raw.hex(), "b64Url": b64, "b64Std": base64.b64encode(raw).decode(),
+                     "dec": str(int.from_bytes(raw, "big"))}
+    if short == "RandomInteger":
+        low, high = state.get("min"), state.get("max")
+        low = int(low) if isinstance(low, (int, float)) else 0
+        high = int(high) if isinstance(high, (int, float)) and high >= low else low
+        result = low + int.from_bytes(digest[:4], "big") % (high - low + 1)
+        return str(result), {"result": result}
+    if short == "RandomUuid":
+        result = _guid(urn)
+        return result, {"result": result}
+    if short == "RandomPet":
+        return f"{_s(state.get('prefix')) + '-' if _s(state.get('prefix')) else ''}{name}-{_digest(urn)[:6]}", {}
+    if short == "RandomShuffle":
+        return _digest(urn)[:12], {"results": list(state.get("inputs") or [])}
+    return f"{name}-{_digest(urn)[:7]}", {}
+
+
 def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: bool,
              preview: bool, cloud: Cloud = DEFAULT_CLOUD) -> tuple[str, dict[str, Any]]:
     """(id, outputs the program did not set) for a newly registered resource."""
@@ -207,6 +243,8 @@ def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: boo
         rid, out = _aws(token, name, urn, state, cloud)
     elif token.startswith("azure-native:"):
         rid, out = _azure_native(token, name, urn, state, cloud)
+    elif token.startswith("random:"):
+        rid, out = _random(token, name, urn, state)
     else:
         rid, out = f"{name}-{_digest(urn)[:7]}", {}
     out = {k: v for k, v in out.items() if k not in state}

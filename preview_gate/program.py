@@ -115,11 +115,16 @@ def _invoke(specs: Any, cwd: Path, timeout: float, python: str | None, where: Pa
     raise ProgramError(InputError(str(where), None, f"program runner failed: {tail[0]}"), proc.stderr)
 
 
+_NONE_HINT = ("; an output the gate cannot compute offline is None unless --preview makes it unknown, "
+              "as in `pulumi preview`")
+
+
 def _result(project: Project, stack: str, preview: bool, result: dict[str, Any]) -> ProgramRun:
     if "error" in result:
         err = result["error"]
+        hint = _NONE_HINT if not preview and "'NoneType'" in err["message"] else ""
         raise ProgramError(InputError(err.get("file") or str(project.main), err.get("line"),
-                                      f"program raised {err['message']}"), err.get("traceback", ""))
+                                      f"program raised {err['message']}{hint}"), err.get("traceback", ""))
     return ProgramRun(project, stack, preview, result["resources"])
 
 

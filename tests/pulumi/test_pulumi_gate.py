@@ -270,3 +270,22 @@ def test_outputs_name_the_account_of_the_stack_provider_config():
             if f.rule_id == "REG-007"] == [
         ("REG-007", "app-policy", 6, "failed", "arn:aws:iam::444455556666:root, another account, may push images "
                                                "(ecr:PutImage) through statement 'PartnerPush' of app-policy")]
+
+
+def test_programs_compute_with_pulumi_random_outputs():
+    run = run_program(load_project(PROGRAMS / "outputs", "dev"), "dev")
+    by_type = {r["type"].rsplit(":", 1)[-1]: r for r in run.resources}
+    password, suffix = by_type["RandomPassword"], by_type["RandomId"]
+    assert len(password["outputs"]["result"]) == 20 and password["id"] == "none"
+    assert len(suffix["outputs"]["hex"]) == 8 and suffix["id"] == suffix["outputs"]["b64Url"]
+    assert by_type["Bucket"]["inputs"]["bucket"] == f"acme-artifacts-{suffix['outputs']['hex']}"
+    assert by_type["SecretVersion"]["inputs"]["secretString"]["value"] == password["outputs"]["result"].upper()
+
+
+def test_a_program_that_needs_an_output_the_gate_cannot_compute_is_told_about_preview():
+    (error,) = run_gate(PROGRAMS / "outputs", stack="unmodelled").errors
+    assert (Path(error.file).name, error.line) == ("__main__.py", 25)
+    assert error.message == ("program raised AttributeError: 'NoneType' object has no attribute 'upper'; an "
+                             "output the gate cannot compute offline is None unless --preview makes it unknown, "
+                             "as in `pulumi preview`")
+    assert run_gate(PROGRAMS / "outputs", stack="unmodelled", preview=True).errors == []

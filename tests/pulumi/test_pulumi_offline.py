@@ -85,3 +85,22 @@ def test_the_cloud_comes_from_the_stack_provider_config():
     assert invokes.call("aws:index/getCallerIdentity:getCallerIdentity", {}, cloud)["accountId"] == "111122223333"
     assert invokes.call("azure-native:authorization:getClientConfig", {}, cloud)["subscriptionId"] == \
         "aaaaaaaa-0000-0000-0000-000000000001"
+
+
+def test_pulumi_random_outputs_have_the_provider_shapes():
+    def out(kind: str, state: dict) -> tuple[str, dict]:
+        token = f"random:index/{kind[0].lower()}{kind[1:]}:{kind}"
+        return outputs.computed(token, "x", f"urn:pulumi:dev::p::{token}::x", state, True, False)
+
+    rid, got = out("RandomInteger", {"min": 10.0, "max": 12.0})
+    assert 10 <= got["result"] <= 12 and rid == str(got["result"])
+    rid, got = out("RandomString", {"length": 5.0})
+    assert len(got["result"]) == 5 and got["result"].isalnum() and rid == got["result"]
+    assert out("RandomUuid", {})[1]["result"] == out("RandomUuid", {})[0]
+    assert out("RandomPet", {"prefix": "ci"})[0].startswith("ci-x-")
+    assert out("RandomShuffle", {"inputs": ["a", "b"]})[1]["results"] == ["a", "b"]
+    assert out("RandomBytes", {})[1] == {"id": out("RandomBytes", {})[0]}  # unknown kinds: an ID only
+    rid, got = out("RandomId", {"byteLength": 2.0})
+    assert (len(got["hex"]), got["dec"]) == (4, str(int(got["hex"], 16)))
+    _, preview = outputs.computed("random:index/randomPassword:RandomPassword", "x", "urn:x", {}, True, True)
+    assert preview == {"result": outputs.UNKNOWN, "id": outputs.UNKNOWN}

@@ -115,14 +115,25 @@ def _invoke(specs: Any, cwd: Path, timeout: float, python: str | None, where: Pa
     raise ProgramError(InputError(str(where), None, f"program runner failed: {tail[0]}"), proc.stderr)
 
 
-_NONE_HINT = ("; an output the gate cannot compute offline is None unless --preview makes it unknown, "
-              "as in `pulumi preview`")
+def _none_hint(err: dict[str, Any], preview: bool) -> str:
+    """Why a program met None offline: a provider function the gate does not answer, or (without
+    --preview) an output it cannot compute."""
+    if "'NoneType'" not in err["message"]:
+        return ""
+    hints = []
+    if err.get("unanswered"):
+        hints.append(f"provider functions the gate does not answer offline return nothing: "
+                     f"{', '.join(err['unanswered'])}")
+    if not preview:
+        hints.append("an output the gate cannot compute offline is None unless --preview makes it unknown, "
+                     "as in `pulumi preview`")
+    return "".join(f"; {h}" for h in hints)
 
 
 def _result(project: Project, stack: str, preview: bool, result: dict[str, Any]) -> ProgramRun:
     if "error" in result:
         err = result["error"]
-        hint = _NONE_HINT if not preview and "'NoneType'" in err["message"] else ""
+        hint = _none_hint(err, preview)
         raise ProgramError(InputError(err.get("file") or str(project.main), err.get("line"),
                                       f"program raised {err['message']}{hint}"), err.get("traceback", ""))
     return ProgramRun(project, stack, preview, result["resources"])

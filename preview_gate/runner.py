@@ -59,7 +59,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         file, line = _program_frame(exc, program_dir)
         text = str(exc).strip().splitlines()
         return {"error": {"message": f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": "),
-                          "file": file, "line": line, "traceback": traceback.format_exc(limit=-8)}}
+                          "file": file, "line": line, "traceback": traceback.format_exc(limit=-8),
+                          "unanswered": monitor.mocks.unanswered}}
     finally:
         sys.path.remove(str(program_dir))
     return {"resources": monitor.records}

@@ -280,6 +280,8 @@ def test_programs_compute_with_pulumi_random_outputs():
     assert len(suffix["outputs"]["hex"]) == 8 and suffix["id"] == suffix["outputs"]["b64Url"]
     assert by_type["Bucket"]["inputs"]["bucket"] == f"acme-artifacts-{suffix['outputs']['hex']}"
     assert by_type["SecretVersion"]["inputs"]["secretString"]["value"] == password["outputs"]["result"].upper()
+    logs = next(r for r in run.resources if r["name"] == "logs")
+    assert logs["inputs"]["bucket"] == "acme-logs-us-east-1a"  # aws.get_availability_zones is answered
 
 
 def test_a_program_that_needs_an_output_the_gate_cannot_compute_is_told_about_preview():
@@ -289,3 +291,13 @@ def test_a_program_that_needs_an_output_the_gate_cannot_compute_is_told_about_pr
                              "output the gate cannot compute offline is None unless --preview makes it unknown, "
                              "as in `pulumi preview`")
     assert run_gate(PROGRAMS / "outputs", stack="unmodelled", preview=True).errors == []
+
+
+def test_a_program_that_reads_a_provider_function_the_gate_does_not_answer_is_told_which():
+    for preview in (False, True):
+        (error,) = run_gate(PROGRAMS / "outputs", stack="lookup", preview=preview).errors
+        assert error.line == 31
+        assert error.message.startswith("program raised AttributeError: 'NoneType' object has no attribute 'split'; "
+                                        "provider functions the gate does not answer offline return nothing: "
+                                        "aws:ec2/getVpc:getVpc")
+        assert ("--preview makes it unknown" in error.message) is not preview

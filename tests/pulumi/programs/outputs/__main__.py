@@ -23,3 +23,9 @@ pulumi.export("password_length", password.result.apply(len))
 if pulumi.get_stack() == "unmodelled":
     token = pulumi.CustomResource("acme:index:Token", "ci", {"value": None})
     token.value.apply(lambda v: v.upper())  # None without --preview: the program fails here
+
+zones = aws.get_availability_zones(state="available")
+aws.s3.Bucket("logs", bucket=f"acme-logs-{zones.names[0]}")
+if pulumi.get_stack() == "lookup":
+    vpc = aws.ec2.get_vpc(default=True)
+    network = vpc.cidr_block.split("/")[0]  # an existing VPC's CIDR: nothing offline

@@ -590,6 +590,10 @@ class SourceIndex:
             return False
 
 
+def _unknown_policy(block: Any) -> bool:
+    return isinstance(block, dict) and any(isinstance(block.get(k), Unknown) for k in POLICY_ATTRS)
+
+
 def _origin(ref: str, values: list[Any]) -> str:
     """A reference for messages, with the resource attributes a variable or output stands for:
     `var.repository_arn (aws_ecr_repository.app.arn)`."""
@@ -770,6 +774,8 @@ class _PlanReader:
                     if found is not None:
                         values[key] = found
                         self.from_tf.setdefault(inst.address, []).append(key)
+                elif isinstance(values[key], list) and any(_unknown_policy(b) for b in values[key]):
+                    values[key] = self._blocks_from_sources(inst.address, key, values[key])
         self._linked[inst.address] = values
         return values
 
@@ -782,10 +788,35 @@ class _PlanReader:
         `jsonencode({... Resource = aws_ecr_repository.app.arn})` is unknown as a whole in a plan
         while the repository is new; evaluated from the sources it is a document that names the
         repository, which is what the rules need."""
+        value = self._source_attr(address, attr)
+        return None if value is None or find_unknown(value) is not None else value
+
+    def _blocks_from_sources(self, address: str, attr: str, blocks: list[Any]) -> list[Any]:
+        """Nested blocks (inline_policy) whose policy the plan leaves unknown: each takes the policy of
+        the one block in the sources that agrees with it on every known plain argument (its name)."""
+        sources = self._source_attr(address, attr)
+        if not isinstance(sources, list):
+            return blocks
+        out = []
+        for block in blocks:
+            if not _unknown_policy(block):
+                out.append(block)
+                continue
+            known = {k: v for k, v in block.items() if k not in POLICY_ATTRS and isinstance(v, (str, int, float, bool))}
+            matches = [b for b in sources if isinstance(b, dict) and all(b.get(k) == v for k, v in known.items())]
+            block = dict(block)
+            for key in [k for k, v in block.items() if k in POLICY_ATTRS and isinstance(v, Unknown)]:
+                found = matches[0].get(key) if len(matches) == 1 else None
+                if found is not None and find_unknown(found) is None:
+                    block[key] = found
+                    self.from_tf.setdefault(address, []).append(f"{attr}.{key}")
+            out.append(block)
+        return out
+
+    def _source_attr(self, address: str, attr: str) -> Any:
         if self._evaluated is None:
             self._evaluated = self._evaluate_sources()
-        value = self._evaluated.get(address, {}).get(attr)
-        return None if value is None or find_unknown(value) is not None else value
+        return self._evaluated.get(address, {}).get(attr)
 
     def _evaluate_sources(self) -> dict[str, dict]:
         root = self.module_dir(()) if self.sources is not None else None

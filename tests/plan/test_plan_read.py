@@ -280,3 +280,25 @@ def test_azure_storage_credentials_and_federation(azure):
         "identity": Ref("azurerm_user_assigned_identity.deployer", "id"),
         "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:acme/app:ref:refs/heads/main",
         "audiences": ["api://AzureADTokenExchange"]}
+
+
+INLINE_PLAN = FIXTURES / "inline" / "plan.json"
+
+
+def test_an_inline_policy_block_unknown_in_the_plan_is_read_from_its_block_in_the_sources():
+    """The plan lists inline_policy blocks in its own order with the pull policy unknown; the block of
+    the same name in the sources gives it. The known block is kept as the plan has it."""
+    pull, notes = None, []
+    for repo in (None, FIXTURES / "inline" / "repo"):
+        inventory, errors = read_plan(INLINE_PLAN, repo)
+        assert errors == []
+        role = inventory.by_address("aws_iam_role.ci")
+        auth, pull = role.props["inline_policies"]
+        notes.append(role.notes)
+        assert [(s.actions, s.resources) for s in auth.statements] == [(("ecr:GetAuthorizationToken",), ("*",))]
+        if repo is None:
+            assert pull == Unknown("known after apply (computed from aws_ecr_repository.app.arn)")
+    assert [(s.actions, s.resources) for s in pull.statements] == [
+        (("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), (Ref("aws_ecr_repository.app", "arn"),))]
+    assert notes == [[], ["inline_policy.policy is known only after apply in the plan: read from the .tf sources "
+                          "with the plan's variable values"]]

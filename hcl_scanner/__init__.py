@@ -127,11 +127,12 @@ def root_scope(mod: ModuleDef, root: Path, values: dict[str, Any]) -> Scope:
                  None, [], root, (str(root.resolve()),))
 
 
-def evaluate_root(root: Path, values: dict[str, Any], repo_root: Path) -> list[EvaluatedResource]:
+def evaluate_root(root: Path, values: dict[str, Any], repo_root: Path,
+                  loader: ModuleLoader | None = None) -> list[EvaluatedResource]:
     """A root module's instances as its .tf sources compute them with the given variable values
     (a plan's), local modules included. Errors are not collected: the caller uses only what this
     decides. Nothing is executed."""
-    loader = ModuleLoader(repo_root)
+    loader = loader or ModuleLoader(repo_root)
     evaluator = Evaluator(loader, repo_root, [], [])
     return evaluator.resources(root_scope(loader.load(root), root, values))
 

@@ -22,6 +22,7 @@ from rulebook.model import InputError, Inventory, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
+from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
 
 ENGINE = "terraform-plan"
 AFTER_APPLY = Unknown("known after apply")
@@ -31,8 +32,6 @@ IDENTITY_ATTRS = frozenset({"arn", "id", "name", "unique_id", "principal_id", "c
                             "application_id", "role_definition_resource_id", "bucket"})
 POLICY_DOCUMENT = "aws_iam_policy_document"
 # Arguments holding a policy document: only a policy data source's document may stand in for them.
-POLICY_ATTRS = frozenset({"policy", "assume_role_policy", "source_json", "override_json",
-                          "source_policy_documents", "override_policy_documents"})
 LIST_POLICY_ATTRS = frozenset({"source_policy_documents", "override_policy_documents"})
 _MAX_DEPTH = 16  # reference chains through module variables and outputs
 
@@ -590,10 +589,6 @@ class SourceIndex:
             return False
 
 
-def _unknown_policy(block: Any) -> bool:
-    return isinstance(block, dict) and any(isinstance(block.get(k), Unknown) for k in POLICY_ATTRS)
-
-
 def _origin(ref: str, values: list[Any]) -> str:
     """A reference for messages, with the resource attributes a variable or output stands for:
     `var.repository_arn (aws_ecr_repository.app.arn)`."""
@@ -619,8 +614,8 @@ class _PlanReader:
         self._linked: dict[str, dict] = {}
         self.variables = {name: v["value"] for name, v in (data.get("variables") or {}).items()
                           if isinstance(v, dict) and "value" in v}
-        self._evaluated: dict[str, dict] | None = None
-        self.from_tf: dict[str, list[str]] = {}  # address -> policy arguments taken from the .tf sources
+        self._sources: PlanSources | bool | None = None  # False: no sources to read
+        self.source_notes: dict[str, list[str]] = {}  # address -> what the .tf sources gave (or why not)
 
     # configuration lookups
 
@@ -769,65 +764,42 @@ class _PlanReader:
                         values[key] = Ref(inst.address, key)
                     elif key not in ("json", "minified_json"):
                         del values[key]  # computed by the provider, not set by the configuration
-                elif isinstance(values[key], Unknown) and key in POLICY_ATTRS:
-                    found = self.from_sources(inst.address, key)
-                    if found is not None:
-                        values[key] = found
-                        self.from_tf.setdefault(inst.address, []).append(key)
-                elif isinstance(values[key], list) and any(_unknown_policy(b) for b in values[key]):
-                    values[key] = self._blocks_from_sources(inst.address, key, values[key])
+            self._from_sources(inst, conf, values)
         self._linked[inst.address] = values
         return values
 
     # policy arguments the plan leaves unknown, from the .tf sources
 
-    def from_sources(self, address: str, attr: str) -> Any:
-        """A policy argument as the .tf sources compute it with the plan's variable values, when that
-        decides it (values known only after apply stay Refs to their resources); None otherwise.
+    def _from_sources(self, inst: _Instance, conf: dict, values: dict) -> None:
+        """Unknown policy arguments (top level or in nested blocks) as the sources compute them."""
+        pending = [k for k, v in values.items() if (isinstance(v, Unknown) and k in POLICY_ATTRS)
+                   or (isinstance(v, list) and any(unknown_policy(b) for b in v))]
+        sources = self._plan_sources() if pending else None
+        directory = self.module_dir(_conf_key(inst.module)) if sources is not None else None
+        if sources is None or directory is None:
+            return
+        if not sources.same_block(directory, inst.local, conf.get("expressions") or {}):
+            self.source_notes.setdefault(inst.address, []).append(
+                "the block in the .tf sources does not refer to what the plan's configuration does (sources "
+                "of another commit?): values the plan leaves unknown are not read from them")
+            return
+        taken: list[str] = []
+        for key in pending:
+            if isinstance(values[key], list):
+                values[key], got = sources.blocks(inst.address, key, values[key])
+                taken += got
+            elif (found := sources.policy(inst.address, key)) is not None:
+                values[key] = found
+                taken.append(key)
+        self.source_notes.setdefault(inst.address, []).extend(
+            f"{attr} is known only after apply in the plan: read from the .tf sources with the plan's variable "
+            "values" for attr in taken)
 
-        `jsonencode({... Resource = aws_ecr_repository.app.arn})` is unknown as a whole in a plan
-        while the repository is new; evaluated from the sources it is a document that names the
-        repository, which is what the rules need."""
-        value = self._source_attr(address, attr)
-        return None if value is None or find_unknown(value) is not None else value
-
-    def _blocks_from_sources(self, address: str, attr: str, blocks: list[Any]) -> list[Any]:
-        """Nested blocks (inline_policy) whose policy the plan leaves unknown: each takes the policy of
-        the one block in the sources that agrees with it on every known plain argument (its name)."""
-        sources = self._source_attr(address, attr)
-        if not isinstance(sources, list):
-            return blocks
-        out = []
-        for block in blocks:
-            if not _unknown_policy(block):
-                out.append(block)
-                continue
-            known = {k: v for k, v in block.items() if k not in POLICY_ATTRS and isinstance(v, (str, int, float, bool))}
-            matches = [b for b in sources if isinstance(b, dict) and all(b.get(k) == v for k, v in known.items())]
-            block = dict(block)
-            for key in [k for k, v in block.items() if k in POLICY_ATTRS and isinstance(v, Unknown)]:
-                found = matches[0].get(key) if len(matches) == 1 else None
-                if found is not None and find_unknown(found) is None:
-                    block[key] = found
-                    self.from_tf.setdefault(address, []).append(f"{attr}.{key}")
-            out.append(block)
-        return out
-
-    def _source_attr(self, address: str, attr: str) -> Any:
-        if self._evaluated is None:
-            self._evaluated = self._evaluate_sources()
-        return self._evaluated.get(address, {}).get(attr)
-
-    def _evaluate_sources(self) -> dict[str, dict]:
-        root = self.module_dir(()) if self.sources is not None else None
-        if root is None:
-            return {}
-        from . import evaluate_root
-        try:
-            evaluated = evaluate_root(root, self.variables, self.sources.root)
-        except Exception:  # noqa: BLE001 - sources that cannot be evaluated leave the plan's unknowns as they are
-            return {}
-        return {item.address: item.attrs for item in evaluated}
+    def _plan_sources(self) -> PlanSources | None:
+        if self._sources is None and self.sources is not None:
+            root = self.module_dir(())
+            self._sources = PlanSources(root, self.sources.root, self.variables) if root is not None else False
+        return self._sources or None
 
     def _link(self, value: Any, expr: Any, inst: _Instance, attr: str) -> Any:
         if _is_expression(expr):
@@ -960,9 +932,7 @@ class _PlanReader:
             if conf is not None:  # only what is literal in the configuration, not values read from elsewhere
                 exprs = conf.get("expressions") or {}
                 resource.values = [(p, v) for p, v in resource.values if _literal_in(exprs, p)]
-            for attr in self.from_tf.get(inst.address, ()):
-                resource.notes.append(f"{attr} is known only after apply in the plan: read from the .tf sources "
-                                      "with the plan's variable values")
+            resource.notes.extend(self.source_notes.get(inst.address, ()))
             if inst.deferred:
                 resource.notes.append(f"planning deferred by Terraform ({inst.deferred}): values may be incomplete")
             if inst.sensitive:

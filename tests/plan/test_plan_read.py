@@ -302,3 +302,21 @@ def test_an_inline_policy_block_unknown_in_the_plan_is_read_from_its_block_in_th
         (("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), (Ref("aws_ecr_repository.app", "arn"),))]
     assert notes == [[], ["inline_policy.policy is known only after apply in the plan: read from the .tf sources "
                           "with the plan's variable values"]]
+
+
+def test_sources_of_another_commit_are_not_read(tmp_path):
+    """The block refers to another repository in these sources than in the plan's configuration: the
+    plan's unknown stays unknown, and the resource says why."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    text = (FIXTURES / "inline" / "repo" / "main.tf").read_text("utf-8")
+    (repo / "main.tf").write_text(text.replace("Resource = aws_ecr_repository.app.arn",
+                                               "Resource = aws_ecr_repository.cache.arn")
+                                  + 'resource "aws_ecr_repository" "cache" {\n  name = "acme/cache"\n}\n', "utf-8")
+    inventory, errors = read_plan(INLINE_PLAN, repo)
+    assert errors == []
+    role = inventory.by_address("aws_iam_role.ci")
+    assert role.props["inline_policies"][1] == Unknown("known after apply (computed from aws_ecr_repository.app.arn)")
+    assert role.notes == ["the block in the .tf sources does not refer to what the plan's configuration does "
+                          "(sources of another commit?): values the plan leaves unknown are not read from them"]
+    assert role.location.line == 12  # the block is still found for its location

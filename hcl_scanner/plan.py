@@ -31,7 +31,8 @@ AFTER_APPLY = Unknown("known after apply")
 IDENTITY_ATTRS = frozenset({"arn", "id", "name", "unique_id", "principal_id", "client_id", "object_id",
                             "application_id", "role_definition_resource_id", "bucket"})
 POLICY_DOCUMENT = "aws_iam_policy_document"
-# Arguments holding a policy document: only a policy data source's document may stand in for them.
+# Policy arguments taking a list of documents (POLICY_ATTRS: every argument holding a policy document;
+# only a policy data source's document may stand in for one).
 LIST_POLICY_ATTRS = frozenset({"source_policy_documents", "override_policy_documents"})
 _MAX_DEPTH = 16  # reference chains through module variables and outputs
 

@@ -17,6 +17,7 @@ from rulebook.unknown import Unknown, find_unknown
 from .modules import ModuleLoader
 from .references import body_roots, configuration_roots
 
+# arguments holding a policy document
 POLICY_ATTRS = frozenset({"policy", "assume_role_policy", "source_json", "override_json",
                           "source_policy_documents", "override_policy_documents"})
 

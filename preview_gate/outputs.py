@@ -201,7 +201,7 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 def _random(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """pulumi-random: values of the requested shape, derived from the URN (reproducible, not secret)."""
     short = token.rsplit(":", 1)[-1]
-    digest = hashlib.sha256(urn.encode()).digest() * 8
+    digest = hashlib.sha256(urn.encode()).digest() * 16  # 512 bytes: the longest length accepted below
     if short in ("RandomPassword", "RandomString"):
         length = state.get("length")
         length = int(length) if isinstance(length, (int, float)) and 0 < length <= 512 else 16

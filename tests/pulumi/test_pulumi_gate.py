@@ -40,8 +40,7 @@ def summary(report) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def basic(request):
-    request.config.rootpath  # run from the repository root, as the CLI does
+def basic():
     return run_gate(BASIC)
 
 

@@ -277,10 +277,10 @@ def test_programs_compute_with_pulumi_random_outputs():
     password, suffix = by_type["RandomPassword"], by_type["RandomId"]
     assert len(password["outputs"]["result"]) == 20 and password["id"] == "none"
     assert len(suffix["outputs"]["hex"]) == 8 and suffix["id"] == suffix["outputs"]["b64Url"]
-    assert by_type["Bucket"]["inputs"]["bucket"] == f"acme-artifacts-{suffix['outputs']['hex']}"
+    buckets = {r["name"]: r for r in run.resources if r["type"] == "aws:s3/bucket:Bucket"}
+    assert buckets["artifacts"]["inputs"]["bucket"] == f"acme-artifacts-{suffix['outputs']['hex']}"
     assert by_type["SecretVersion"]["inputs"]["secretString"]["value"] == password["outputs"]["result"].upper()
-    logs = next(r for r in run.resources if r["name"] == "logs")
-    assert logs["inputs"]["bucket"] == "acme-logs-us-east-1a"  # aws.get_availability_zones is answered
+    assert buckets["logs"]["inputs"]["bucket"] == "acme-logs-us-east-1a"  # aws.get_availability_zones is answered
 
 
 def test_a_program_that_needs_an_output_the_gate_cannot_compute_is_told_about_preview():

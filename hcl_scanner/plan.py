@@ -22,6 +22,7 @@ from rulebook.model import InputError, Inventory, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
+from .policy_document import render as render_document
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
 
 ENGINE = "terraform-plan"
@@ -357,146 +358,6 @@ def collect_instances(data: dict) -> dict[str, _Instance]:
     return found
 
 
-# --- policy documents from aws_iam_policy_document blocks ------------------------------------------
-
-def _principals(blocks: Any) -> Any:
-    if isinstance(blocks, Unknown):
-        return blocks
-    out: dict[str, list[Any]] = {}
-    for block in blocks or []:
-        if not isinstance(block, dict):
-            return block if isinstance(block, Unknown) else Unknown("principals block is not readable")
-        ptype, ids = block.get("type"), block.get("identifiers")
-        if isinstance(ptype, Unknown):
-            return ptype
-        if isinstance(ids, Unknown):
-            out.setdefault(str(ptype), []).append(ids)
-        else:
-            out.setdefault(str(ptype), []).extend(ids if isinstance(ids, list) else [ids])
-    if not out:
-        return None
-    return "*" if out == {"*": ["*"]} else out
-
-
-def _conditions(blocks: Any) -> Any:
-    if isinstance(blocks, Unknown):
-        return blocks
-    out: dict[str, dict[str, list[Any]]] = {}
-    for block in blocks or []:
-        if not isinstance(block, dict):
-            return Unknown("condition block is not readable")
-        test, variable, values = block.get("test"), block.get("variable"), block.get("values")
-        if isinstance(test, Unknown) or isinstance(variable, Unknown):
-            return test if isinstance(test, Unknown) else variable
-        slot = out.setdefault(str(test), {}).setdefault(str(variable), [])
-        slot.extend(values if isinstance(values, list) else [values])
-    return out or None
-
-
-def statement_from_block(block: dict) -> dict[str, Any]:
-    """One IAM statement from an aws_iam_policy_document `statement` block."""
-    statement: dict[str, Any] = {}
-    if _given(block.get("sid")):
-        statement["Sid"] = block["sid"]
-    effect = block.get("effect")
-    statement["Effect"] = effect if _given(effect) else "Allow"
-    for key, name in (("actions", "Action"), ("not_actions", "NotAction"),
-                      ("resources", "Resource"), ("not_resources", "NotResource")):
-        if _given(block.get(key)):
-            statement[name] = block[key]
-    for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        value = _principals(block.get(key))
-        if value is not None:
-            statement[name] = value
-    conditions = _conditions(block.get("condition"))
-    if conditions is not None:
-        statement["Condition"] = conditions
-    return statement
-
-
-def _merge(base: list[dict], extra: list[dict]) -> list[dict]:
-    """Statements of `extra` replace those of `base` with the same non-blank Sid, else are appended."""
-    out = list(base)
-    for statement in extra:
-        sid = statement.get("Sid")
-        hit = next((i for i, s in enumerate(out) if sid and s.get("Sid") == sid), None)
-        if hit is None:
-            out.append(statement)
-        else:
-            out[hit] = statement
-    return out
-
-
-def _statements_of(doc: Any, what: str) -> list[dict] | Unknown:
-    if isinstance(doc, Unknown):
-        return Unknown(f"{what} is not known at plan time ({doc.reason})")
-    if isinstance(doc, Ref):
-        return Unknown(f"{what} {doc} could not be read from the plan")
-    if isinstance(doc, str):
-        try:
-            doc = json.loads(doc)
-        except json.JSONDecodeError as exc:
-            return Unknown(f"{what} is not valid JSON: {exc.msg}")
-    if not isinstance(doc, dict):
-        return Unknown(f"{what} is not a policy document")
-    statements = doc.get("Statement", [])
-    if isinstance(statements, Unknown):
-        return statements
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _given(value: Any) -> bool:
-    """Set to something (Unknown counts as set; None, "" and [] do not). Never tests truthiness."""
-    return value is not None and not (isinstance(value, (str, list)) and len(value) == 0)
-
-
-def _documents(values: dict, list_key: str, single_key: str) -> list[tuple[str, Any]] | Unknown:
-    """(label, document) pairs of source or override documents, the legacy *_json argument first."""
-    out: list[tuple[str, Any]] = []
-    if _given(values.get(single_key)):
-        out.append((single_key, values[single_key]))
-    docs = values.get(list_key)
-    if isinstance(docs, Unknown):
-        return Unknown(f"{list_key} is not known at plan time ({docs.reason})")
-    out.extend((f"{list_key}[{i}]", d) for i, d in enumerate(docs if isinstance(docs, list) else []))
-    return out
-
-
-def document_from_blocks(values: dict) -> dict | Unknown:
-    """The JSON document an aws_iam_policy_document data source would render, from its arguments."""
-    sources, overrides = _documents(values, "source_policy_documents", "source_json"), \
-        _documents(values, "override_policy_documents", "override_json")
-    if isinstance(sources, Unknown):
-        return sources
-    if isinstance(overrides, Unknown):
-        return overrides
-    statements: list[dict] = []
-    for what, doc in sources:
-        got = _statements_of(doc, what)
-        if isinstance(got, Unknown):
-            return got
-        statements = _merge(statements, got)
-    blocks = values.get("statement")
-    if isinstance(blocks, Unknown):
-        return Unknown(f"statement blocks are not known at plan time ({blocks.reason})")
-    own = []
-    for block in blocks or []:
-        if isinstance(block, Unknown):
-            return Unknown(f"a statement block is not known at plan time ({block.reason})")
-        own.append(statement_from_block(block))
-    statements = _merge(statements, own)
-    for what, doc in overrides:
-        got = _statements_of(doc, what)
-        if isinstance(got, Unknown):
-            return got
-        statements = _merge(statements, got)
-    version = values.get("version")
-    document: dict[str, Any] = {"Version": version if _given(version) else "2012-10-17", "Statement": statements}
-    if _given(values.get("policy_id")):
-        document["Id"] = values["policy_id"]
-    return document
-
-
 # --- source locations ------------------------------------------------------------------------------
 
 _BLOCK_HEAD = re.compile(r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M)
@@ -725,7 +586,7 @@ class _PlanReader:
             res = conf.resources.get(local) if conf else None
             if res is not None:
                 values = self._from_expressions(res.get("expressions") or {}, module, key)
-        doc = (document_from_blocks(values) if values is not None
+        doc = (render_document(values) if values is not None
                else Unknown(f"{address} is not in the plan"))
         self._documents[address] = doc
         self._linking.discard(address)

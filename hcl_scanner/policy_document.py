@@ -23,35 +23,43 @@ def _simplify(values: Any) -> Any:
     return values
 
 
+def given(value: Any) -> bool:
+    """Set to something: Unknown counts as set; None, "" and [] do not (a plan lists unset blocks
+    and sets as empty lists). Never tests truthiness."""
+    return value is not None and not (isinstance(value, (str, list)) and len(value) == 0)
+
+
 def _principals(blocks: Any) -> Any:
+    """`principals` blocks -> Principal; an unknown identifier list stays Unknown under its type."""
     if isinstance(blocks, Unknown):
         return blocks
-    out: dict[str, list] = {}
     if not isinstance(blocks, list):
         return Unknown("principals must be written as blocks")
+    out: dict[str, list] = {}
     for block in blocks:
         if isinstance(block, Unknown):
             return block
         if not isinstance(block, dict):
             return Unknown("principals must be written as blocks")
-        ptype = block.get("type")
-        idents = block.get("identifiers")
-        if isinstance(ptype, Unknown) or isinstance(idents, Unknown):
-            return ptype if isinstance(ptype, Unknown) else idents
-        if not isinstance(idents, list):
-            idents = [idents]
-        if ptype == "*" and idents == ["*"]:
-            return "*"
-        out.setdefault(str(ptype), []).extend(idents)
+        ptype, idents = block.get("type"), block.get("identifiers")
+        if isinstance(ptype, Unknown):
+            return ptype
+        if isinstance(idents, Unknown):
+            out.setdefault(str(ptype), []).append(idents)
+        else:
+            out.setdefault(str(ptype), []).extend(idents if isinstance(idents, list) else [idents])
+    if out == {"*": ["*"]}:
+        return "*"
     return {k: _simplify(v) for k, v in out.items()}
 
 
 def _conditions(blocks: Any) -> Any:
+    """`condition` blocks -> Condition; blocks with the same test and variable add up their values."""
     if isinstance(blocks, Unknown):
         return blocks
-    out: dict[str, dict[str, Any]] = {}
     if not isinstance(blocks, list):
         return Unknown("condition must be written as blocks")
+    out: dict[str, dict[str, Any]] = {}
     for block in blocks:
         if isinstance(block, Unknown):
             return block
@@ -61,50 +69,54 @@ def _conditions(blocks: Any) -> Any:
         for part in (test, variable):
             if isinstance(part, Unknown):
                 return part
-        values = values if isinstance(values, (list, Unknown)) else [values]
-        out.setdefault(str(test), {})[str(variable)] = _simplify(values) if isinstance(values, list) else values
-    return out
+        slot = out.setdefault(str(test), {})
+        if isinstance(values, Unknown) or isinstance(slot.get(str(variable)), Unknown):
+            slot[str(variable)] = values if isinstance(values, Unknown) else slot[str(variable)]
+            continue
+        slot.setdefault(str(variable), []).extend(values if isinstance(values, list) else [values])
+    return {test: {var: _simplify(v) for var, v in by_var.items()} for test, by_var in out.items()}
 
 
 _FIELDS = (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"),
            ("not_resources", "NotResource"))
 
 
-def _statement(block: dict) -> dict:
+def statement(block: dict) -> dict:
+    """One IAM statement from a `statement` block (Terraform-shaped: nested blocks are lists)."""
     stmt: dict[str, Any] = {}
-    if block.get("sid") not in (None, ""):
+    if given(block.get("sid")):
         stmt["Sid"] = block["sid"]
     effect = block.get("effect")
-    stmt["Effect"] = "Allow" if effect is None else effect
+    stmt["Effect"] = effect if given(effect) else "Allow"
     for attr, key in _FIELDS:
         value = block.get(attr)
-        if value is not None:
+        if given(value):
             stmt[key] = _simplify(value) if isinstance(value, list) else value
     for attr, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        if attr in block:
+        if given(block.get(attr)):
             stmt[key] = _principals(block[attr])
-    if "condition" in block:
+    if given(block.get("condition")):
         stmt["Condition"] = _conditions(block["condition"])
     return stmt
 
 
-def _statements_of(document: Any) -> list | Unknown:
+def _statements_of(document: Any, what: str) -> list | Unknown:
     """Statements of a source/override document given as a dict or a JSON string."""
     if isinstance(document, Unknown):
-        return document
+        return Unknown(f"{what} is not known at plan time ({document.reason})")
     if isinstance(document, Ref):
-        return Unknown(f"policy document {document} is computed at apply time")
+        return Unknown(f"{what} {document} is computed at apply time")
     if isinstance(document, str):
         try:
             document = json.loads(document)
         except json.JSONDecodeError as exc:
-            return Unknown(f"source/override policy document is not valid JSON ({exc.msg})")
+            return Unknown(f"{what} is not valid JSON: {exc.msg}")
     if not isinstance(document, dict):
-        return Unknown("source/override policy document is not an object")
+        return Unknown(f"{what} is not a policy document")
     statements = document.get("Statement", [])
     if isinstance(statements, (dict, Unknown)):
         return [statements] if isinstance(statements, dict) else statements
-    return list(statements)
+    return list(statements) if isinstance(statements, list) else Unknown(f"{what} has no statement list")
 
 
 def _merge(base: list, extra: list) -> list:
@@ -124,16 +136,18 @@ def _merge(base: list, extra: list) -> list:
 
 
 def render(attrs: dict) -> dict:
-    """The IAM policy JSON (as a dict) of an evaluated aws_iam_policy_document's arguments."""
+    """The IAM policy JSON (as a dict) of an aws_iam_policy_document's arguments, evaluated from HCL
+    or read from a plan. Undecidable parts become an Unknown Statement list with the reason."""
     version = attrs.get("version")
-    doc: dict[str, Any] = {"Version": "2012-10-17" if version is None else version}
-    if attrs.get("policy_id") is not None:
+    doc: dict[str, Any] = {"Version": version if given(version) else "2012-10-17"}
+    if given(attrs.get("policy_id")):
         doc["Id"] = attrs["policy_id"]
-    statements = _merge_documents([], attrs, ("source_policy_documents", "source_json"))
+    statements = _merge_documents([], attrs, ("source_json", "source_policy_documents"))
     if isinstance(statements, Unknown):
         doc["Statement"] = statements
         return doc
-    own = attrs.get("statement", [])
+    own = attrs.get("statement")
+    own = [] if own is None else own
     if isinstance(own, Unknown):
         doc["Statement"] = own
         return doc
@@ -147,8 +161,8 @@ def render(attrs: dict) -> dict:
         if not isinstance(block, dict):
             doc["Statement"] = Unknown("statement must be written as blocks")
             return doc
-    statements = _merge(statements, [_statement(b) for b in own])
-    doc["Statement"] = _merge_documents(statements, attrs, ("override_policy_documents", "override_json"))
+    statements = _merge(statements, [statement(b) for b in own])
+    doc["Statement"] = _merge_documents(statements, attrs, ("override_json", "override_policy_documents"))
     return doc
 
 
@@ -156,10 +170,13 @@ def _merge_documents(statements: list, attrs: dict, fields: tuple[str, ...]) -> 
     """Merge the statements of the documents named by `fields` (source or override) in order."""
     for field_name in fields:
         documents = attrs.get(field_name)
-        if documents is None:
+        if not given(documents):
             continue
-        for document in documents if isinstance(documents, list) else [documents]:
-            found = _statements_of(document)
+        if isinstance(documents, Unknown):
+            return Unknown(f"{field_name} is not known at plan time ({documents.reason})")
+        listed = isinstance(documents, list)
+        for i, document in enumerate(documents if listed else [documents]):
+            found = _statements_of(document, f"{field_name}[{i}]" if listed else field_name)
             if isinstance(found, Unknown):
                 return found
             statements = _merge(statements, found)

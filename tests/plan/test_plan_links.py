@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hcl_scanner.plan import document_from_blocks, read_plan
+from hcl_scanner.plan import read_plan
+from hcl_scanner.policy_document import render
 from rulebook.model import Ref, SourceLocation
 from rulebook.policy import parse_policy
 from rulebook.unknown import Unknown
@@ -166,7 +167,7 @@ def test_block_end_skips_braces_in_strings_comments_and_heredocs(tmp_path):
     assert inventory.by_address("aws_iam_user.u").location == SourceLocation("iam.tf", 10, 10)
 
 
-# --- aws_iam_policy_document arguments -> document ----------------------------------------------------
+# --- aws_iam_policy_document arguments as a plan holds them -> document (the HCL scan's renderer) -------
 
 def _statement(**kw):
     base = {"sid": "", "effect": None, "actions": None, "not_actions": None, "resources": None,
@@ -176,18 +177,19 @@ def _statement(**kw):
 
 
 def test_document_principals_conditions_and_defaults():
-    doc = document_from_blocks({"statement": [
+    doc = render({"statement": [
         _statement(actions=["sts:AssumeRole"], principals=[{"type": "*", "identifiers": ["*"]}],
                    condition=[{"test": "StringEquals", "variable": "aws:PrincipalOrgID", "values": ["o-1"]},
                               {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["1"]}]),
         _statement(sid="Deny", effect="Deny", not_actions=["ecr:BatchGetImage"], resources=["*"],
                    principals=[{"type": "AWS", "identifiers": ["arn:a"]}, {"type": "AWS", "identifiers": ["arn:b"]},
                                {"type": "Service", "identifiers": ["codebuild.amazonaws.com"]}])]})
+    # unset arguments and blocks (None, "", []) are left out; one-element lists are written bare
     assert doc == {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": "*",
-         "Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-1"], "aws:SourceAccount": ["1"]}}},
-        {"Sid": "Deny", "Effect": "Deny", "NotAction": ["ecr:BatchGetImage"], "Resource": ["*"],
-         "Principal": {"AWS": ["arn:a", "arn:b"], "Service": ["codebuild.amazonaws.com"]}}]}
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1", "aws:SourceAccount": "1"}}},
+        {"Sid": "Deny", "Effect": "Deny", "NotAction": "ecr:BatchGetImage", "Resource": "*",
+         "Principal": {"AWS": ["arn:a", "arn:b"], "Service": "codebuild.amazonaws.com"}}]}
     assert len(parse_policy(doc).statements) == 2
 
 
@@ -196,7 +198,7 @@ def test_document_source_and_override_merging():
                                        {"Sid": "List", "Effect": "Allow", "Action": "ecr:DescribeRepositories"}]})
     override = {"Statement": [{"Sid": "List", "Effect": "Deny", "Action": "ecr:DescribeRepositories"},
                               {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken"}]}
-    doc = document_from_blocks({
+    doc = render({
         "source_policy_documents": [source], "override_policy_documents": [override],
         "statement": [_statement(sid="Pull", actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])]})
     assert doc["Statement"] == [
@@ -207,16 +209,15 @@ def test_document_source_and_override_merging():
 
 def test_document_with_unknown_parts():
     unknown = Unknown("known after apply")
-    assert document_from_blocks({"source_policy_documents": [unknown], "statement": []}) == Unknown(
+    assert render({"source_policy_documents": [unknown], "statement": []})["Statement"] == Unknown(
         "source_policy_documents[0] is not known at plan time (known after apply)")
-    assert document_from_blocks({"override_policy_documents": unknown}) == Unknown(
+    assert render({"override_policy_documents": unknown})["Statement"] == Unknown(
         "override_policy_documents is not known at plan time (known after apply)")
-    assert document_from_blocks({"statement": unknown}) == Unknown(
-        "statement blocks are not known at plan time (known after apply)")
-    doc = document_from_blocks({"statement": [_statement(actions=["s3:GetObject"], resources=unknown,
-                                                         principals=[{"type": "AWS", "identifiers": unknown}])]})
-    assert doc["Statement"] == [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": unknown,
-                                 "Principal": {"AWS": [unknown]}}]
+    assert render({"statement": unknown})["Statement"] == unknown
+    doc = render({"statement": [_statement(actions=["s3:GetObject"], resources=unknown,
+                                           principals=[{"type": "AWS", "identifiers": unknown}])]})
+    assert doc["Statement"] == [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": unknown,
+                                 "Principal": {"AWS": unknown}}]
     assert parse_policy(doc).unknowns == (unknown,)
 
 

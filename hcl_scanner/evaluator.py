@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from rulebook import policy_document
 from rulebook.model import InlineSuppression, InputError, Ref, SourceLocation
 from rulebook.unknown import Unknown
 
 from . import functions as fn
-from . import policy_document, suppressions
+from . import suppressions
 from .loader import MAX_BYTES, decode
 from .modules import Decl, ModuleDef, ModuleLoader, is_local_source
 from .syntax import HclSyntaxError, _template, _template_parts

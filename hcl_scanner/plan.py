@@ -22,7 +22,7 @@ from rulebook.model import InputError, Inventory, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
-from .policy_document import render as render_document
+from rulebook.policy_document import render as render_document
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
 
 ENGINE = "terraform-plan"

@@ -5,68 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rulebook.policy_document import render
+
 from .outputs import DEFAULT_CLOUD, Cloud
 
 
-def _one_or_many(values: list[Any]) -> Any:
-    return values[0] if len(values) == 1 else values
+# Pulumi's names for the data source's arguments, where they differ from Terraform's
+_TERRAFORM_NAMES = {"statements": "statement", "conditions": "condition", "notActions": "not_actions",
+                    "notResources": "not_resources", "notPrincipals": "not_principals", "policyId": "policy_id",
+                    "sourcePolicyDocuments": "source_policy_documents",
+                    "overridePolicyDocuments": "override_policy_documents"}
 
 
-def _principals(blocks: list[dict[str, Any]] | None) -> dict[str, Any] | str | None:
-    if not blocks:
-        return None
-    out: dict[str, list[Any]] = {}
-    for block in blocks:
-        ids = block.get("identifiers") or []
-        out.setdefault(block.get("type", "AWS"), []).extend(ids if isinstance(ids, list) else [ids])
-    if list(out) == ["*"]:
-        return "*"
-    return {k: _one_or_many(v) for k, v in out.items()}
-
-
-def _statement(raw: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if raw.get("sid"):
-        out["Sid"] = raw["sid"]
-    out["Effect"] = raw.get("effect") or "Allow"
-    for key, name in (("actions", "Action"), ("notActions", "NotAction"), ("resources", "Resource"),
-                      ("notResources", "NotResource")):
-        if raw.get(key):
-            out[name] = _one_or_many(list(raw[key]))
-    for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-        principals = _principals(raw.get(key))
-        if principals is not None:
-            out[name] = principals
-    conditions: dict[str, dict[str, Any]] = {}
-    for cond in raw.get("conditions") or []:
-        values = cond.get("values") or []
-        conditions.setdefault(cond.get("test", ""), {})[cond.get("variable", "")] = _one_or_many(list(values))
-    if conditions:
-        out["Condition"] = conditions
-    return out
+def _terraform_shaped(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_TERRAFORM_NAMES.get(k, k): _terraform_shaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_terraform_shaped(v) for v in value]
+    return value
 
 
 def policy_document(args: dict[str, Any], cloud: Cloud) -> dict[str, Any]:
-    """aws.iam.get_policy_document: source documents, own statements, then overrides by Sid."""
-    statements: list[dict[str, Any]] = []
-
-    def merge(new: list[dict[str, Any]]) -> None:
-        for statement in new:
-            sid = statement.get("Sid")
-            index = next((i for i, s in enumerate(statements) if sid and s.get("Sid") == sid), None)
-            if index is None:
-                statements.append(statement)
-            else:
-                statements[index] = statement
-
-    for text in args.get("sourcePolicyDocuments") or []:
-        merge(list(json.loads(text).get("Statement", [])))
-    merge([_statement(s) for s in args.get("statements") or []])
-    for text in args.get("overridePolicyDocuments") or []:
-        merge(list(json.loads(text).get("Statement", [])))
-    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
-    if args.get("policyId"):
-        document["Id"] = args["policyId"]
+    """aws.iam.get_policy_document, rendered as the provider renders the data source."""
+    document = render(_terraform_shaped(args))
     text = json.dumps(document, indent=2)
     return {"json": text, "minifiedJson": json.dumps(document, separators=(",", ":")), "id": str(hash(text))}
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from hcl_scanner.plan import read_plan
-from hcl_scanner.policy_document import render
+from rulebook.policy_document import render
 from rulebook.model import Ref, SourceLocation
 from rulebook.policy import parse_policy
 from rulebook.unknown import Unknown

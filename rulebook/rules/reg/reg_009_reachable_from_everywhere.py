@@ -1,0 +1,114 @@
+"""REG-009: Registries are not reachable from everywhere."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ...findings import Severity
+from ...model import Ref, Resource
+from ...unknown import Unknown
+from ..base import Context, Example, Result, rule
+from ..helpers import flag
+from ._common import _cidr_within, _is_everywhere
+
+
+@rule(
+    id="REG-009",
+    title="Registries are not reachable from everywhere",
+    severity=Severity.MEDIUM,
+    practice="P5",
+    kinds=("azure.acr.registry",),
+    rationale="""
+A registry reachable from the whole internet can be used with a leaked credential from anywhere,
+and its tokens can be brute-forced or replayed from outside the CI network. Turning off public
+network access (private endpoints only), or a network rule set whose default action is Deny with
+only the CI ranges allowed, makes a stolen credential useless outside the pipeline's network.
+""",
+    remediation="""
+Set `public_network_access_enabled = false` and reach the registry through a private endpoint, or
+keep public access with `network_rule_set { default_action = "Deny" }` and ip rules / subnets limited
+to the CI ranges given in `ci_network` (cidrs, azure_subnet_ids).
+""",
+    examples=(
+        Example("terraform", False, '''
+resource "azurerm_container_registry" "ci" {
+  name                          = "acmeci"
+  resource_group_name           = "rg-ci"
+  location                      = "westeurope"
+  sku                           = "Premium"
+  public_network_access_enabled = true
+}
+''', resource="azurerm_container_registry.ci"),
+        Example("terraform", True, '''
+resource "azurerm_container_registry" "ci" {
+  name                          = "acmeci"
+  resource_group_name           = "rg-ci"
+  location                      = "westeurope"
+  sku                           = "Premium"
+  public_network_access_enabled = false
+
+  network_rule_set {
+    default_action = "Deny"
+  }
+}
+'''),
+        Example("pulumi", False, '''
+import pulumi_azure_native as azure_native
+
+azure_native.containerregistry.Registry("ci", registry_name="acmeci", resource_group_name="rg-ci",
+    location="westeurope", sku={"name": "Premium"}, public_network_access="Enabled",
+    network_rule_set={"default_action": "Allow"})
+''', resource="ci"),
+        Example("pulumi", True, '''
+import pulumi_azure_native as azure_native
+
+azure_native.containerregistry.Registry("ci", registry_name="acmeci", resource_group_name="rg-ci",
+    location="westeurope", sku={"name": "Premium"}, public_network_access="Disabled",
+    network_rule_set={"default_action": "Deny"})
+'''),
+    ),
+)
+def reg_009(resource: Resource, ctx: Context) -> Iterator[Result]:
+    name = resource.get("name")
+    label = name if isinstance(name, str) else resource.address
+    public = flag(resource, "public_network_access_enabled")
+    if isinstance(public, Unknown):
+        yield Result.undecided(resource, public, "whether public network access is enabled")
+        return
+    if public is False:
+        return  # private endpoints only
+    action = resource.get("network_default_action")
+    if isinstance(action, Unknown):
+        yield Result.undecided(resource, action, "the network rule set's default action")
+        return
+    if not (isinstance(action, str) and action.strip().lower() == "deny"):
+        shown = action if isinstance(action, str) else "Allow (not set)"
+        yield Result.fail(resource, f"registry {label} accepts traffic from everywhere: public network access is "
+                                    f"enabled and the network rule set's default action is {shown}")
+        return
+    config = ctx.config
+    wide: list[str] = []
+    undecided: Unknown | None = None
+    ip_rules = resource.get("ip_rules")
+    for rule_value in ip_rules if isinstance(ip_rules, list) else ([ip_rules] if ip_rules is not None else []):
+        if isinstance(rule_value, Unknown):
+            undecided = undecided if undecided is not None else rule_value
+        elif isinstance(rule_value, str) and (_is_everywhere(rule_value) or
+                                              (config.cidrs and not _cidr_within(rule_value, config.cidrs))):
+            wide.append(rule_value)
+    subnets = resource.get("subnet_ids")
+    if config.azure_subnet_ids:
+        for subnet in subnets if isinstance(subnets, list) else ([subnets] if subnets is not None else []):
+            if isinstance(subnet, Unknown):
+                undecided = undecided if undecided is not None else subnet
+            elif isinstance(subnet, Ref):
+                undecided = undecided if undecided is not None else Unknown(
+                    f"subnet {subnet.address} is only known after apply and cannot be compared with "
+                    f"ci_network.azure_subnet_ids")
+            elif isinstance(subnet, str) and subnet.lower() not in {s.lower() for s in config.azure_subnet_ids}:
+                wide.append(subnet)
+    if wide:
+        yield Result.fail(resource, f"registry {label} admits {', '.join(wide)}, outside the configured CI network")
+    elif undecided is not None:
+        yield Result.undecided(resource, undecided, "whether the registry's network rules stay within the CI network")
+

@@ -1,14 +1,14 @@
-"""Hardened defaults on artifact storage (P8) and its network isolation (P5)."""
+"""BKT-001: S3 buckets have a complete public access block."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from ..findings import Severity
-from ..model import Resource
-from ..unknown import Unknown
-from .base import Context, Example, Result, rule
-from .helpers import flag, linked
+from ...findings import Severity
+from ...model import Resource
+from ...unknown import Unknown
+from ..base import Context, Example, Result, rule
+from ..helpers import flag, linked
 
 PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 

@@ -1,12 +1,12 @@
-"""Identity federation over long-lived credentials (P6)."""
+"""IDF-001: no long-lived keys (AWS access keys, Entra ID client secrets, registry token passwords)."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from ..findings import Severity
-from ..model import Ref, Resource
-from .base import Context, Example, Result, rule
+from ...findings import Severity
+from ...model import Ref, Resource
+from ..base import Context, Example, Result, rule
 
 _KEY_KINDS = {
     "aws.iam.access_key": ("access key", "user"),

@@ -23,6 +23,7 @@ from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
 from rulebook.policy_document import render as render_document
+from .plan_schema import shape_errors
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
 
 ENGINE = "terraform-plan"
@@ -79,9 +80,11 @@ def load_plan_json(path: Path) -> tuple[dict | None, InputError | None]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, InputError(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+        return None, InputError(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno}){_wrapper_hint(text)}")
     except RecursionError:
         return None, InputError(name, None, "JSON nested too deeply")
+    except ValueError:  # an integer literal longer than Python converts (4,300 digits)
+        return None, InputError(name, None, "invalid JSON: a number too large to read")
     if not isinstance(data, dict) or "format_version" not in data:
         return None, InputError(name, None, "JSON is not a Terraform plan: no format_version "
                                 "(expected `terraform show -json PLANFILE` output)")
@@ -89,10 +92,35 @@ def load_plan_json(path: Path) -> tuple[dict | None, InputError | None]:
         what = "a state file" if "values" in data else "no planned_values or resource_changes"
         return None, InputError(name, None, f"JSON is not a Terraform plan ({what}); "
                                 "expected `terraform show -json PLANFILE` output")
-    version = str(data.get("format_version"))
-    if not re.fullmatch(r"[01]\.\d+", version):
-        return None, InputError(name, None, f"unsupported plan format_version {version!r} (0.x and 1.x are read)")
+    version = data.get("format_version")
+    if not isinstance(version, str) or not re.fullmatch(r"[01]\.\d+", version):
+        shown = repr(version) if isinstance(version, str) else f"of type {type(version).__name__}"
+        return None, InputError(name, None, f"unsupported plan format_version {shown[:40]} (0.x and 1.x are read)")
+    try:
+        problems = shape_errors(data)
+    except RecursionError:
+        problems = ["$: nested too deeply"]
+    if problems:
+        return None, InputError(name, None, "not a well-formed Terraform plan: " + "; ".join(problems))
+    if data.get("errored") is True:
+        return None, InputError(name, None, "the plan errored (`errored: true`): Terraform could not finish "
+                                "planning, so it does not describe what would be applied; fix the plan's errors")
+    if data.get("complete") is False:
+        return None, InputError(name, None, "the plan is incomplete (`complete: false`): Terraform deferred "
+                                "part of it, so it does not describe everything that would be applied")
     return data, None
+
+
+_WRAPPER_LINE = re.compile(r"\A\s*\[command\]")
+
+
+def _wrapper_hint(text: str) -> str:
+    """A hint for plans captured through hashicorp/setup-terraform's wrapper, which prints the command first."""
+    if _WRAPPER_LINE.match(text):
+        return ("; the file starts with a CI wrapper's `[command]` line: capture the plan with the wrapper off "
+                "(setup-terraform `terraform_wrapper: false`) or write it with `terraform show -json tfplan > plan.json` "
+                "in a step without the wrapper")
+    return ""
 
 
 # --- addresses -------------------------------------------------------------------------------------
@@ -108,7 +136,9 @@ _RESOURCE_REF = re.compile(r'(data\.)?([A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-
 def _key(text: str | None) -> Key:
     if text is None:
         return None
-    return int(text) if text.isdigit() else json.loads(text)
+    if text.isdigit():
+        return int(text) if len(text) <= 18 else text  # an absurd index stays text (int() refuses 4,300+ digits)
+    return json.loads(text)
 
 
 def _index(key: Key) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from rulebook.model import InputError, Inventory, Ref, Resource, SourceLocation
+from rulebook.model import InputError, Inventory, Linked, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
@@ -703,11 +703,13 @@ class _PlanReader:
             if isinstance(value, Unknown):
                 got = self._fitting(self.resolve(refs, inst.module, inst.index), attr)
                 return got[0] if len(got) == 1 else value
-            if isinstance(value, list) and any(isinstance(v, Unknown) for v in value):
+            if isinstance(value, str) and attr not in POLICY_ATTRS:
+                return self._linked_string(value, refs, inst)
+            if isinstance(value, list) and any(isinstance(v, (Unknown, str)) for v in value):
                 got = self._fitting(self.resolve(refs, inst.module, inst.index), attr)
                 holes = [i for i, v in enumerate(value) if isinstance(v, Unknown)]
+                value = [self._linked_string(v, refs, inst, got) if isinstance(v, str) else v for v in value]
                 if len(got) == len(holes):
-                    value = list(value)
                     for i, got_value in zip(holes, got):
                         value[i] = got_value
             return value
@@ -717,6 +719,14 @@ class _PlanReader:
             pairs = _pair_blocks(value, expr)
             return [self._link(v, pairs.get(i), inst, attr) for i, v in enumerate(value)]
         return value
+
+    def _linked_string(self, value: str, refs: list[str], inst: _Instance, got: list[Any] | None = None) -> str:
+        """A known string kept with the resources its expression refers to (`role = aws_iam_role.ci.name`
+        in module a is that role, not module b's role of the same name)."""
+        if got is None:
+            got = self.resolve(refs, inst.module, inst.index)
+        targets = tuple(v.address for v in got if isinstance(v, Ref))
+        return Linked(value, targets) if targets else value
 
     def _documents_for(self, refs: list[str], module: ModulePath, index: Key, attr: str) -> Any:
         """An unknown policy argument: the documents of the policy data sources it names, if that is all it names."""

@@ -151,7 +151,7 @@ def _trusted(ptype: str, value: Any, statement: Any, inventory: Inventory, issue
         issuer: Any = value
         if isinstance(value, Ref):
             provider = inventory.resolve(value, ("aws.iam.oidc_provider",))
-            issuer = provider.props.get("url") if provider is not None else value
+            issuer = provider.props.get("url") if isinstance(provider, Resource) else value
         name = _issuer_label(issuer, issuers) if not isinstance(issuer, Ref) else str(issuer)
         subjects = [v for c in statement.conditions if c.key_lc.endswith(":sub") for v in c.values]
         if not subjects:

@@ -192,6 +192,8 @@ def role_for_assignment(assignment: Resource, inventory: Inventory) -> AzureRole
             return Unknown(f"role_definition_id of {assignment.address}: {rid.reason}")
         if isinstance(rid, Ref):
             definition = inventory.resolve(rid, ("azure.role_definition",))
+            if isinstance(definition, Unknown):
+                return definition
             if definition is None:
                 return Unknown(f"role definition {rid} is not in this stack/module")
             return role_from_definition(definition)

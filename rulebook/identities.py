@@ -279,6 +279,8 @@ class _Builder:
         if isinstance(value, Unknown):
             return value
         target = self.inv.resolve(value, kinds)
+        if isinstance(target, Unknown):
+            return target
         if target is not None and target.address in self.by_address:
             return self.by_address[target.address]
         if isinstance(value, Ref):
@@ -318,6 +320,8 @@ class _Builder:
                               f"statements cicd-guard knows")
             return AttachedPolicy(doc, via, holder, managed_arn=str(value))
         policy = self.inv.resolve(value, ("aws.iam.policy",))
+        if isinstance(policy, Unknown):
+            return AttachedPolicy(Unknown(f"policy attached by {holder.address}: {policy.reason}"), via, holder)
         if policy is None:
             if isinstance(value, Ref) and self.inv.by_address(value.address) is None:
                 reason = f"policy {value} attached by {holder.address} is not in this stack/module"
@@ -404,7 +408,8 @@ class _Builder:
                 target = self.inv.resolve(res.props.get("repository"), ("aws.ecr.repository",))
             elif res.kind == "aws.s3.bucket_policy":
                 target = self.inv.resolve(res.props.get("bucket"), ("aws.s3.bucket",))
-            sources.append((res, res.props.get("policy"), target))
+            # undecided between several: the policy governs the resource its argument names
+            sources.append((res, res.props.get("policy"), target if isinstance(target, Resource) else None))
         for bucket in self.inv.of_kind("aws.s3.bucket"):
             if bucket.props.get("policy") is not None:
                 sources.append((bucket, bucket.props.get("policy"), bucket))
@@ -533,6 +538,8 @@ class _Builder:
     def _issuer_of_principal(self, value: Any) -> str | None | Unknown:
         if isinstance(value, Ref):
             provider = self.inv.resolve(value, ("aws.iam.oidc_provider",))
+            if isinstance(provider, Unknown):
+                return provider
             if provider is None:
                 return Unknown(f"federated principal {value} is not in this stack/module")
             url = provider.props.get("url")

@@ -19,7 +19,7 @@ def _owner_label(resource: Resource, ctx: Context, prop: str) -> str:
     """Name of the user / app / token the key belongs to, resolved through the inventory when possible."""
     value = resource.get(prop)
     target = ctx.inventory.resolve(value)
-    if target is not None:
+    if isinstance(target, Resource):
         name = target.get("name")
         return name if isinstance(name, str) else target.address
     if isinstance(value, Ref):

@@ -123,7 +123,9 @@ def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument |
             docs.append(known if known is not None else Unknown(f"AWS managed policy {arn} is not known"))
         else:
             policy = ctx.inventory.resolve(arn, ("aws.iam.policy",))
-            if policy is None:
+            if isinstance(policy, Unknown):
+                docs.append(policy)
+            elif policy is None:
                 docs.append(Unknown(f"policy {arn} is not declared here"))
             else:
                 doc = document(policy.props.get("policy"), policy.address)

@@ -28,6 +28,7 @@ from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
 
 ENGINE = "terraform-plan"
 AFTER_APPLY = Unknown("known after apply")
+SENSITIVE = Unknown("the plan marks this value sensitive; it is not shown or read")
 # Computed identity attributes: when unknown and not set in configuration they become a Ref to the
 # resource itself, so whatever points at them (role = aws_iam_role.ci.name) still links.
 IDENTITY_ATTRS = frozenset({"arn", "id", "name", "unique_id", "principal_id", "client_id", "object_id",
@@ -304,24 +305,42 @@ def _has_true(mask: Any) -> bool:
     return False
 
 
-def overlay_unknown(value: Any, mask: Any) -> Any:
-    """`after` with every leaf that `after_unknown` marks true replaced by Unknown."""
+def overlay_unknown(value: Any, mask: Any, marker: Unknown = AFTER_APPLY) -> Any:
+    """`after` with every leaf that `after_unknown` (or another mask) marks true replaced by `marker`."""
     if mask is True:
-        return AFTER_APPLY
+        return marker
     if not _has_true(mask):
         return value
     if isinstance(mask, dict):
         base = dict(value) if isinstance(value, dict) else {}
         for key, sub in mask.items():
-            base[key] = overlay_unknown(base.get(key), sub)
+            base[key] = overlay_unknown(base.get(key), sub, marker)
         return base
     base_list = list(value) if isinstance(value, list) else []
     for i, sub in enumerate(mask):
         if i < len(base_list):
-            base_list[i] = overlay_unknown(base_list[i], sub)
+            base_list[i] = overlay_unknown(base_list[i], sub, marker)
         else:
-            base_list.append(overlay_unknown(None, sub))
+            base_list.append(overlay_unknown(None, sub, marker))
     return base_list
+
+
+def hide_sensitive(value: Any, mask: Any) -> Any:
+    """Values the plan marks sensitive never reach the model: they are not decided from (UNKNOWN, fail
+    closed) and cannot appear in a message, reason or report."""
+    if not _has_true(mask):
+        return value
+    return _hide(value, mask)
+
+
+def _hide(value: Any, mask: Any) -> Any:
+    if mask is True:
+        return SENSITIVE if value is not None else None
+    if isinstance(mask, dict) and isinstance(value, dict):
+        return {k: _hide(v, mask.get(k)) for k, v in value.items()}
+    if isinstance(mask, list) and isinstance(value, list):
+        return [_hide(v, mask[i]) if i < len(mask) else v for i, v in enumerate(value)]
+    return value
 
 
 def _true_paths(mask: Any, path: str = "") -> Iterator[str]:
@@ -350,7 +369,7 @@ def _instance(path: ModulePath, res: dict, values: Any, sensitive: Any, action: 
         return None
     return _Instance(address=res["address"], mode=res.get("mode", "managed"), type=res["type"],
                      name=res["name"], index=res.get("index"), module=path,
-                     values=values if isinstance(values, dict) else {},
+                     values=hide_sensitive(values, sensitive) if isinstance(values, dict) else {},
                      sensitive=list(_true_paths(sensitive)), action=action)
 
 
@@ -504,8 +523,11 @@ class _PlanReader:
         self._documents: dict[str, Any] = {}
         self._linking: set[str] = set()
         self._linked: dict[str, dict] = {}
+        declared = ((data.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
+        secret = {n for n, v in declared.items() if isinstance(v, dict) and v.get("sensitive") is True}
+        # sensitive variables stay unset for the .tf sources: what depends on them stays unknown, never shown
         self.variables = {name: v["value"] for name, v in (data.get("variables") or {}).items()
-                          if isinstance(v, dict) and "value" in v}
+                          if isinstance(v, dict) and "value" in v and name not in secret}
         self._sources: PlanSources | bool | None = None  # False: no sources to read
         self.source_notes: dict[str, list[str]] = {}  # address -> what the .tf sources gave (or why not)
 

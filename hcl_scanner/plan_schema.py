@@ -78,6 +78,8 @@ SCHEMA: dict[str, Any] = {
                                    "module": {"$ref": "#/$defs/conf_module"}}}},
                 "outputs": {"type": "object", "additionalProperties": {
                     "type": "object", "properties": {"expression": _CONF_EXPRESSION}}},
+                "variables": {"type": "object", "additionalProperties": {
+                    "type": "object", "properties": {"sensitive": {"type": "boolean"}}}},
             },
         },
     },

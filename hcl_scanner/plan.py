@@ -530,6 +530,7 @@ class _PlanReader:
                           if isinstance(v, dict) and "value" in v and name not in secret}
         self._sources: PlanSources | bool | None = None  # False: no sources to read
         self.source_notes: dict[str, list[str]] = {}  # address -> what the .tf sources gave (or why not)
+        self.notes: list[str] = []  # about the whole plan (a partial match with the .tf sources)
 
     # configuration lookups
 
@@ -802,6 +803,14 @@ class _PlanReader:
             score = len(wanted & set(self.sources.declared(directory)))
             if score > best_score:
                 best, best_score = directory, score
+        if wanted and best_score < len(wanted):
+            where = best.relative_to(self.sources.root).as_posix() if best_score else None
+            self.notes.append(
+                f"{self.path}: the plan's root module matches {where}/ under the repo root only in part "
+                f"({best_score} of its {len(wanted)} blocks declared there): the others point at the plan file"
+                if where is not None else
+                f"{self.path}: no folder under the repo root declares the plan's root module blocks "
+                f"(0 of {len(wanted)}): findings point at the plan file")
         return best
 
     def _module_sources(self, key: tuple[str, ...]) -> tuple[dict, str, SourceLocation | None] | str:
@@ -877,6 +886,6 @@ def read_plan(path: Path, repo_root: Path | None = None) -> tuple[Inventory | No
     assert data is not None
     try:
         reader = _PlanReader(data, path, repo_root)
-        return Inventory(reader.resources()), []
+        return Inventory(reader.resources(), notes=reader.notes), []
     except RecursionError:
         return None, [InputError(str(path), None, "plan values nested too deeply")]

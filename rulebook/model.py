@@ -95,6 +95,7 @@ class Inventory:
 
     resources: list[Resource] = field(default_factory=list)
     errors: list["InputError"] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the adapter could only partly read: reported, never silent
     _by_address: dict[str, Resource] = field(default_factory=dict, repr=False)
     _by_ident: dict[Any, list[Resource]] = field(default_factory=dict, repr=False)
 

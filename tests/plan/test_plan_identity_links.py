@@ -110,3 +110,42 @@ def test_a_role_named_only_by_a_literal_shared_by_two_roles_is_unknown(tmp_path)
          "cannot decide who holds every registry action through it: aws_iam_role_policy.p applies to an "
          "identity that cannot be resolved: shared may be any of 2 resources (aws_iam_role.r1, aws_iam_role.r2); the "
          "configuration does not say which")]
+
+
+def _repo_plan(tmp_path: Path, declared: dict[str, str]) -> tuple[Path, Path]:
+    repo = tmp_path / "repo"
+    for folder, text in declared.items():
+        (repo / folder).mkdir(parents=True, exist_ok=True)
+        (repo / folder / "main.tf").write_text(text)
+    changes = [_change(f"aws_iam_user.u{i}", {"name": f"u{i}"}, {"arn": True}) for i in range(4)]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {}},
+                                "resource_changes": changes, "configuration": {"root_module": {"resources": [
+                                    _conf("aws_iam_user", f"u{i}", {"name": {"constant_value": f"u{i}"}})
+                                    for i in range(4)]}}}))
+    return path, repo
+
+
+def test_repo_root_match_that_declares_part_of_the_root_module_is_reported(tmp_path):
+    path, repo = _repo_plan(tmp_path, {
+        "infra": 'resource "aws_iam_user" "u0" {}\nresource "aws_iam_user" "u1" {}\n',
+        "other": 'resource "aws_iam_user" "u3" {}\n'})
+    inventory, errors = read_plan(path, repo)
+    assert errors == []
+    assert inventory.notes == [f"{path}: the plan's root module matches infra/ under the repo root only in part "
+                               "(2 of its 4 blocks declared there): the others point at the plan file"]
+    assert inventory.by_address("aws_iam_user.u1").location.file == "infra/main.tf"
+    assert inventory.by_address("aws_iam_user.u3").location.file == str(path)
+
+
+def test_repo_root_full_match_adds_no_note(tmp_path):
+    path, repo = _repo_plan(tmp_path, {"infra": "".join(f'resource "aws_iam_user" "u{i}" {{}}\n' for i in range(4))})
+    inventory, _ = read_plan(path, repo)
+    assert inventory.notes == []
+
+
+def test_repo_root_without_the_root_module_says_so(tmp_path):
+    path, repo = _repo_plan(tmp_path, {"infra": 'resource "aws_iam_role" "r" {}\n'})
+    inventory, _ = read_plan(path, repo)
+    assert inventory.notes == [f"{path}: no folder under the repo root declares the plan's root module blocks "
+                               "(0 of 4): findings point at the plan file"]

@@ -107,8 +107,7 @@ def _text(value: Any) -> str:
 
 
 def _label(resource: Resource, what: str) -> str:
-    name = resource.props.get("name")
-    return f"{what} {name if isinstance(name, str) else resource.address}"
+    return f"{what} {resource.label()}"
 
 
 def _subjects(ident: Identity, inventory: Inventory, issuers: tuple[str, ...]) -> list[str]:

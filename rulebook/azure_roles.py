@@ -159,9 +159,8 @@ def _custom_role(definition: Resource) -> AzureRole | Unknown:
     if isinstance(found, Unknown):
         return Unknown(f"permissions of role definition {definition.address}: {found.reason}")
     caps, everything = found
-    name = props.get("name")
     guid = props.get("role_definition_id")
-    return AzureRole(name if isinstance(name, str) else definition.address,
+    return AzureRole(definition.label(),
                      guid.lower() if isinstance(guid, str) else None, caps, everything, False, definition)
 
 

@@ -265,8 +265,7 @@ class _Builder:
 
     # --- construction ------------------------------------------------------------------------
     def _identity(self, resource: Resource) -> Identity:
-        name = resource.props.get("name")
-        display = name if isinstance(name, str) and name else resource.address
+        display = resource.label()
         kind_type = _TYPE_OF_KIND[resource.kind]
         arn = resource.props.get("arn") if kind_type != "azure" else resource.props.get("id")
         ident = Identity(resource=resource, type=kind_type, name=display, arn=arn)
@@ -312,6 +311,10 @@ class _Builder:
         """A managed policy named by ARN or Ref: an AWS managed one, or a customer policy declared here."""
         if isinstance(value, Unknown):
             return AttachedPolicy(Unknown(f"policy attached by {holder.address}: {value.reason}"), via, holder)
+        if not isinstance(value, Ref) and not (isinstance(value, str) and value.strip()):
+            what = "policy_arn" if via != "managed_policy_arns" else "managed_policy_arns"
+            return AttachedPolicy(Unknown(f"policy attached by {holder.address} names no policy ({what} is "
+                                          f"{'not set' if value is None else 'empty' if value == '' else 'not a name or ARN'})"), via, holder)
         if managed_policies.is_aws_managed_arn(value):
             doc = managed_policies.managed_policy(value)
             if doc is None:

@@ -81,6 +81,11 @@ class Resource:
     def get(self, key: str, default: Any = None) -> Any:
         return self.props.get(key, default)
 
+    def label(self) -> str:
+        """How messages name the resource: its name when set and known, else its address (never empty)."""
+        name = self.props.get("name")
+        return str(name) if isinstance(name, str) and name.strip() else self.address
+
     def identifiers(self) -> Iterator[Any]:
         """Values another resource may use to point at this one: its address, name, arn, id."""
         for key in ("name", "arn", "id", "principal_id", "bucket", "unique_id"):

@@ -290,3 +290,25 @@ def test_duplicate_results_are_reported_once_and_findings_sorted_by_location():
     ])
     assert rows(evaluate(inv, rules=[REGISTRY["BKT-001"]], today=TODAY)) == [
         ("BKT-001", "failed", "aws_s3_bucket.early", 3), ("BKT-001", "failed", "aws_s3_bucket.late", 30)]
+
+
+# --- messages never print an empty name --------------------------------------------------------------
+
+def test_empty_policy_arn_is_named_as_such():
+    role = make("aws.iam.role", "aws_iam_role.ci", 1, name="ci")
+    attachment = make("aws.iam.policy_attachment", "aws_iam_role_policy_attachment.x", 5,
+                      policy_arn="", roles=[Ref("aws_iam_role.ci", "name")])
+    findings = evaluate(Inventory([role, attachment]), rules=[REGISTRY["REG-001"]], today=TODAY)
+    assert [(f.status.value, f.resource, f.message) for f in findings] == [
+        ("unknown", "aws_iam_role.ci", "cannot decide whether role ci holds every registry action: policy attached "
+         "by aws_iam_role_policy_attachment.x names no policy (policy_arn is empty)")]
+
+
+def test_empty_names_fall_back_to_the_address():
+    registry = make("azure.acr.registry", "azurerm_container_registry.ci", 1, name=" ", admin_enabled=True)
+    [finding] = evaluate(Inventory([registry]), rules=[REGISTRY["REG-008"]], today=TODAY)
+    assert "registry azurerm_container_registry.ci " in finding.message
+    key = make("aws.iam.access_key", "aws_iam_access_key.k", 1, user="")
+    [finding] = evaluate(Inventory([key]), rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert finding.message == ("a long-lived access key is created for an unnamed principal (user is empty); "
+                               "use OIDC federation instead")

@@ -20,11 +20,10 @@ def _owner_label(resource: Resource, ctx: Context, prop: str) -> str:
     value = resource.get(prop)
     target = ctx.inventory.resolve(value)
     if isinstance(target, Resource):
-        name = target.get("name")
-        return name if isinstance(name, str) else target.address
+        return target.label()
     if isinstance(value, Ref):
         return value.address
-    return str(value) if isinstance(value, str) else "an unnamed principal"
+    return value if isinstance(value, str) and value.strip() else f"an unnamed principal ({prop} is empty)"
 
 
 @rule(

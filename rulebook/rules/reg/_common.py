@@ -126,7 +126,8 @@ def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument |
             if isinstance(policy, Unknown):
                 docs.append(policy)
             elif policy is None:
-                docs.append(Unknown(f"policy {arn} is not declared here"))
+                docs.append(Unknown(f"policy {arn} is not declared here" if isinstance(arn, str) and arn.strip()
+                                    else "a policy attachment names no policy (policy_arn is empty)"))
             else:
                 doc = document(policy.props.get("policy"), policy.address)
                 docs.append(doc if doc is not None else Unknown(f"policy {policy.address} has no document"))

@@ -69,8 +69,7 @@ azure_native.containerregistry.Registry("ci", registry_name="acmeci", resource_g
     ),
 )
 def reg_009(resource: Resource, ctx: Context) -> Iterator[Result]:
-    name = resource.get("name")
-    label = name if isinstance(name, str) else resource.address
+    label = resource.label()
     public = flag(resource, "public_network_access_enabled")
     if isinstance(public, Unknown):
         yield Result.undecided(resource, public, "whether public network access is enabled")

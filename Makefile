@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test demo bench docs clean
+.PHONY: setup test demo bench docs tables clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m rulebook.docs write
+
+# The HCL parser's LALR tables shipped in the package; rerun after upgrading lark or python-hcl2.
+tables: $(STAMP)
+	PYTHONHASHSEED=0 $(PY) -c 'from hcl_scanner import tables; tables.write()'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cicd-guard-cache

@@ -926,11 +926,7 @@ class Evaluator:
 
 
 def _block_comment_lines(decl: Decl) -> set[int]:
-    lines = {decl.line}
-    start = decl.parsed.lines_above.get(decl.line)
-    if start is not None:
-        lines.update(range(start, decl.line))
-    return lines
+    return set(suppressions.attached_lines(decl.parsed, decl.line))
 
 
 def _all_block_comment_lines(mod: ModuleDef, path: str) -> set[int]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rulebook.model import InputError
 
+from .files import is_input_candidate
 from .loader import ParsedFile, load_files
 
 LOCAL_PREFIXES = ("./", "../", ".\\", "..\\")
@@ -105,7 +106,7 @@ def is_local_source(source: str) -> bool:
 
 def tf_files(folder: Path) -> list[Path]:
     try:
-        return sorted(p for p in folder.iterdir() if p.name.endswith(".tf") and p.is_file())
+        return sorted(p for p in folder.iterdir() if p.name.endswith(".tf") and is_input_candidate(p))
     except OSError:
         return []
 

@@ -26,14 +26,16 @@ def kind_of(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def read_regular(path: str | Path, display: str, limit: int = TF_LIMIT,
-                 head: int | None = None) -> tuple[bytes | None, InputError | None]:
-    """The file's bytes (the first `head` bytes when given), or the InputError saying why not."""
+def read_regular(path: str | Path, display: str, limit: int = TF_LIMIT, head: int | None = None,
+                 noun: str = "") -> tuple[bytes | None, InputError | None]:
+    """The file's bytes (the first `head` bytes when given), or the InputError saying why not
+    ("cannot read <noun>: ...")."""
+    cannot = f"cannot read {noun}:" if noun else "cannot read:"
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        return None, InputError(display, None, f"cannot read: {exc.strerror or exc}")
+        return None, InputError(display, None, f"{cannot} {exc.strerror or exc}")
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -44,7 +46,7 @@ def read_regular(path: str | Path, display: str, limit: int = TF_LIMIT,
         want = head if head is not None else limit + 1
         data = _read_up_to(fd, want)
     except OSError as exc:
-        return None, InputError(display, None, f"cannot read: {exc.strerror or exc}")
+        return None, InputError(display, None, f"{cannot} {exc.strerror or exc}")
     finally:
         os.close(fd)
     if head is None and len(data) > limit:  # grew while being read

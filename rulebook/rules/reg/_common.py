@@ -224,23 +224,5 @@ def _repository_scoped(action: str) -> bool:
     return bool(detail.get("resourceTypes")) if isinstance(detail, dict) else True
 
 
-def _cidr_within(value: str, allowed: Iterable[str]) -> bool:
-    import ipaddress
-    try:
-        net = ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return False
-    for item in allowed:
-        try:
-            outer = ipaddress.ip_network(item, strict=False)
-        except ValueError:
-            continue
-        if net.version == outer.version and net.subnet_of(outer):  # type: ignore[arg-type]
-            return True
-    return False
-
-
-def _is_everywhere(value: str) -> bool:
-    return value.strip() in ("*", "0.0.0.0/0", "::/0", "0.0.0.0", "Internet", "Any")
 _IMMUTABLE = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
 

@@ -13,9 +13,8 @@ from ..base import Context, Example, Result, rule
 WEB_PORTS = frozenset({80, 443})
 ALL_PORTS = (0, 65535)
 # ports whose exposure is the typical CI compromise, named in messages
-CI_PORTS = {22: "SSH", 2375: "Docker API", 2376: "Docker API (TLS)", 3389: "RDP", 5985: "WinRM",
-            8080: "Jenkins", 8443: "Jenkins (TLS)", 50000: "Jenkins agents", 9000: "SonarQube / agents",
-            6443: "Kubernetes API"}
+CI_PORTS = {22: "SSH", 2375: "Docker API", 2376: "Docker API (TLS)", 3389: "RDP", 8080: "Jenkins",
+            50000: "Jenkins agents"}
 _ALL_PROTOCOLS = {"-1", "all", "*", "any"}
 _PORT_PROTOCOLS = {"tcp", "udp", "6", "17", "sctp", "132"}
 

@@ -297,8 +297,8 @@ def _access_point_policy(c: _Ctx) -> tuple[str, Attrs]:
 
 def _sources(*lists: Any) -> list[Any] | Unknown:
     """IPv4 and IPv6 CIDR lists (or single CIDRs) of one rule as one list."""
-    joined = concat_known([_list(v) for v in lists if v is not None])
-    return [] if joined is None else joined
+    joined = concat_known([_list(v) for v in lists if _given(v) is not None])
+    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
 
 
 def _sg_ingress(block: Any) -> dict[str, Any] | Unknown:

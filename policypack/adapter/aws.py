@@ -157,8 +157,8 @@ def _access_point_policy(r: Reader) -> tuple[str, Props]:
 
 def _sources(*values: Any) -> Any:
     """IPv4 and IPv6 CIDR lists (or single CIDRs) of one rule as one list."""
-    joined = concat_known([as_list(v) for v in values if v is not None])
-    return [] if joined is None else joined
+    joined = concat_known([as_list(v) for v in values if v is not None and v != ""])
+    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
 
 
 def _sg_ingress(block: Any) -> Any:

@@ -86,8 +86,8 @@ def _native_blob_container(r: Reader) -> tuple[str, Props]:
 
 def _prefixes(*values: Any) -> Any:
     """A single and a plural form (sourceAddressPrefix / sourceAddressPrefixes) as one list."""
-    joined = concat_known([as_list(v) for v in values if v is not None])
-    return [] if joined is None else joined
+    joined = concat_known([as_list(v) for v in values if v is not None and v != ""])
+    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
 
 
 def _security_rule(rule: Any) -> Any:

@@ -47,7 +47,7 @@ def _acl_results(resource: Resource, what: str) -> Iterator[Result]:
     elif isinstance(acl, str) and acl.strip().lower() in PUBLIC_ACLS:
         problems.append(f"canned ACL {acl.strip()} ({PUBLIC_ACLS[acl.strip().lower()]})")
     grants, unknown_grant = _public_grants(resource.get("grants"))
-    problems += [f"grants {g}" for g in grants]
+    problems += [f"grants {g}" for g in dict.fromkeys(grants)]
     if problems:
         yield Result.fail(resource, f"{what} is public: {'; '.join(problems)}")
     elif undecided is not None or unknown_grant is not None:

@@ -6,8 +6,11 @@ value is not known at plan time is an Unknown. Types in the descriptions:
   str / bool / int / list[...] / dict  plain values;  ref  a value pointing at another resource
   (a Ref, or the concrete name/arn/id string);  policy  a PolicyDocument (rulebook.policy.parse_policy).
 Every kind may also carry `id` (the provider's identifier, e.g. a Pulumi output or a plan value),
-used only to resolve references. Rules read only these kinds and props; a rule that needs more means
-this file needs more.
+used only to resolve references. Every resource also carries `tags` (the effective tags: provider
+default tags included, rulebook.adapters.effective_tags) and `values` (its literal leaves, for secret
+scans). A string prop may be a rulebook.model.Linked value: the engine said which resource it comes
+from, and Inventory.resolve follows that instead of the name. Rules read only these kinds and props;
+a rule that needs more means this file needs more.
 """
 
 from __future__ import annotations
@@ -90,7 +93,3 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("azure.storage.container", "Azure blob container", account="ref", public_access="str: none|blob|container"),
     _k("azure.resource_group", "Azure resource group", name="str", id="str"),
 ]}
-
-
-def describe(kind: str) -> Kind:
-    return KINDS[kind]

@@ -118,7 +118,7 @@ def _blocks_by_bucket(inventory: Inventory, buckets: list[Resource], blocks: lis
         if isinstance(target, Resource):
             owned.setdefault(target.address, []).append(block)
         elif isinstance(target, Unknown):
-            reason = Unknown(f"bucket of {block.address}: {target.reason}")
+            reason = target
             candidates = buckets if isinstance(value, Unknown) else inventory.candidates(value, ("aws.s3.bucket",))
             for bucket in candidates:
                 possible.setdefault(bucket.address, []).append((block, reason))

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test demo bench docs mutate clean
+.PHONY: setup test demo bench docs tables data fuzz mutate clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,10 @@ mutate: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m rulebook.docs write
+
+# The HCL parser's LALR tables shipped in the package; rerun after upgrading lark or python-hcl2.
+tables: $(STAMP)
+	PYTHONHASHSEED=0 $(PY) -c 'from hcl_scanner import tables; tables.write()'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cicd-guard-cache mutants

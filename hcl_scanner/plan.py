@@ -23,6 +23,7 @@ from rulebook.model import InputError, Inventory, Linked, Ref, Resource, SourceL
 from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
+from .files import PLAN_LIMIT, read_regular
 from rulebook.policy_document import render as render_document
 from .plan_schema import shape_errors
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
@@ -66,10 +67,9 @@ def _line_of(raw: bytes, offset: int) -> int:
 def load_plan_json(path: Path) -> tuple[dict | None, InputError | None]:
     """The plan JSON object, or an InputError naming the file (and line for syntax errors)."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, InputError(name, None, f"cannot read plan file: {exc.strerror or exc}")
+    raw, error = read_regular(path, name, PLAN_LIMIT, noun="plan file")
+    if error is not None or raw is None:
+        return None, error
     if not raw.strip():
         return None, InputError(name, None, "empty file, expected `terraform show -json` plan output")
     try:

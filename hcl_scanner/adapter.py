@@ -7,11 +7,10 @@ rulebook/kinds.py documents; nothing here decides policy (no "public", no "admin
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from rulebook.model import Ref, Resource, SourceLocation
-from rulebook.policy import PolicyDocument, parse_policy_or_unknown
+from rulebook.adapters import effective_tags, leaves, policy_argument
+from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown, concat_known
 
 from . import adapter_workloads
@@ -41,39 +40,7 @@ class _Ctx:
 
     def policy(self, value: Any, where: str) -> Any:
         """A PolicyDocument, or Unknown with the reason (malformed documents are also noted)."""
-        if value is None or value == "":
-            return None
-        if isinstance(value, Ref):
-            return Unknown(f"policy document is {value}, not known before apply")
-        undecided: list[Unknown] = []
-        if isinstance(value, dict):
-            value, undecided = _without_unknown_statements(value)
-        doc, problem = parse_policy_or_unknown(value, origin=self.address)
-        if problem:
-            self.notes.append(f"{where}: {problem}")
-        if undecided and isinstance(doc, PolicyDocument):
-            doc = replace(doc, unknowns=doc.unknowns + tuple(undecided))
-        return doc
-
-
-def _without_unknown_statements(doc: dict) -> tuple[dict, list[Unknown]]:
-    """Statements that are Unknown, or whose Effect is, cannot be parsed: keep them aside as unknowns."""
-    key = next((k for k in doc if isinstance(k, str) and k.lower() == "statement"), None)
-    statements = doc.get(key) if key else None
-    if not isinstance(statements, list):
-        return doc, []
-    kept: list[Any] = []
-    undecided: list[Unknown] = []
-    for statement in statements:
-        effect = (next((v for k, v in statement.items() if isinstance(k, str) and k.lower() == "effect"), None)
-                  if isinstance(statement, dict) else None)
-        if isinstance(statement, Unknown):
-            undecided.append(statement)
-        elif isinstance(effect, Unknown):
-            undecided.append(effect)
-        else:
-            kept.append(statement)
-    return ({**doc, key: kept} if undecided else doc), undecided
+        return policy_argument(value, where, self.address, self.notes)
 
 
 def _given(value: Any) -> Any:
@@ -523,36 +490,6 @@ DATA: dict[str, Builder] = {
 }
 
 
-def literal_leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Every plain scalar inside a nested value, with its path (`inline_policy[0].policy`)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from literal_leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from literal_leaves(item, f"{path}[{i}]")
-    elif isinstance(value, (str, int, float, bool)):
-        yield path, value
-
-
-def _tags(attrs: Attrs) -> dict[str, Any] | Unknown:
-    """tags_all (provider default_tags included) when known, else the resource's own tags."""
-    tags_all, tags = attrs.get("tags_all"), attrs.get("tags")
-    if isinstance(tags_all, dict):
-        return dict(tags_all)
-    if isinstance(tags, dict):
-        return dict(tags)
-    if isinstance(tags, Unknown):
-        return tags
-    if isinstance(tags_all, Unknown) and tags is None:
-        return tags_all
-    return {}
-
-
-def supported(tf_type: str, mode: str = "managed") -> bool:
-    return tf_type in (DATA if mode == "data" else MANAGED)
-
-
 def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocation, engine: str,
                 mode: str = "managed", tags: Any = None) -> Resource | None:
     """The rulebook Resource for one Terraform resource instance, or None for types no rule reads."""
@@ -563,5 +500,5 @@ def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocatio
     kind, props = builder(ctx) if builder is not None else (UNMAPPED, {})
     return Resource(kind=kind, address=address, engine=engine,
                     props={k: v for k, v in props.items() if v is not None},
-                    tags=tags if tags is not None else _tags(attrs), location=location,
-                    native_type=tf_type, values=list(literal_leaves(attrs)), notes=ctx.notes)
+                    tags=tags if tags is not None else effective_tags(attrs.get("tags"), attrs.get("tags_all")), location=location,
+                    native_type=tf_type, values=list(leaves(attrs)), notes=ctx.notes)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from rulebook.adapters import leaves
 from rulebook.model import InputError, Inventory, Linked, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown, find_unknown
 
@@ -343,15 +344,9 @@ def _hide(value: Any, mask: Any) -> Any:
     return value
 
 
-def _true_paths(mask: Any, path: str = "") -> Iterator[str]:
-    if mask is True:
-        yield path or "(whole value)"
-    elif isinstance(mask, dict):
-        for key, sub in mask.items():
-            yield from _true_paths(sub, f"{path}.{key}" if path else str(key))
-    elif isinstance(mask, list):
-        for i, sub in enumerate(mask):
-            yield from _true_paths(sub, f"{path}[{i}]")
+def _true_paths(mask: Any) -> Iterator[str]:
+    """Paths a mask (after_sensitive, sensitive_values) marks true."""
+    return (path or "(whole value)" for path, flag in leaves(mask) if flag is True)
 
 
 def _module_resources(module: dict, default_path: ModulePath = ()) -> Iterator[tuple[ModulePath, dict]]:

@@ -328,7 +328,7 @@ def _default_resources(target: Resource | None, policy_resource: Resource | None
     return ("*",)
 
 
-def _expanded(statement: Statement) -> tuple[frozenset[str], list[Unknown], bool]:
+def expanded_actions(statement: Statement) -> tuple[frozenset[str], list[Unknown], bool]:
     """Registry actions a statement covers, unknown entries, and whether it covers a whole service."""
     unknowns: list[Unknown] = []
     if statement.not_actions:
@@ -378,7 +378,7 @@ def _overlap(a: str, b: str) -> bool:
 
 def _grants_for_statement(statement: Statement, denies: list[_Deny], resources: tuple[Any, ...],
                           not_resources: tuple[Any, ...], **common: Any) -> list[Grant]:
-    acts, unknowns, everything = _expanded(statement)
+    acts, unknowns, everything = expanded_actions(statement)
     out: list[Grant] = []
     for unknown in unknowns:
         out.append(Grant(None, frozenset(), resources, not_resources, statement=statement,

@@ -6,10 +6,13 @@ value is not known at plan time is an Unknown. Types in the descriptions:
   str / bool / int / list[...] / dict  plain values;  ref  a value pointing at another resource
   (a Ref, or the concrete name/arn/id string);  policy  a PolicyDocument (rulebook.policy.parse_policy).
 Every kind may also carry `id` (the provider's identifier, e.g. a Pulumi output or a plan value),
-used only to resolve references. `Resource.values` holds the literal leaves of a resource: values
+used only to resolve references. Every resource also carries `tags` (the effective tags: provider
+default tags included, rulebook.adapters.effective_tags) and `values`: its literal leaves, values
 written in its own configuration (Terraform: not read through a variable, local or another resource;
-Pulumi: every known input that is not a Pulumi secret), for secret scans. Rules read only these kinds and props; a rule that needs more means
-this file needs more.
+Pulumi: every known input that is not a Pulumi secret), for secret scans. A string prop may be a
+rulebook.model.Linked value: the engine said which resource it comes from, and Inventory.resolve
+follows that instead of the name. Rules read only these kinds and props; a rule that needs more
+means this file needs more.
 """
 
 from __future__ import annotations
@@ -152,7 +155,3 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     # --- Anything else ----------------------------------------------------------------------------
     _k("unmapped", "a resource type no rule models; only its literal values are read (secret scans)"),
 ]}
-
-
-def describe(kind: str) -> Kind:
-    return KINDS[kind]

@@ -334,13 +334,33 @@ def test_policy_dict_with_refs_and_unknowns_inside():
     assert doc.origin == "aws_iam_policy.x"
 
 
-def test_unknown_statements_are_kept_as_unknowns_of_the_document():
+def test_unknown_statements_are_kept_in_place_and_listed_as_unknowns():
+    # the same document from the Pulumi adapter gives the same result (tests/pulumi/test_pulumi_adapter.py)
     dynamic, effect = Unknown("dynamic statement over an unknown list"), Unknown("var.effect is unknown")
     doc = _r("aws_iam_policy", {"policy": {"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Action": "ecr:DescribeRepositories", "Resource": "*"}, dynamic,
         {"Effect": effect, "Action": "ecr:*", "Resource": "*"}]}}).props["policy"]
-    assert [(s.effect, s.actions) for s in doc.statements] == [("Deny", ("ecr:DescribeRepositories",))]
+    assert [(s.effect, s.actions) for s in doc.statements] == [
+        ("Deny", ("ecr:DescribeRepositories",)), (dynamic, ()), (effect, ("ecr:*",))]
+    assert [s.effect for s in doc.undecided()] == [dynamic, effect]
     assert doc.unknowns == (dynamic, effect)
+
+
+def test_both_adapters_translate_tags_and_policies_alike():
+    from policypack.adapter import to_resource as pulumi_resource
+
+    unknown = Unknown("dynamic statement")
+    policy = {"Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}, unknown]}
+    cases = [({"tags": {"a": "1"}, "tags_all": {"a": "1", "team": "ci"}},
+              {"tags": {"a": "1"}, "tagsAll": {"a": "1", "team": "ci"}}),
+             ({"tags": {"a": "1"}}, {"tags": {"a": "1"}}),
+             ({"tags_all": Unknown("default tags")}, {"tagsAll": Unknown("default tags")})]
+    for tf_attrs, pulumi_props in cases:
+        terraform = _r("aws_iam_policy", {"name": "p", "policy": policy, **tf_attrs})
+        pulumi = pulumi_resource("aws:iam/policy:Policy", "p", {"name": "p", "policy": policy, **pulumi_props})
+        assert terraform.tags == pulumi.tags
+        assert terraform.props["policy"].statements == pulumi.props["policy"].statements
+        assert terraform.props["policy"].unknowns == pulumi.props["policy"].unknowns
 
 
 def test_unknown_values_pass_through_without_truth_tests():

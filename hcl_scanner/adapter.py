@@ -209,6 +209,14 @@ def _oidc_provider(c: _Ctx) -> tuple[str, Attrs]:
 
 # --- AWS ECR ---------------------------------------------------------------------------------------
 
+def _saml_provider(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.iam.saml_provider", dict(name=c.get("name"), arn=c.get("arn"))
+
+
+def _aws_provider(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.provider", dict(allowed_account_ids=c.get("allowed_account_ids"), alias=c.get("alias"))
+
+
 def _ecr_repository(c: _Ctx) -> tuple[str, Attrs]:
     return "aws.ecr.repository", dict(name=c.get("name"), arn=c.get("arn"),
                                       image_tag_mutability=c.get("image_tag_mutability"), public=False)
@@ -394,6 +402,7 @@ MANAGED: dict[str, Builder] = {
     "aws_iam_role_policy_attachments_exclusive": _role_attachments_exclusive,
     "aws_iam_access_key": _access_key,
     "aws_iam_openid_connect_provider": _oidc_provider,
+    "aws_iam_saml_provider": _saml_provider,
     "aws_ecr_repository": _ecr_repository,
     "aws_ecrpublic_repository": _ecrpublic_repository,
     "aws_ecr_repository_policy": _ecr_repository_policy,
@@ -430,6 +439,12 @@ DATA: dict[str, Builder] = {
 }
 
 
+# Provider configurations (mode "provider"): which accounts the stack deploys into.
+PROVIDERS: dict[str, Builder] = {
+    "aws": _aws_provider,
+}
+
+
 def literal_leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     """Every plain scalar inside a nested value, with its path (`inline_policy[0].policy`)."""
     if isinstance(value, dict):
@@ -456,14 +471,18 @@ def _tags(attrs: Attrs) -> dict[str, Any] | Unknown:
     return {}
 
 
+def _builders(mode: str) -> dict[str, Builder]:
+    return DATA if mode == "data" else PROVIDERS if mode == "provider" else MANAGED
+
+
 def supported(tf_type: str, mode: str = "managed") -> bool:
-    return tf_type in (DATA if mode == "data" else MANAGED)
+    return tf_type in _builders(mode)
 
 
 def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocation, engine: str,
                 mode: str = "managed", tags: Any = None) -> Resource | None:
     """The rulebook Resource for one Terraform resource instance, or None for types no rule reads."""
-    builder = (DATA if mode == "data" else MANAGED).get(tf_type)
+    builder = _builders(mode).get(tf_type)
     if builder is None:
         return None
     ctx = _Ctx(attrs, address)

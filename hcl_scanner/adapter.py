@@ -179,6 +179,14 @@ def _oidc_provider(c: _Ctx) -> tuple[str, Attrs]:
 
 # --- AWS ECR ---------------------------------------------------------------------------------------
 
+def _saml_provider(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.iam.saml_provider", dict(name=c.get("name"), arn=c.get("arn"))
+
+
+def _aws_provider(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.provider", dict(allowed_account_ids=c.get("allowed_account_ids"), alias=c.get("alias"))
+
+
 def _ecr_repository(c: _Ctx) -> tuple[str, Attrs]:
     return "aws.ecr.repository", dict(name=c.get("name"), arn=c.get("arn"),
                                       image_tag_mutability=c.get("image_tag_mutability"), public=False)
@@ -444,6 +452,7 @@ MANAGED: dict[str, Builder] = {
     "aws_iam_role_policy_attachments_exclusive": _role_attachments_exclusive,
     "aws_iam_access_key": _access_key,
     "aws_iam_openid_connect_provider": _oidc_provider,
+    "aws_iam_saml_provider": _saml_provider,
     "aws_ecr_repository": _ecr_repository,
     "aws_ecrpublic_repository": _ecrpublic_repository,
     "aws_ecr_repository_policy": _ecr_repository_policy,
@@ -490,15 +499,26 @@ DATA: dict[str, Builder] = {
 }
 
 
+# Provider configurations (mode "provider"): which accounts the stack deploys into.
+PROVIDERS: dict[str, Builder] = {
+    "aws": _aws_provider,
+}
+
+
+def _builders(mode: str) -> dict[str, Builder]:
+    return DATA if mode == "data" else PROVIDERS if mode == "provider" else MANAGED
+
+
 def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocation, engine: str,
                 mode: str = "managed", tags: Any = None) -> Resource | None:
     """The rulebook Resource for one Terraform resource instance, or None for types no rule reads."""
-    builder = (DATA if mode == "data" else MANAGED).get(tf_type)
-    if builder is None and mode == "data":
+    builder = _builders(mode).get(tf_type)
+    if builder is None and mode in ("data", "provider"):
         return None
     ctx = _Ctx(attrs, address)
     kind, props = builder(ctx) if builder is not None else (UNMAPPED, {})
     return Resource(kind=kind, address=address, engine=engine,
                     props={k: v for k, v in props.items() if v is not None},
-                    tags=tags if tags is not None else effective_tags(attrs.get("tags"), attrs.get("tags_all")), location=location,
+                    tags=tags if tags is not None else effective_tags(attrs.get("tags"), attrs.get("tags_all")),
+                    location=location,
                     native_type=tf_type, values=list(leaves(attrs)), notes=ctx.notes)

@@ -55,6 +55,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("aws.iam.access_key", "long-lived IAM access key", user="ref", status="str"),
     _k("aws.iam.oidc_provider", "IAM OpenID Connect provider", url="str", arn="str",
        client_id_list="list[str]"),
+    _k("aws.iam.saml_provider", "IAM SAML provider (human single sign-on)", name="str", arn="str"),
+    _k("aws.provider", "aws provider configuration (Terraform provider block per alias, Pulumi aws provider)",
+       allowed_account_ids="list[str]: accounts the provider may deploy into", alias="str"),
     # --- AWS ECR -----------------------------------------------------------------------------
     _k("aws.ecr.repository", "ECR repository (private or public)", name="str", arn="str",
        image_tag_mutability="str: MUTABLE|IMMUTABLE|...", public="bool: ecr-public repository"),

@@ -255,3 +255,62 @@ def test_azure_grants_join_role_scope_and_principal():
     assert isinstance(g_owner.is_human, Unknown)
     assert g_odd.scope is None and g_odd.unknown.reason == "assignment scope: scope from var"
     assert azure_grants(ctx) is azure_grants(ctx)
+
+
+AZURE_TF = '''
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-ci"
+  location = "westeurope"
+}
+
+resource "azurerm_key_vault" "this" {
+  name                = "ci-secrets"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = "westeurope"
+  tenant_id           = "00000000-0000-0000-0000-000000000001"
+  sku_name            = "standard"
+}
+
+resource "azurerm_user_assigned_identity" "ci" {
+  name                = "id-ci"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = "westeurope"
+}
+
+resource "azurerm_role_assignment" "assignment" {
+  scope                = SCOPE
+  role_definition_name = "ROLE"
+  principal_id         = azurerm_user_assigned_identity.ci.principal_id
+}
+'''
+
+
+@pytest.mark.parametrize("scope, role, rows", [
+    # a key vault, a storage account, any resource that is not a registry: no registry access, whatever the role
+    ("azurerm_key_vault.this.id", "Key Vault Secrets Officer", []),
+    ("azurerm_key_vault.this.id", "Owner", []),
+    ("data.azurerm_storage_account.artifacts.id", "AcrPush", []),
+    ('"${azurerm_resource_group.rg.id}/providers/Microsoft.KeyVault/vaults/ci-secrets"', "AcrPush", []),
+    # a role of another service on the group that holds registries: no registry capability
+    ("azurerm_resource_group.rg.id", "Key Vault Secrets User", []),
+    # the group holds registries: AcrPush there reaches every one of them
+    ("azurerm_resource_group.rg.id", "AcrPush", [("REG-005", "failed", 21), ("REG-006", "failed", 21)]),
+])
+def test_terraform_scope_and_role_decide_without_unknowns(tmp_path, scope, role, rows):
+    from hcl_scanner import scan
+    from rulebook.engine import evaluate
+    from rulebook.rules import REGISTRY
+
+    text = AZURE_TF.replace("SCOPE", scope).replace("ROLE", role)
+    if "data.azurerm_storage_account" in scope:
+        text += 'data "azurerm_storage_account" "artifacts" {\n  name                = "artifacts"\n' \
+                '  resource_group_name = "rg-ci"\n}\n'
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text(text)
+    result = scan([str(root)], repo_root=str(root))
+    assert result.errors == []
+    rules = [REGISTRY[r] for r in REGISTRY if r.startswith("REG-")]
+    findings = [f for inv in result.inventories for f in evaluate(inv, Config(), rules=rules)]
+    assert sorted((f.rule_id, f.status.value, f.line) for f in findings
+                  if f.resource == "azurerm_role_assignment.assignment") == rows

@@ -287,14 +287,24 @@ _SCOPE_TYPES = {
 }
 
 
-def _kind_of_type(tf_type: str) -> ScopeKind | None:
-    """What a Terraform azurerm type is as a scope: any type but the containers of registries, a
-    registry and its parts is a resource that holds no registry (a key vault, a storage account...)."""
+# data sources and resources whose `id` is not the id of one resource of their own type
+_NOT_ONE_RESOURCE = frozenset({"azurerm_resources", "azurerm_client_config", "azurerm_subscriptions",
+                               "azurerm_resource_group_template_deployment",
+                               "azurerm_subscription_template_deployment",
+                               "azurerm_management_group_template_deployment",
+                               "azurerm_tenant_template_deployment"})
+
+
+def _kind_of_type(tf_type: str, attribute: str) -> ScopeKind | None:
+    """What the `id` of a Terraform azurerm type is as a scope: any type but the containers of
+    registries, a registry and its parts is a resource that holds no registry (a key vault...)."""
     if tf_type in _SCOPE_TYPES:
         return _SCOPE_TYPES[tf_type]
     if tf_type.startswith("azurerm_container_registry"):
         return ScopeKind.REGISTRY  # a part of a registry (scope map, task...): at most that registry
-    return ScopeKind.OTHER if tf_type.startswith("azurerm_") else None
+    if tf_type.startswith("azurerm_") and attribute == "id" and tf_type not in _NOT_ONE_RESOURCE:
+        return ScopeKind.OTHER
+    return None  # another attribute (node_resource_group_id...) or provider: not known here
 
 
 def _address_type(address: str) -> str:
@@ -314,7 +324,7 @@ def classify_scope(scope: Any, inventory: Inventory) -> Scope | Unknown:
     if isinstance(scope, Ref):
         target = inventory.by_address(scope.address)
         if target is None:
-            by_type = _kind_of_type(_address_type(scope.address))
+            by_type = _kind_of_type(_address_type(scope.address), scope.attribute)
             if by_type is not None:  # e.g. data.azurerm_subscription.current.id: no kind, but a known scope
                 return Scope(by_type, scope.address)
             return Unknown(f"assignment scope {scope} is not in this stack/module")

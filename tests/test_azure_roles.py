@@ -207,6 +207,9 @@ def test_scope_from_refs_and_unknowns():
     assert isinstance(missing, Unknown) and missing.reason == ("assignment scope module.ci.output_scope.id "
                                                                "is not in this stack/module")
     assert isinstance(classify_scope(Ref("azapi_resource.thing", "id"), inv), Unknown)  # any ARM type
+    # not the resource's own id: the AKS node resource group may hold registries; a listing may be any resource
+    assert isinstance(classify_scope(Ref("azurerm_kubernetes_cluster.aks", "node_resource_group_id"), inv), Unknown)
+    assert isinstance(classify_scope(Ref("data.azurerm_resources.all", "id"), inv), Unknown)
     assert isinstance(classify_scope(Unknown("x"), inv), Unknown)
 
 

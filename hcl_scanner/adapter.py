@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from rulebook import managed_policies
 from rulebook.adapters import effective_tags, leaves, policy_argument
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown, concat_known
@@ -142,6 +143,19 @@ def _user_group_membership(c: _Ctx) -> tuple[str, Attrs]:
 def _managed_policy(c: _Ctx) -> tuple[str, Attrs]:
     return "aws.iam.policy", dict(name=c.get("name"), arn=c.get("arn"),
                                   policy=c.policy(c.get("policy"), "policy"))
+
+
+def _policy_lookup(c: _Ctx) -> tuple[str, Attrs]:
+    """data "aws_iam_policy": an AWS managed policy's statements come from the rulebook's catalogue."""
+    arn, read = c.get("arn"), c.get("policy")
+    found = managed_policies.read_data_source(arn, c.get("name"), c.get("path_prefix"))
+    if isinstance(found, tuple):
+        arn, policy = (arn if isinstance(arn, str) else found[0]), found[1]
+    else:
+        policy = found if found is not None else Unknown(f"customer policy {arn} is read from the account")
+    if isinstance(read, str) and read:  # a plan that read the data source carries the document itself
+        policy = c.policy(read, "policy")
+    return "aws.iam.policy", dict(name=c.get("name"), arn=arn, policy=policy)
 
 
 def _inline_policy(identity_type: str) -> Callable[[_Ctx], tuple[str, Attrs]]:
@@ -496,6 +510,7 @@ MANAGED.update(adapter_workloads.MANAGED)
 # Data sources that stand for resources the rules reason about (a built-in role looked up by name).
 DATA: dict[str, Builder] = {
     "azurerm_role_definition": _role_definition,
+    "aws_iam_policy": _policy_lookup,
 }
 
 

@@ -66,10 +66,8 @@ def _mark_if(value: Any, marked: bool) -> Any:
 class Evaluator(Ordering, Declarations, FileFunctions):
     """Evaluates one root module (and the local modules it calls)."""
 
-    def __init__(self, loader: ModuleLoader, scan_root: Path, errors: list[InputError], notes: list[str],
-                 repo_root: Path | None = None):
+    def __init__(self, loader: ModuleLoader, scan_root: Path, errors: list[InputError], notes: list[str]):
         self.loader, self.scan_root, self.errors, self.notes = loader, scan_root, errors, notes
-        self.repo_root = repo_root
         self._reported: set[tuple] = set()
         self.budget = Budget()
         self.where: tuple[str, int | None] = (str(scan_root), None)  # the argument being evaluated

@@ -3,7 +3,7 @@ or exhaust memory (`count = 100000000`, `format("%1999999999d", 1)`, strings dou
 locals, `pow(3, 2e9)`, `setproduct` of large sets, nested for-expressions, modules with count).
 
 Each limit sits orders of magnitude above what real configurations use (the largest module in
-the public corpus evaluates ~40k expression nodes). An overrun is a BudgetError: unlike an
+the public corpus evaluates 15k expression nodes). An overrun is a BudgetError: unlike an
 EvalError, `try()`/`can()` never catch it; the evaluator reports it as an input error naming the
 file and line (exit 2) and goes on with the rest of the scan.
 """
@@ -14,14 +14,15 @@ import math
 from typing import Any
 
 MAX_INSTANCES_PER_BLOCK = 10_000  # count / for_each of one resource or module call
-MAX_INSTANCES = 100_000  # resource and module instances of one root module, all levels
+MAX_INSTANCES = 20_000  # resource and module instances of one root module, all levels
 MAX_COLLECTION = 100_000  # elements of one list, set or map
 MAX_STRING = 4 * 1024 * 1024  # characters of one string
-MAX_CHARS = 256 * 1024 * 1024  # characters built by templates and functions in one root module
-MAX_STEPS = 5_000_000  # expression nodes evaluated and elements iterated in one root module
+MAX_CHARS = 64 * 1024 * 1024  # characters built by templates and functions in one root module
+MAX_STEPS = 2_000_000  # expression nodes evaluated and elements iterated in one root module
 MAX_NUMBER_BITS = 8192  # an integer past 2**8192 (~2,466 digits) is no configuration's number
 MAX_TEMPLATE_DEPTH = 8  # templatefile() rendering a template that calls templatefile()
 MAX_VALUE_DEPTH = 100  # lists and objects nested inside each other
+MAX_WEIGHT = 1_000_000  # elements of one value counted as a tree (a list holding one list twice counts it twice)
 
 
 class BudgetError(Exception):
@@ -49,9 +50,10 @@ class Budget:
         if self.chars > MAX_CHARS:
             self._exhaust(f"strings built over the limit of {MAX_CHARS // 1048576} MB")
 
-    def spend_instances(self, count: int, what: str) -> None:
+    def spend_instances(self, count: int) -> None:
         if count > MAX_INSTANCES_PER_BLOCK:
-            raise BudgetError(f"{what} has {count:,} instances, over the limit of {MAX_INSTANCES_PER_BLOCK:,}")
+            raise BudgetError(f"{count:,} instances, over the limit of {MAX_INSTANCES_PER_BLOCK:,} "
+                              "per resource or module call")
         self.instances += count
         if self.instances > MAX_INSTANCES:
             self._exhaust(f"more than {MAX_INSTANCES:,} resource and module instances")
@@ -100,3 +102,64 @@ def check_power(base: int | float, exponent: int | float) -> None:
     """pow(base, exponent) would need more than MAX_NUMBER_BITS bits: refuse before computing it."""
     if abs(base) > 1 and exponent > 0 and exponent * math.log2(abs(base)) > MAX_NUMBER_BITS:
         raise BudgetError(f"pow() result over the limit of {int(MAX_NUMBER_BITS * math.log10(2)):,} digits")
+
+
+class Measure:
+    """Tree size and depth of values, remembered per container so that a value shared many times
+    (a list doubled over 40 locals is a tree of 2**40 elements in 40 objects) costs one visit each."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Any, int, int]] = {}  # id -> (container, weight, depth)
+
+    def check(self, value: Any) -> Any:
+        """`value` itself when within MAX_WEIGHT and MAX_VALUE_DEPTH; BudgetError otherwise."""
+        if type(value) not in (list, dict) and not hasattr(value, "value"):
+            return value
+        weight, depth = self.measure(value)
+        if depth > MAX_VALUE_DEPTH:
+            raise BudgetError(f"a value nested more than {MAX_VALUE_DEPTH} levels deep")
+        if weight > MAX_WEIGHT:
+            raise BudgetError(f"a value of more than {MAX_WEIGHT:,} elements in all")
+        return value
+
+    def measure(self, value: Any) -> tuple[int, int]:
+        """(elements counted as a tree, nesting depth), iteratively; stops counting past the limits."""
+        known = self._known
+        stack: list[tuple[Any, bool]] = [(value, False)]
+        while stack:
+            item, children_done = stack.pop()
+            inner = _children(item)
+            if inner is None:
+                continue
+            entry = known.get(id(item))
+            if entry is not None and entry[0] is item:
+                continue
+            if not children_done:
+                stack.append((item, True))
+                stack.extend((child, False) for child in inner if _children(child) is not None)
+                if len(stack) > MAX_WEIGHT:
+                    raise BudgetError(f"a value of more than {MAX_WEIGHT:,} elements in all")
+                continue
+            weight, depth = len(inner), 0
+            for child in inner:
+                if _children(child) is not None:
+                    _, child_weight, child_depth = known[id(child)]
+                    weight += child_weight
+                    depth = max(depth, child_depth)
+            known[id(item)] = (item, min(weight, MAX_WEIGHT + 1), min(depth + 1, MAX_VALUE_DEPTH + 1))
+        if _children(value) is None:
+            return 1, 0
+        _, weight, depth = known[id(value)]
+        return weight, depth
+
+
+def _children(value: Any) -> list | None:
+    kind = type(value)
+    if kind is list:
+        return value
+    if kind is dict:
+        return list(value.values())
+    inner = getattr(value, "value", None) if kind.__name__ == "Sensitive" else None
+    return [inner] if inner is not None else None

@@ -16,7 +16,7 @@ from typing import Any
 from rulebook.unknown import Unknown
 
 from .budgets import MAX_TEMPLATE_DEPTH, BudgetError
-from .declarations import EvalError
+from .named_values import EvalError
 from .files import read_regular
 from .loader import MAX_BYTES, decode
 from .syntax import HclSyntaxError, _template, _template_parts

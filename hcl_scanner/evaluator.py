@@ -8,7 +8,7 @@ evaluate ...") at the attribute that contains them, so one bad expression never 
 the file. Overrun limits (budgets.py) and expressions nested too deeply to evaluate are input
 errors naming the file and line: they fail the scan instead of turning a finding into UNKNOWN.
 
-The pieces: this module evaluates expressions; declarations.py holds variables, locals, outputs,
+The pieces: this module evaluates expressions; named_values.py holds variables, locals, outputs,
 resources and module calls; eval_order.py computes those named values in dependency order so that
 long reference chains never nest Python calls; eval_files.py is file()/templatefile().
 """
@@ -24,8 +24,8 @@ from rulebook.model import InputError, Ref
 from rulebook.unknown import Unknown
 
 from . import functions as fn
-from .budgets import MAX_STEPS, MAX_STRING, Budget, BudgetError, check_bits, check_number, check_size
-from .declarations import (Declarations, EvalError, EvaluatedResource, Input, ModuleInstanceValue,
+from .budgets import MAX_STEPS, MAX_STRING, Budget, BudgetError, Measure, check_bits, check_number, check_size
+from .named_values import (Declarations, EvalError, EvaluatedResource, Input, ModuleInstanceValue,
                            RemoteModuleValue, ResourceInstance, Scope, TypeRoot)
 from .eval_files import TEMPLATE_ENV as _TEMPLATE
 from .eval_files import FileFunctions
@@ -70,6 +70,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         self.loader, self.scan_root, self.errors, self.notes = loader, scan_root, errors, notes
         self._reported: set[tuple] = set()
         self.budget = Budget()
+        self.measure = Measure()
         self.where: tuple[str, int | None] = (str(scan_root), None)  # the argument being evaluated
         self.sensitive: set[str] = set()  # string forms of every marked value met (for scrubbing)
         self.marks_seen = False
@@ -120,7 +121,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         if where is not None:
             self.where = where
         try:
-            return self.ev(node, scope, env)
+            return self.measure.check(self.ev(node, scope, env))
         except EvalError as exc:
             return Unknown(scrub(f"cannot evaluate: {exc}", self.sensitive))
         except BudgetError as exc:
@@ -130,11 +131,13 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         finally:
             self.where = saved
 
-    def _fail(self, message: str) -> Unknown:
-        """An input error at the argument being evaluated (a scan-wide budget is reported once)."""
+    def _fail(self, message: str, where: tuple[str, int | None] | None = None) -> Unknown:
+        """An input error at `where` (default: the argument being evaluated); a scan-wide budget
+        is reported once."""
         if message != self.budget.exhausted or ("budget", message) not in self._reported:
             self._reported.add(("budget", message))
-            self.error(self.where[0], self.where[1], message)
+            file, line = where or self.where
+            self.error(file, line, message)
         return Unknown(f"not evaluated: {message}")
 
     def _lit(self, node, scope, env):
@@ -341,6 +344,8 @@ class Evaluator(Ordering, Declarations, FileFunctions):
             if isinstance(side, Unknown):
                 return side
         if op in ("==", "!="):
+            self.measure.check(left)
+            self.measure.check(right)
             if isinstance(left, Ref) or isinstance(right, Ref):
                 if left == right:
                     return op == "=="
@@ -531,6 +536,8 @@ class Evaluator(Ordering, Declarations, FileFunctions):
             return self.file_function(name, args, scope)
         if "::" in name:
             return Unknown(f"provider function {name}() is not evaluated by the scanner")
+        for arg in args:
+            self.measure.check(arg)
         try:
             result = fn.call(name, args)
         except (fn.FunctionError, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError,

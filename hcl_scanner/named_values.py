@@ -340,13 +340,24 @@ class Declarations:
             return Unknown(note), [make(base, env, [note])]
 
         def refused(meta: str, message: str) -> tuple[Any, list]:
+            if message == self.budget.exhausted:  # past the scan-wide limit nothing more is expanded
+                return self._fail(message, where), []
             self.error(decl.file, decl.line, f"{meta} of {base}: {message}")
             return undecided(meta, message)
+
+        def over_budget(meta: str, value: Any) -> tuple[Any, list] | None:
+            """A limit overrun while evaluating it (already reported where it happened)."""
+            if not (isinstance(value, Unknown) and value.reason.startswith("not evaluated:")):
+                return None
+            return (value, []) if self.budget.exhausted else undecided(meta, value.reason)
 
         if count_node is not None:
             count = self.eval_attr(count_node, scope, {}, where)
             if isinstance(count, Sensitive):
                 return refused("count", "Terraform does not accept a sensitive value here")
+            stopped = over_budget("count", count)
+            if stopped is not None:
+                return stopped
             if isinstance(count, Unknown) or isinstance(count, Ref):
                 return undecided("count", count.reason if isinstance(count, Unknown)
                                  else f"{count} is known only after apply")
@@ -359,7 +370,7 @@ class Declarations:
                 self.error(decl.file, decl.line, f"count of {base} is negative")
                 return Unknown(f"count of {base} is negative"), []
             try:
-                self.budget.spend_instances(n, base)
+                self.budget.spend_instances(n)
             except BudgetError as exc:
                 return refused("count", str(exc))
             insts = [make(f"{base}[{i}]", {"count": {"index": i}}, []) for i in range(n)]
@@ -368,6 +379,9 @@ class Declarations:
             each = self.eval_attr(each_node, scope, {}, where)
             if isinstance(each, Sensitive):
                 return refused("for_each", "Terraform does not accept a sensitive value here")
+            stopped = over_budget("for_each", each)
+            if stopped is not None:
+                return stopped
             if isinstance(each, list):  # a set holding values known only after apply: keys unknown
                 each = next((v for v in each if isinstance(v, (Unknown, Ref))), each)
             if isinstance(each, (Unknown, Ref)):
@@ -389,7 +403,7 @@ class Declarations:
                 self.error(decl.file, decl.line, f"for_each of {base} is {shown}, not a map or set of strings")
                 return Unknown(f"for_each of {base} is not a map or set"), []
             try:
-                self.budget.spend_instances(len(items), base)
+                self.budget.spend_instances(len(items))
             except BudgetError as exc:
                 return refused("for_each", str(exc))
             by_key = {k: make(f"{base}[{_key(k)}]", {"each": {"key": k, "value": v}}, []) for k, v in items}

@@ -41,6 +41,7 @@ class EvaluatedResource:
     suppressions: list[InlineSuppression] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sensitive_paths: frozenset[str] = frozenset()  # attribute paths whose value Terraform marks sensitive
+    body: list = field(default_factory=list)  # the block's expressions (where each value comes from)
 
 
 class TypeRoot:
@@ -630,7 +631,7 @@ class Declarations:
                     attrs = strip(attrs, "", paths)
                 out.append(EvaluatedResource(self.scrub(inst.address), decl.type, decl.mode, attrs, location,
                                              scope.inherited + own, list(inst.notes) + scope.notes,
-                                             frozenset(paths)))
+                                             frozenset(paths), decl.body))
         for name in scope.mod.modules:
             _, children = self.module_instances(scope, name)
             for child in children:

@@ -54,7 +54,7 @@ class ScanResult:
 
 def _is_plan_json(path: Path) -> bool:
     """format_version plus planned_values/resource_changes near the start of the document."""
-    head, error = files.read_regular(path, str(path), head=1 << 16)
+    head, error = files.read_regular(path, str(path), files.PLAN_LIMIT, head=1 << 16)
     if error is not None or head is None:
         return True  # let read_plan report why it cannot be read
     for encoding in ("utf-8-sig", "utf-16"):

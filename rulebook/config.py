@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from . import safe_yaml
 from .findings import Enforcement, Severity
 
 DEFAULT_FILENAME = "cicd-guard.yaml"
@@ -157,32 +157,14 @@ def validate(data: Any, source: str = "<config>") -> None:
     raise ConfigError(f"{source}: {path or '<top level>'}: {message}")
 
 
-class _TextDatesLoader(yaml.SafeLoader):
-    """Safe YAML that keeps `2026-12-31` as text: the schema (shared with JSON) checks dates itself,
-    and an impossible date becomes a config error naming the key instead of a crash."""
-
-
-_TextDatesLoader.yaml_implicit_resolvers = {
-    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def read_document(path: str | Path) -> Any:
-    """A YAML (or JSON) settings file as data; ConfigError naming the file and line when unreadable."""
-    path = Path(path)
+    """A YAML (or JSON) settings file as data; ConfigError naming the file and line when unreadable
+    (safe_yaml bounds what a hostile file can cost)."""
     try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    try:
-        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        return safe_yaml.read(path, noun="config")
+    except safe_yaml.YamlError as exc:
+        where = f":{exc.line}" if exc.line else ""
+        raise ConfigError(f"{path}{where}: {exc}") from None
 
 
 def load(path: str | Path | None = None, search_from: str | Path | None = None) -> Config:

@@ -278,6 +278,7 @@ def _read_plan(path: Path, repo_root: Path | None, result: ScanResult) -> None:
     result.errors.extend(errors)
     if inventory is not None:
         result.inventories.append(inventory)
+        result.notes.extend(inventory.notes)
 
 
 __all__ = ["scan", "ScanResult", "to_inventory", "evaluate_root", "Ref"]

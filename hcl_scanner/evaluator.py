@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rulebook import policy_document
-from rulebook.model import InlineSuppression, InputError, Ref, SourceLocation
+from rulebook.model import InlineSuppression, InputError, Linked, Ref, SourceLocation
 from rulebook.unknown import Unknown
 
 from . import functions as fn
@@ -99,6 +99,8 @@ class ResourceInstance:
         value = self.attrs(ev).get(name)
         if value is None or isinstance(value, Unknown):  # unset, null or undecided: the provider computes it
             return Ref(self.address, name)
+        if isinstance(value, str):  # a known name or arn keeps which resource it designates
+            return Linked(value, (self.address,))
         return value
 
 
@@ -118,7 +120,7 @@ class RemoteModuleValue:
         self.reason = reason
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None), Ref, Unknown})
+_SCALARS = frozenset({str, Linked, int, float, bool, type(None), Ref, Unknown})
 
 
 class Scope:

@@ -1,7 +1,7 @@
 """The `cicd-guard` command line.
 
     cicd-guard scan PATH... [--plan FILE]... [--var-file F]... [--repo-root DIR] [--format F] [--output FILE]
-                    [--config FILE] [--strict] [--strict-suppressions]
+                    [--config FILE] [--strict] [--strict-suppressions] [--no-cache]
     cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--format F]
     cicd-guard rules [--format text|json]
     cicd-guard explain RULE_ID
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_options(scan)
     scan.add_argument("--strict-suppressions", action="store_true",
                       help="ignore inline suppression comments; only config suppressions count")
+    scan.add_argument("--no-cache", action="store_true",
+                      help="neither read nor write the parse cache (also CICD_GUARD_NO_CACHE=1); "
+                      "use it where the cache directory could have been written by a less trusted run")
 
     gate = sub.add_parser("gate", help="run a Pulumi program offline and drive the policy pack over it")
     gate.add_argument("program_dir", metavar="PROGRAM_DIR")
@@ -149,6 +152,10 @@ def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
     from rulebook.engine import evaluate
     from rulebook.rules import all_rules
 
+    if args.no_cache:
+        from hcl_scanner import cache
+
+        cache.disable()
     result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
                      repo_root=args.repo_root, strict_suppressions=args.strict_suppressions)
     findings = []

@@ -15,9 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
-from . import safe_yaml
 from .findings import Enforcement, Severity
 
 DEFAULT_FILENAME = "cicd-guard.yaml"
@@ -53,6 +50,7 @@ class Config:
     artifact_bucket_tags: dict[str, str] = field(default_factory=dict)
     enforcement: dict[str, Enforcement] = field(default_factory=dict)
     suppressions: tuple[ConfigSuppression, ...] = ()
+    suppression_horizon_days: int = 365  # --strict-suppressions refuses expiry dates further out
     source: str = "<defaults>"
 
     def enforcement_for(self, rule_id: str, severity: Severity) -> Enforcement:
@@ -93,6 +91,7 @@ class Config:
                 ConfigSuppression(s["rule"], s["resource"], s["reason"],
                                   dt.date.fromisoformat(s["expires"]) if s.get("expires") else None)
                 for s in data.get("suppressions", ())),
+            suppression_horizon_days=data.get("suppression_horizon_days", 365),
             source=source,
         )
 
@@ -133,16 +132,22 @@ def _is_date(value: object) -> bool:
     return True
 
 
-_FORMATS = jsonschema.FormatChecker(formats=())
-_FORMATS.checks("cidr")(_is_cidr)
-_FORMATS.checks("date")(_is_date)
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    """Built on first use: a scan without a config file never pays for importing jsonschema."""
+    import jsonschema
+
+    formats = jsonschema.FormatChecker(formats=())
+    formats.checks("cidr")(_is_cidr)
+    formats.checks("date")(_is_date)
+    return jsonschema.Draft202012Validator(schema(), format_checker=formats)
 
 
 def validate(data: Any, source: str = "<config>") -> None:
     """Raise ConfigError naming the first offending key path, e.g. `ci_network.cidrs[1]`."""
     if data is None:
         return
-    validator = jsonschema.Draft202012Validator(schema(), format_checker=_FORMATS)
+    validator = _validator()
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if not errors:
         return
@@ -160,6 +165,8 @@ def validate(data: Any, source: str = "<config>") -> None:
 def read_document(path: str | Path) -> Any:
     """A YAML (or JSON) settings file as data; ConfigError naming the file and line when unreadable
     (safe_yaml bounds what a hostile file can cost)."""
+    from . import safe_yaml  # imported here: a scan without a config file does not load a YAML parser
+
     try:
         return safe_yaml.read(path, noun="config")
     except safe_yaml.YamlError as exc:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
-from typing import Iterable, Union
+from typing import Any, Iterable, Union
+
+from .model import Ref
+from .unknown import Unknown
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
@@ -71,3 +74,56 @@ def _remainder(net: Network, excluded: list[Network]) -> list[Network]:
                 kept.append(part)
         parts = kept
     return parts
+
+
+def open_to_internet(value: str) -> bool:
+    """Whether a source admits the internet at large, not a known organisation's block.
+
+    The words for any source, and public ranges wider than any one organisation holds (IPv4 shorter
+    than /8, IPv6 shorter than /12: `0.0.0.0/0`, `0.0.0.0/1`, `::/0`, `2000::/3`). Narrower public
+    ranges are judged against the CI network by `beyond_ci_network`.
+    """
+    if value.strip().lower() in EVERYWHERE_WORDS:
+        return True
+    net = parse(value)
+    if net is None or net.prefixlen >= (8 if net.version == 4 else 12):
+        return False
+    return reaches_public(value)
+
+
+def _items(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def beyond_ci_network(ip_rules: Any, subnet_ids: Any, config: Any) -> tuple[list[str], Unknown | None]:
+    """Azure ip rules and subnets that reach beyond the configured CI network, and the first value that
+    cannot be compared (not known at plan time).
+
+    A range is beyond when it admits public addresses outside `ci_network.cidrs` (so every public
+    range when none is configured) or lies outside the configured ranges; subnets are judged only
+    when `azure_subnet_ids` is configured.
+    """
+    wide: list[str] = []
+    undecided: Unknown | None = ip_rules if isinstance(ip_rules, Unknown) else None
+    for value in [] if isinstance(ip_rules, Unknown) else _items(ip_rules):
+        if isinstance(value, Unknown):
+            undecided = undecided if undecided is not None else value
+        elif isinstance(value, str) and (reaches_public(value, config.cidrs) or
+                                         (config.cidrs and not within(value, config.cidrs))):
+            wide.append(value)
+    if config.azure_subnet_ids:
+        allowed = {s.lower() for s in config.azure_subnet_ids}
+        if isinstance(subnet_ids, Unknown):
+            undecided = undecided if undecided is not None else subnet_ids
+        for subnet in [] if isinstance(subnet_ids, Unknown) else _items(subnet_ids):
+            if isinstance(subnet, Unknown):
+                undecided = undecided if undecided is not None else subnet
+            elif isinstance(subnet, Ref):
+                undecided = undecided if undecided is not None else Unknown(
+                    f"subnet {subnet.address} is only known after apply and cannot be compared with "
+                    f"ci_network.azure_subnet_ids")
+            elif isinstance(subnet, str) and subnet.lower() not in allowed:
+                wide.append(subnet)
+    return wide, undecided

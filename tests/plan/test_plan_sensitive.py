@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rulebook.cli import main
+from cicd_guard.cli import main
 from test_plan_links import _change, _conf
 
 MARKERS = ("MARKER1role", "MARKER2policy", "MARKER3bucket", "MARKER4tag", "MARKER5var", "MARKER6data")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...findings import Severity
-from ...model import Inventory, Resource
+from ...model import Resource
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
-from ..helpers import flag
+from ..helpers import Possible, flag, linked
 
 PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 
@@ -93,7 +93,7 @@ def bkt_001(ctx: Context) -> Iterator[Result]:
     blocks = inventory.of_kind("aws.s3.public_access_block")
     if any(_pab_gaps(b) == ([], None) for b in blocks if b.get("bucket") is None):
         return  # a complete account-level block protects every bucket; an incomplete one protects none
-    owned, possible = _blocks_by_bucket(inventory, buckets, [b for b in blocks if b.get("bucket") is not None])
+    owned, possible = linked(inventory, buckets, [b for b in blocks if b.get("bucket") is not None], "bucket")
     for bucket in buckets:
         own = owned.get(bucket.address, [])
         if own:
@@ -102,27 +102,6 @@ def bkt_001(ctx: Context) -> Iterator[Result]:
             yield from _judge_undecided(bucket, possible[bucket.address])
         else:
             yield Result.fail(bucket, "bucket has no public access block; public ACLs and policies are not refused")
-
-
-_Possible = tuple[Resource, Unknown]  # a block that may protect the bucket, and why it is not decided
-
-
-def _blocks_by_bucket(inventory: Inventory, buckets: list[Resource], blocks: list[Resource],
-                      ) -> tuple[dict[str, list[Resource]], dict[str, list[_Possible]]]:
-    """Blocks by the bucket they protect, and blocks that may protect several (unknown or ambiguous)."""
-    owned: dict[str, list[Resource]] = {}
-    possible: dict[str, list[_Possible]] = {}
-    for block in blocks:
-        value = block.get("bucket")
-        target = value if isinstance(value, Unknown) else inventory.resolve(value, ("aws.s3.bucket",))
-        if isinstance(target, Resource):
-            owned.setdefault(target.address, []).append(block)
-        elif isinstance(target, Unknown):
-            reason = Unknown(f"bucket of {block.address}: {target.reason}")
-            candidates = buckets if isinstance(value, Unknown) else inventory.candidates(value, ("aws.s3.bucket",))
-            for bucket in candidates:
-                possible.setdefault(bucket.address, []).append((block, reason))
-    return owned, possible
 
 
 def _judge(bucket: Resource, own: list[Resource]) -> Iterator[Result]:
@@ -138,7 +117,7 @@ def _judge(bucket: Resource, own: list[Resource]) -> Iterator[Result]:
     yield Result.undecided(bucket, undecided, f"the public access block {block.address}")
 
 
-def _judge_undecided(bucket: Resource, possible: list[_Possible]) -> Iterator[Result]:
+def _judge_undecided(bucket: Resource, possible: list[Possible]) -> Iterator[Result]:
     """Which block protects the bucket is not known: when none of them could be complete, it fails
     whichever it is; otherwise the link decides and the result is UNKNOWN."""
     gaps = [(block, _pab_gaps(block)[0]) for block, _ in possible]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...findings import Severity
-from ...model import Ref, Resource
-from ...networks import reaches_public, within
+from ...model import Resource
+from ...networks import beyond_ci_network
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 from ..helpers import flag
@@ -86,26 +86,7 @@ def reg_009(resource: Resource, ctx: Context) -> Iterator[Result]:
                                     f"enabled and the network rule set's default action is {shown}")
         return
     config = ctx.config
-    wide: list[str] = []
-    undecided: Unknown | None = None
-    ip_rules = resource.get("ip_rules")
-    for rule_value in ip_rules if isinstance(ip_rules, list) else ([ip_rules] if ip_rules is not None else []):
-        if isinstance(rule_value, Unknown):
-            undecided = undecided if undecided is not None else rule_value
-        elif isinstance(rule_value, str) and (reaches_public(rule_value, config.cidrs) or
-                                              (config.cidrs and not within(rule_value, config.cidrs))):
-            wide.append(rule_value)
-    subnets = resource.get("subnet_ids")
-    if config.azure_subnet_ids:
-        for subnet in subnets if isinstance(subnets, list) else ([subnets] if subnets is not None else []):
-            if isinstance(subnet, Unknown):
-                undecided = undecided if undecided is not None else subnet
-            elif isinstance(subnet, Ref):
-                undecided = undecided if undecided is not None else Unknown(
-                    f"subnet {subnet.address} is only known after apply and cannot be compared with "
-                    f"ci_network.azure_subnet_ids")
-            elif isinstance(subnet, str) and subnet.lower() not in {s.lower() for s in config.azure_subnet_ids}:
-                wide.append(subnet)
+    wide, undecided = beyond_ci_network(resource.get("ip_rules"), resource.get("subnet_ids"), config)
     if wide and (config.cidrs or config.azure_subnet_ids):
         yield Result.fail(resource, f"registry {label} admits {', '.join(wide)}, outside the configured CI network")
     elif wide:

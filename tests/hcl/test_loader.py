@@ -188,8 +188,8 @@ SYNTAX_ERRORS = {
     "unterminated heredoc": ('a = <<EOF\nabc\n', 1, "unterminated heredoc (no closing EOF line) at column 5"),
     "unterminated block comment": ('a = 1\n/* open\nb = 2 @\n', 2, "unterminated comment (no closing */) at column 1"),
     "stray character": ('a = 1\nb = 2 @ 3\n', 2, "unexpected '@' at column 7"),
-    "unterminated interpolation": ('a = "${b"\nc = 1\n', 1, "unterminated string (no closing quote on its line) "
-                                   "at column 5"),
+    "quote inside an unclosed interpolation": ('a = "${b"\nc = 1\n', 1,
+                                               "unterminated string (no closing quote on its line) at column 9"),
     "missing closing brace": ('resource "x" "a" {\n  v = 1\n', 2, "unexpected end of file"),
 }
 

@@ -1,0 +1,81 @@
+"""Decisions that a changed line of code would have flipped without any test noticing (surviving
+mutants of the review): each pinned with an exact result."""
+
+from __future__ import annotations
+
+from pulumi.runtime.proto import analyzer_pb2
+
+from preview_gate.analyzer import reconcile_config
+from rulebook.model import Ref
+from rulebook.unknown import Unknown
+from test_reg_rules import ACCOUNT, ACR_ID, ACR_PUSH, PUSH, acr, assignment, identity, repo, repo_policy, rows, run
+
+
+# --- REG-006 ------------------------------------------------------------------------------------------------
+
+def test_reg006_azure_deploy_identity_whose_principal_type_is_unknown_is_undecided():
+    deploy = identity("deploy", stage="deploy", ptype=Unknown("principal_type is known after apply"))
+    findings = run([acr(), deploy, assignment("push", 20, ACR_ID, "deploy", role_definition_id=ACR_PUSH)],
+                   ["REG-006"])
+    assert [(f.status.value, f.resource, f.message) for f in findings] == [
+        ("unknown", "azurerm_role_assignment.push",
+         "cannot decide whether identity id-deploy is a deploy identity: principal_type is known after apply")]
+
+
+def test_reg006_azure_deploy_service_principal_passes():
+    deploy = identity("deploy", stage="deploy")
+    assert run([acr(), deploy, assignment("push", 20, ACR_ID, "deploy", role_definition_id=ACR_PUSH)],
+               ["REG-006"]) == []
+
+
+def test_reg006_azure_undeclared_principal_named_a_deploy_identity_passes_only_by_config():
+    push = assignment("push", 20, ACR_ID, "outside", role_definition_id=ACR_PUSH)
+    push.props["principal_id"] = "11111111-2222-3333-4444-555555555555"
+    push.props["principal_type"] = "ServicePrincipal"
+    assert rows(run([acr(), push], ["REG-006"])) == [("REG-006", "unknown", "azurerm_role_assignment.push", 20)]
+    assert run([acr(), push], ["REG-006"], deploy_identities=("11111111-*",)) == []
+
+
+def test_reg006_push_to_an_undeclared_iam_user_fails():
+    user = {"Sid": "Dev", "Effect": "Allow", "Action": PUSH, "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/dev"}}
+    findings = run([repo(), repo_policy(50, user)], ["REG-006"])
+    assert [(f.status.value, f.resource, f.message) for f in findings] == [
+        ("failed", "aws_ecr_repository_policy.app",
+         f"arn:aws:iam::{ACCOUNT}:user/dev may push images (ecr:CompleteLayerUpload, ecr:InitiateLayerUpload, "
+         "ecr:PutImage, ecr:UploadLayerPart) through statement 'Dev' of aws_ecr_repository_policy.app")]
+
+
+def test_reg006_push_to_an_undeclared_role_is_undecided_not_failed():
+    role = {"Sid": "Rel", "Effect": "Allow", "Action": PUSH, "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/rel"}}
+    assert rows(run([repo(), repo_policy(50, role)], ["REG-006"])) == [
+        ("REG-006", "unknown", "aws_ecr_repository_policy.app", 50)]
+
+
+def test_reg006_push_by_a_declared_deploy_role_through_a_repository_policy_passes():
+    from test_reg_rules import role
+    push = {"Sid": "Push", "Effect": "Allow", "Action": PUSH, "Principal": {"AWS": Ref("aws_iam_role.rel", "arn")}}
+    assert run([repo(), role("rel", 3, tags={"cicd-stage": "deploy"}), repo_policy(50, push)], ["REG-006"]) == []
+
+
+# --- the gate: enforcement levels ---------------------------------------------------------------------------
+
+def _info(*levels: int) -> analyzer_pb2.AnalyzerInfo:
+    return analyzer_pb2.AnalyzerInfo(name="pack", policies=[
+        analyzer_pb2.PolicyInfo(name=f"p{i}", enforcementLevel=level) for i, level in enumerate(levels)])
+
+
+def test_gate_keeps_a_policy_level_when_its_config_names_none():
+    result = reconcile_config(_info(analyzer_pb2.MANDATORY, analyzer_pb2.ADVISORY),
+                              {"p0": {}, "p1": {}})
+    assert {name: level for name, (level, _) in result.items()} == {"p0": "mandatory", "p1": "advisory"}
+
+
+def _levels(info: analyzer_pb2.AnalyzerInfo, given: dict) -> dict[str, str]:
+    return {n: lv for n, (lv, _) in reconcile_config(info, given).items() if n in ("p0", "p1")}
+
+
+def test_gate_config_level_overrides_and_all_applies_to_every_policy():
+    info = _info(analyzer_pb2.MANDATORY, analyzer_pb2.ADVISORY)
+    assert _levels(info, {"p1": "mandatory"}) == {"p0": "mandatory", "p1": "mandatory"}
+    assert _levels(info, {"all": "disabled"}) == {"p0": "disabled", "p1": "disabled"}
+    assert _levels(info, {"all": "advisory", "p0": "mandatory"}) == {"p0": "mandatory", "p1": "advisory"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from builders import make
 from rulebook.config import Config
 from rulebook.engine import evaluate, report
@@ -312,3 +314,65 @@ def test_empty_names_fall_back_to_the_address():
     [finding] = evaluate(Inventory([key]), rules=[REGISTRY["IDF-001"]], today=TODAY)
     assert finding.message == ("a long-lived access key is created for an unnamed principal (user is empty); "
                                "use OIDC federation instead")
+
+
+# --- Inventory.resolve: by reference, never by a shared name ------------------------------------------
+
+def _roles_inventory():
+    return Inventory([
+        make("aws.iam.role", "module.a.aws_iam_role.r", 1, name="shared"),
+        make("aws.iam.role", "module.b.aws_iam_role.r", 2, name="shared"),
+        make("aws.iam.role", "aws_iam_role.solo", 3, name="solo", arn="arn:aws:iam::1:role/solo"),
+        make("aws.iam.user", "aws_iam_user.u", 4, name="shared-user"),
+        make("aws.iam.policy", "aws_iam_policy.p", 5, name="solo"),
+    ])
+
+
+@pytest.mark.parametrize("value, kinds, expected", [
+    (Ref("module.b.aws_iam_role.r", "name"), None, "module.b.aws_iam_role.r"),
+    (Ref("module.c.aws_iam_role.r", "name"), None, None),
+    (Linked("shared", ("module.b.aws_iam_role.r",)), ("aws.iam.role",), "module.b.aws_iam_role.r"),
+    (Linked("shared", ("module.a.aws_iam_role.r", "aws_iam_user.u")), ("aws.iam.role",), "module.a.aws_iam_role.r"),
+    # two links of the wanted kind: the one that has this value
+    (Linked("solo", ("module.a.aws_iam_role.r", "aws_iam_role.solo")), ("aws.iam.role",), "aws_iam_role.solo"),
+    # the link names a modelled resource of another kind: the name is not used instead
+    (Linked("solo", ("aws_iam_user.u",)), ("aws.iam.role",), None),
+    # the link names nothing modelled here (a data source): a unique name is the fallback
+    (Linked("solo", ("data.aws_iam_role.x",)), ("aws.iam.role",), "aws_iam_role.solo"),
+    ("solo", ("aws.iam.role",), "aws_iam_role.solo"),
+    ("arn:aws:iam::1:role/solo", None, "aws_iam_role.solo"),
+    ("solo", ("aws.iam.policy",), "aws_iam_policy.p"),
+    ("nobody", None, None),
+    (None, None, None),
+    (Unknown("later"), None, None),
+])
+def test_resolve_follows_references(value, kinds, expected):
+    got = _roles_inventory().resolve(value, kinds)
+    assert (got.address if got is not None else None) == expected
+
+
+@pytest.mark.parametrize("value, kinds", [("shared", ("aws.iam.role",)), ("solo", None)])
+def test_resolve_of_an_ambiguous_name_is_unknown_naming_the_candidates(value, kinds):
+    got = _roles_inventory().resolve(value, kinds)
+    assert isinstance(got, Unknown)
+    names = {"shared": "module.a.aws_iam_role.r, module.b.aws_iam_role.r",
+             "solo": "aws_iam_role.solo, aws_iam_policy.p"}[value]
+    assert got.reason == f"{value} may be any of 2 resources ({names}); the configuration does not say which"
+
+
+def test_resolve_lists_at_most_five_candidates():
+    inv = Inventory([make("aws.s3.bucket", f"module.m{i}.aws_s3_bucket.b", i, bucket="b") for i in range(7)])
+    got = inv.resolve("b", ("aws.s3.bucket",))
+    assert got.reason == ("b may be any of 7 resources (module.m0.aws_s3_bucket.b, module.m1.aws_s3_bucket.b, "
+                          "module.m2.aws_s3_bucket.b, module.m3.aws_s3_bucket.b, module.m4.aws_s3_bucket.b, ...); "
+                          "the configuration does not say which")
+
+
+def test_linked_is_a_string_that_survives_copies():
+    import copy
+    import pickle
+
+    value = Linked("ci", ("aws_iam_role.ci",))
+    assert value == "ci" and isinstance(value, str) and f"{value}" == "ci"
+    for clone in (pickle.loads(pickle.dumps(value)), copy.deepcopy(value)):
+        assert (clone, clone.targets) == ("ci", ("aws_iam_role.ci",))

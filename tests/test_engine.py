@@ -8,10 +8,10 @@ import pytest
 
 from builders import make
 from rulebook.config import Config
-from rulebook.engine import evaluate, report
+from rulebook.engine import evaluate, report, to_finding
 from rulebook.findings import Enforcement, Severity, Status
-from rulebook.model import InlineSuppression, Inventory, InputError, Linked, Ref
-from rulebook.rules import REGISTRY
+from rulebook.model import InlineSuppression, Inventory, InputError, Linked, Ref, SourceLocation
+from rulebook.rules import REGISTRY, Context, all_rules
 from rulebook.unknown import Unknown
 
 TODAY = dt.date(2026, 11, 25)
@@ -376,3 +376,69 @@ def test_linked_is_a_string_that_survives_copies():
     assert value == "ci" and isinstance(value, str) and f"{value}" == "ci"
     for clone in (pickle.loads(pickle.dumps(value)), copy.deepcopy(value)):
         assert (clone, clone.targets) == ("ci", ("aws_iam_role.ci",))
+
+
+def test_finding_carries_the_rule_texts_engine_and_module_call():
+    inv = _key_inventory()
+    key = inv.by_address("aws_iam_access_key.ci")
+    key.location = SourceLocation(file="modules/k/main.tf", line=5, end_line=7,
+                                  called_from=SourceLocation(file="main.tf", line=3))
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    rule = REGISTRY["IDF-001"]
+    assert (finding.engine, finding.title, finding.remediation, finding.file, finding.line, finding.end_line,
+            finding.called_from) == ("terraform", rule.title, rule.remediation, "modules/k/main.tf", 5, 7, "main.tf:3")
+
+
+def test_to_finding_honours_inline_suppressions_by_default():
+    inv = _key_inventory()
+    key = inv.by_address("aws_iam_access_key.ci")
+    key.suppressions.append(InlineSuppression(("IDF-001",), "rotated by vault", "2027-01-01", "main.tf", 4))
+    [result] = REGISTRY["IDF-001"].run(Context(inv, Config()), None)
+    finding = to_finding(REGISTRY["IDF-001"], result, Config(), TODAY)
+    assert (finding.status, finding.suppression.source, finding.suppression.expires) == (
+        Status.SUPPRESSED, "inline", "2027-01-01")
+
+
+def test_later_suppressions_are_still_considered():
+    inv = _key_inventory()
+    key = inv.by_address("aws_iam_access_key.ci")
+    key.suppressions.extend([InlineSuppression(("REG-001",), "another rule", None, "main.tf", 3),
+                             InlineSuppression(("IDF-001",), "expired", "2026-01-01", "main.tf", 3),
+                             InlineSuppression(("IDF-001",), "rotated by vault", None, "main.tf", 4)])
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.suppression.reason) == (Status.SUPPRESSED, "rotated by vault")
+    config = Config.from_dict({"suppressions": [
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.ci", "reason": "an expired exception",
+         "expires": "2026-01-01"},
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.*", "reason": "reviewed by the platform team"}]})
+    [finding] = evaluate(_key_inventory(), config, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.suppression.reason, finding.suppression.expires) == (
+        Status.SUPPRESSED, "reviewed by the platform team", None)
+
+
+def test_strict_suppressions_note_is_exact():
+    inv = _key_inventory()
+    inv.by_address("aws_iam_access_key.ci").suppressions.append(
+        InlineSuppression(("IDF-001",), "rotated by vault", None, "main.tf", 4))
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY, strict_suppressions=True)
+    assert finding.message == ("a long-lived access key is created for ci-bot; use OIDC federation instead "
+                               "[inline suppression refused (--strict-suppressions)]")
+
+
+def test_report_uses_the_config_and_lists_every_rule_run():
+    advisory = Config.from_dict({"enforcement": {"IDF-001": "advisory"}})
+    result = report(_key_inventory(), advisory, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert [f.enforcement for f in result.findings] == [Enforcement.ADVISORY]
+    assert result.exit_code() == 0
+    assert result.rules_run == [r.id for r in all_rules()]
+
+
+def test_access_key_owner_labels():
+    def message(**props):
+        inv = Inventory([make("aws.iam.access_key", "aws_iam_access_key.k", 1, **props)])
+        [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+        return finding.message.split(" is created for ")[1].split(";")[0]
+
+    assert message(user="vendor") == "vendor"
+    assert message(user=Ref("aws_iam_user.gone", "name")) == "aws_iam_user.gone"
+    assert message() == "an unnamed principal (user is not set)"

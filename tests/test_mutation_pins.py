@@ -79,3 +79,35 @@ def test_gate_config_level_overrides_and_all_applies_to_every_policy():
     assert _levels(info, {"p1": "mandatory"}) == {"p0": "mandatory", "p1": "mandatory"}
     assert _levels(info, {"all": "disabled"}) == {"p0": "disabled", "p1": "disabled"}
     assert _levels(info, {"all": "advisory", "p0": "mandatory"}) == {"p0": "mandatory", "p1": "advisory"}
+
+
+# --- small readers shared by rules ----------------------------------------------------------------------
+
+def test_flag_reads_three_valued_booleans():
+    from builders import make
+    from rulebook.rules.helpers import flag
+
+    block = make("aws.s3.public_access_block", "b", 1, a=True, b="FALSE", c="True", d=None, e="yes", f=0,
+                 g=Unknown("later"))
+    assert [flag(block, p) for p in "abcd"] == [True, False, True, None]
+    assert flag(block, "e") == Unknown("e has a non-boolean value 'yes'")
+    assert flag(block, "f") == Unknown("f has a non-boolean value 0")
+    assert flag(block, "g") == Unknown("later")
+
+
+def test_result_texts():
+    from builders import make
+    from rulebook.rules.base import Result
+
+    resource = make("aws.s3.bucket", "b", 1)
+    assert Result.undecided(resource, Unknown("why")) == Result(resource, "cannot decide: why", True)
+    assert Result.undecided(resource, "why", "what") == Result(resource, "cannot decide what: why", True)
+    assert Result.fail(resource, "bad").unknown is False
+
+
+def test_redaction_keeps_no_part_of_an_unquoted_value():
+    from rulebook.redact import redact
+
+    assert redact("password=abca") == "password=<redacted>"   # first and last characters alike: not quotes
+    assert redact("token=XX") == "token=<redacted>"
+    assert redact("token='quoted'") == "token='<redacted>'"

@@ -3,12 +3,18 @@ mutants of the review): each pinned with an exact result."""
 
 from __future__ import annotations
 
+import pytest
 from pulumi.runtime.proto import analyzer_pb2
 
+from builders import make
 from preview_gate.analyzer import reconcile_config
 from rulebook.model import Ref
+from rulebook.redact import redact
+from rulebook.rules.base import Result
+from rulebook.rules.helpers import flag
 from rulebook.unknown import Unknown
-from test_reg_rules import ACCOUNT, ACR_ID, ACR_PUSH, PUSH, acr, assignment, identity, repo, repo_policy, rows, run
+from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, MANAGED, PUSH, acr, allow, assignment, identity, policy,
+                            repo, repo_policy, role, rows, run)
 
 
 # --- REG-006 ------------------------------------------------------------------------------------------------
@@ -52,7 +58,6 @@ def test_reg006_push_to_an_undeclared_role_is_undecided_not_failed():
 
 
 def test_reg006_push_by_a_declared_deploy_role_through_a_repository_policy_passes():
-    from test_reg_rules import role
     push = {"Sid": "Push", "Effect": "Allow", "Action": PUSH, "Principal": {"AWS": Ref("aws_iam_role.rel", "arn")}}
     assert run([repo(), role("rel", 3, tags={"cicd-stage": "deploy"}), repo_policy(50, push)], ["REG-006"]) == []
 
@@ -84,9 +89,6 @@ def test_gate_config_level_overrides_and_all_applies_to_every_policy():
 # --- small readers shared by rules ----------------------------------------------------------------------
 
 def test_flag_reads_three_valued_booleans():
-    from builders import make
-    from rulebook.rules.helpers import flag
-
     block = make("aws.s3.public_access_block", "b", 1, a=True, b="FALSE", c="True", d=None, e="yes", f=0,
                  g=Unknown("later"))
     assert [flag(block, p) for p in "abcd"] == [True, False, True, None]
@@ -96,9 +98,6 @@ def test_flag_reads_three_valued_booleans():
 
 
 def test_result_texts():
-    from builders import make
-    from rulebook.rules.base import Result
-
     resource = make("aws.s3.bucket", "b", 1)
     assert Result.undecided(resource, Unknown("why")) == Result(resource, "cannot decide: why", True)
     assert Result.undecided(resource, "why", "what") == Result(resource, "cannot decide what: why", True)
@@ -106,8 +105,47 @@ def test_result_texts():
 
 
 def test_redaction_keeps_no_part_of_an_unquoted_value():
-    from rulebook.redact import redact
-
     assert redact("password=abca") == "password=<redacted>"   # first and last characters alike: not quotes
     assert redact("token=XX") == "token=<redacted>"
     assert redact("token='quoted'") == "token='<redacted>'"
+
+
+# --- policies whose holder cannot be resolved (orphans) ---------------------------------------------------
+
+_UNRESOLVED = Unknown("var.role_name")
+_S3_ONLY = policy(allow("s3:GetObject"))
+_PUSH = policy(allow(PUSH, APP))
+
+
+def _attachment(**props):
+    return make("aws.iam.policy_attachment", "aws_iam_role_policy_attachment.x", 7, roles=[_UNRESOLVED], **props)
+
+
+def _customer(doc):
+    return make("aws.iam.policy", "aws_iam_policy.p", 3, name="p", arn=f"arn:aws:iam::{ACCOUNT}:policy/p", policy=doc)
+
+
+@pytest.mark.parametrize("resources, expected", [
+    ([_attachment(policy_arn=f"{MANAGED}AmazonEC2ContainerRegistryPowerUser")], "unknown"),
+    ([_attachment(policy_arn=f"{MANAGED}AmazonS3ReadOnlyAccess")], None),
+    ([_attachment(policy_arn=f"{MANAGED}NoSuchPolicyEver")], "unknown"),
+    ([_customer(_PUSH), _attachment(policy_arn=Ref("aws_iam_policy.p", "arn"))], "unknown"),
+    ([_customer(_S3_ONLY), _attachment(policy_arn=Ref("aws_iam_policy.p", "arn"))], None),
+    ([_customer(_S3_ONLY), _attachment(policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/p")], None),
+    ([_customer(None), _attachment(policy_arn=Ref("aws_iam_policy.p", "arn"))], "unknown"),
+    ([_attachment(policy_arn=Ref("aws_iam_policy.gone", "arn"))], "unknown"),
+    ([_attachment(policy_arn=Unknown("later"))], "unknown"),
+    ([_attachment(policy_arns=[f"{MANAGED}AmazonS3ReadOnlyAccess", f"{MANAGED}AmazonEC2ContainerRegistryPowerUser"])],
+     "unknown"),
+    ([_attachment(policy_arns=[f"{MANAGED}AmazonS3ReadOnlyAccess"])], None),
+    ([_attachment(policy_arns=Unknown("later"))], "unknown"),
+    ([make("aws.iam.inline_policy", "aws_iam_role_policy.x", 7, identity=_UNRESOLVED, policy=_PUSH)], "unknown"),
+    ([make("aws.iam.inline_policy", "aws_iam_role_policy.x", 7, identity=_UNRESOLVED, policy=_S3_ONLY)], None),
+    ([make("aws.iam.inline_policy", "aws_iam_role_policy.x", 7, identity=_UNRESOLVED)], None),
+], ids=["managed-push", "managed-s3", "managed-unknown", "customer-push", "customer-s3", "customer-by-arn-s3",
+        "customer-without-document", "customer-not-here", "arn-unknown", "exclusive-push", "exclusive-s3",
+        "exclusive-unknown", "inline-push", "inline-s3", "inline-empty"])
+def test_reg006_policies_whose_holder_is_unresolved(resources, expected):
+    findings = run(resources, ["REG-006"])
+    holder = resources[-1].address
+    assert [(f.status.value, f.resource) for f in findings] == ([(expected, holder)] if expected else [])

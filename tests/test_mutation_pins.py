@@ -13,7 +13,7 @@ from rulebook.redact import redact
 from rulebook.rules.base import Result
 from rulebook.rules.helpers import flag
 from rulebook.unknown import Unknown
-from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, MANAGED, PUSH, acr, allow, assignment, identity, policy,
+from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, DENY_LISTING, MANAGED, PUSH, acr, allow, assignment, identity, policy,
                             repo, repo_policy, role, rows, run)
 
 
@@ -149,3 +149,29 @@ def test_reg006_policies_whose_holder_is_unresolved(resources, expected):
     findings = run(resources, ["REG-006"])
     holder = resources[-1].address
     assert [(f.status.value, f.resource) for f in findings] == ([(expected, holder)] if expected else [])
+
+
+# --- REG-004: a deny that may belong to the identity ---------------------------------------------------------
+
+_PULL_ONLY = allow(["ecr:BatchGetImage"], APP)
+
+
+def _orphan_inline(doc):
+    return make("aws.iam.inline_policy", "aws_iam_role_policy.deny", 9, identity=_UNRESOLVED, policy=doc)
+
+
+@pytest.mark.parametrize("orphan, expected", [
+    (None, "failed"),
+    (_orphan_inline(policy(DENY_LISTING)), "unknown"),              # it may be this identity's deny
+    (_orphan_inline(Unknown("known after apply")), "unknown"),        # may hold the deny
+    (_orphan_inline(policy(allow("s3:GetObject"))), "failed"),       # cannot protect anything: fail regardless
+    (_orphan_inline(policy({**DENY_LISTING, "Resource": APP})), "failed"),  # one repository is not every one
+], ids=["no-orphan", "orphan-deny", "orphan-unknown", "orphan-unrelated", "orphan-narrow-deny"])
+def test_reg004_fails_unless_a_policy_of_unknown_holder_may_supply_the_deny(orphan, expected):
+    resources = [role("build", 3, _PULL_ONLY)] + ([orphan] if orphan is not None else [])
+    findings = [f for f in run(resources, ["REG-004"]) if f.resource == "aws_iam_role.build"]
+    assert [(f.status.value, f.resource) for f in findings] == [(expected, "aws_iam_role.build")]
+    if expected == "unknown":
+        assert findings[0].message.startswith(
+            "cannot decide whether role build denies repository listing: aws_iam_role_policy.deny may deny it, but "
+            "whom it applies to cannot be resolved: ")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from rulebook import managed_policies
 from rulebook.adapters import effective_tags, leaves, policy_argument
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown, concat_known
@@ -144,6 +145,19 @@ def _managed_policy(c: _Ctx) -> tuple[str, Attrs]:
                                   policy=c.policy(c.get("policy"), "policy"))
 
 
+def _policy_lookup(c: _Ctx) -> tuple[str, Attrs]:
+    """data "aws_iam_policy": an AWS managed policy's statements come from the rulebook's catalogue."""
+    arn, read = c.get("arn"), c.get("policy")
+    found = managed_policies.read_data_source(arn, c.get("name"), c.get("path_prefix"))
+    if isinstance(found, tuple):
+        arn, policy = (arn if isinstance(arn, str) else found[0]), found[1]
+    else:
+        policy = found if found is not None else Unknown(f"customer policy {arn} is read from the account")
+    if isinstance(read, str) and read:  # a plan that read the data source carries the document itself
+        policy = c.policy(read, "policy")
+    return "aws.iam.policy", dict(name=c.get("name"), arn=arn, policy=policy)
+
+
 def _inline_policy(identity_type: str) -> Callable[[_Ctx], tuple[str, Attrs]]:
     def build(c: _Ctx) -> tuple[str, Attrs]:
         return "aws.iam.inline_policy", dict(identity=c.get(identity_type), identity_type=identity_type,
@@ -178,6 +192,14 @@ def _oidc_provider(c: _Ctx) -> tuple[str, Attrs]:
 
 
 # --- AWS ECR ---------------------------------------------------------------------------------------
+
+def _saml_provider(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.iam.saml_provider", dict(name=c.get("name"), arn=c.get("arn"))
+
+
+def _aws_provider(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.provider", dict(allowed_account_ids=c.get("allowed_account_ids"), alias=c.get("alias"))
+
 
 def _ecr_repository(c: _Ctx) -> tuple[str, Attrs]:
     return "aws.ecr.repository", dict(name=c.get("name"), arn=c.get("arn"),
@@ -444,6 +466,7 @@ MANAGED: dict[str, Builder] = {
     "aws_iam_role_policy_attachments_exclusive": _role_attachments_exclusive,
     "aws_iam_access_key": _access_key,
     "aws_iam_openid_connect_provider": _oidc_provider,
+    "aws_iam_saml_provider": _saml_provider,
     "aws_ecr_repository": _ecr_repository,
     "aws_ecrpublic_repository": _ecrpublic_repository,
     "aws_ecr_repository_policy": _ecr_repository_policy,
@@ -487,18 +510,30 @@ MANAGED.update(adapter_workloads.MANAGED)
 # Data sources that stand for resources the rules reason about (a built-in role looked up by name).
 DATA: dict[str, Builder] = {
     "azurerm_role_definition": _role_definition,
+    "aws_iam_policy": _policy_lookup,
 }
+
+
+# Provider configurations (mode "provider"): which accounts the stack deploys into.
+PROVIDERS: dict[str, Builder] = {
+    "aws": _aws_provider,
+}
+
+
+def _builders(mode: str) -> dict[str, Builder]:
+    return DATA if mode == "data" else PROVIDERS if mode == "provider" else MANAGED
 
 
 def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocation, engine: str,
                 mode: str = "managed", tags: Any = None) -> Resource | None:
     """The rulebook Resource for one Terraform resource instance, or None for types no rule reads."""
-    builder = (DATA if mode == "data" else MANAGED).get(tf_type)
-    if builder is None and mode == "data":
+    builder = _builders(mode).get(tf_type)
+    if builder is None and mode in ("data", "provider"):
         return None
     ctx = _Ctx(attrs, address)
     kind, props = builder(ctx) if builder is not None else (UNMAPPED, {})
     return Resource(kind=kind, address=address, engine=engine,
                     props={k: v for k, v in props.items() if v is not None},
                     tags=tags if tags is not None else effective_tags(attrs.get("tags"), attrs.get("tags_all")),
-                    location=location, native_type=tf_type, values=list(leaves(attrs)), notes=ctx.notes)
+                    location=location,
+                    native_type=tf_type, values=list(leaves(attrs)), notes=ctx.notes)

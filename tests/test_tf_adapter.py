@@ -75,6 +75,7 @@ CASES = [
                                          "client_id_list": ["sts.amazonaws.com"]},
      "aws.iam.oidc_provider", {"url": "https://token.actions.githubusercontent.com",
                                "client_id_list": ["sts.amazonaws.com"]}),
+    ("aws_iam_saml_provider", {"name": "okta"}, "aws.iam.saml_provider", {"name": "okta"}),
     ("aws_ecr_repository", {"name": "app", "image_tag_mutability": "IMMUTABLE"}, "aws.ecr.repository",
      {"name": "app", "image_tag_mutability": "IMMUTABLE", "public": False}),
     ("aws_ecrpublic_repository", {"repository_name": "pub"}, "aws.ecr.repository",
@@ -288,10 +289,20 @@ def test_every_type_is_covered_and_every_prop_is_documented():
 def test_data_sources():
     builtin = _r("azurerm_role_definition", {"name": "AcrPush"}, mode="data")
     assert (builtin.kind, builtin.props) == ("azure.role_definition", {"name": "AcrPush"})
-    assert set(DATA) == {"azurerm_role_definition"}
+    assert set(DATA) == {"azurerm_role_definition", "aws_iam_policy"}
+    managed = _r("aws_iam_policy", {"name": "AmazonEC2ContainerRegistryPullOnly"}, mode="data")
+    assert (managed.kind, managed.props["arn"]) == ("aws.iam.policy",
+                                                    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly")
     assert to_resource("aws_iam_policy_document", "data.aws_iam_policy_document.x", {"json": "{}"}, LOC,
                        "terraform", mode="data") is None
     assert to_resource("aws_iam_role", "data.aws_iam_role.x", {"name": "r"}, LOC, "terraform", mode="data") is None
+
+
+def test_provider_configurations():
+    prod = to_resource("aws", "provider.aws.prod", {"alias": "prod", "allowed_account_ids": ["111122223333"]}, LOC,
+                       "terraform", mode="provider")
+    assert (prod.kind, prod.props) == ("aws.provider", {"alias": "prod", "allowed_account_ids": ["111122223333"]})
+    assert to_resource("azurerm", "provider.azurerm", {}, LOC, "terraform", mode="provider") is None
 
 
 def test_unmapped_type_keeps_its_literal_values_for_secret_scans():

@@ -80,7 +80,7 @@ def test_unknown_is_a_violation_at_apply_and_a_cant_run_during_preview(monkeypat
     resources = [("aws:s3/bucket:Bucket", "b", {"bucket": "b-1"}),
                  ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", {
                      "bucket": UNKNOWN_STRING_VALUE, "blockPublicAcls": True, "blockPublicPolicy": True,
-                     "ignorePublicAcls": True, "restrictPublicBuckets": True})]  # complete: only the link decides
+                     "ignorePublicAcls": True, "restrictPublicBuckets": True})]  # complete: the link decides
     monkeypatch.setenv("PULUMI_DRY_RUN", "false")
     (message, urn), = run(policy("bkt-001"), stack_args(resources))
     line = messages.decode(message)

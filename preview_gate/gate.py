@@ -286,6 +286,7 @@ def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, con
         report.errors.append(exc.error)
         return report
     report.scanned.append(_relative(str(project.main)) or str(project.main))
+    report.notes.extend(run.notes)
     pack_dir = Path(policy_pack) if policy_pack is not None else default_pack_dir()
     try:
         report.findings, report.rules_run = analyze_run(run, pack_dir, settings, native, extra_env,

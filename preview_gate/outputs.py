@@ -102,7 +102,8 @@ def _digest(urn: str) -> str:
     return hashlib.sha256(urn.encode()).hexdigest()
 
 
-def _guid(urn: str, salt: str = "") -> str:
+def guid(urn: str, salt: str = "") -> str:
+    """A GUID the provider would assign, derived from the URN (reproducible)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, urn + salt))
 
 
@@ -119,7 +120,7 @@ def autoname(token: str, name: str, urn: str, inputs: dict[str, Any]) -> dict[st
     prop, style = spec
     suffix = _digest(urn)[:7]
     if style == "guid":
-        return {prop: _guid(urn)}
+        return {prop: guid(urn)}
     if style == "alnum":
         return {prop: (re.sub(r"[^a-z0-9]", "", name.lower()) + suffix)[:24]}
     if style == "plain":
@@ -128,7 +129,7 @@ def autoname(token: str, name: str, urn: str, inputs: dict[str, Any]) -> dict[st
 
 
 def _s(value: Any) -> str | None:
-    return value if isinstance(value, str) and value != UNKNOWN else None
+    return value if isinstance(value, str) and UNKNOWN not in value else None
 
 
 def _aws(token: str, name: str, urn: str, state: dict[str, Any], cloud: Cloud) -> tuple[str, dict[str, Any]]:
@@ -171,7 +172,7 @@ def _azure_native(token: str, name: str, urn: str, state: dict[str, Any],
         physical = _s(state.get("resourceGroupName")) or name
         rid = f"{sub}/resourceGroups/{physical}"
     elif key in ("authorization:RoleAssignment", "authorization:RoleDefinition"):
-        physical = _s(state.get("roleAssignmentName")) or _s(state.get("roleDefinitionId")) or _guid(urn)
+        physical = _s(state.get("roleAssignmentName")) or _s(state.get("roleDefinitionId")) or guid(urn)
         kind = "roleAssignments" if type_name == "RoleAssignment" else "roleDefinitions"
         rid = f"{_s(state.get('scope')) or sub}/providers/Microsoft.Authorization/{kind}/{physical}"
     elif key == "storage:BlobContainer":
@@ -189,7 +190,7 @@ def _azure_native(token: str, name: str, urn: str, state: dict[str, Any],
         rid = f"{sub}/resourceGroups/{group}/providers/{arm_type}/{physical}"
     out.update(id=rid, name=physical)
     if key == "managedidentity:UserAssignedIdentity":
-        out.update(principalId=_guid(urn, "principal"), clientId=_guid(urn, "client"), tenantId=cloud.tenant)
+        out.update(principalId=guid(urn, "principal"), clientId=guid(urn, "client"), tenantId=cloud.tenant)
     if key == "containerregistry:Registry":
         out["loginServer"] = f"{physical}.azurecr.io"
     return rid, out
@@ -220,7 +221,7 @@ def _random(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str
         result = low + int.from_bytes(digest[:4], "big") % (high - low + 1)
         return str(result), {"result": result}
     if short == "RandomUuid":
-        result = _guid(urn)
+        result = guid(urn)
         return result, {"result": result}
     if short == "RandomPet":
         return f"{_s(state.get('prefix')) + '-' if _s(state.get('prefix')) else ''}{name}-{_digest(urn)[:6]}", {}
@@ -235,7 +236,7 @@ def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: boo
     if not custom:
         return "", {}
     if token.startswith("pulumi:providers:"):
-        return _guid(urn), {}
+        return guid(urn), {}
     if token == "pulumi:pulumi:StackReference":
         return _s(state.get("name")) or name, {"outputs": UNKNOWN if preview else {},
                                                "secretOutputNames": UNKNOWN if preview else []}

@@ -40,6 +40,7 @@ class ProgramRun:
     stack: str
     preview: bool
     resources: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # what was not analysed
 
 
 def _load_yaml(path: Path) -> Any:
@@ -115,28 +116,38 @@ def _invoke(specs: Any, cwd: Path, timeout: float, python: str | None, where: Pa
     raise ProgramError(InputError(str(where), None, f"program runner failed: {tail[0]}"), proc.stderr)
 
 
-def _none_hint(err: dict[str, Any], preview: bool) -> str:
-    """Why a program met None offline: a provider function the gate does not answer, or (without
-    --preview) an output it cannot compute."""
-    if "'NoneType'" not in err["message"]:
-        return ""
-    hints = []
-    if err.get("unanswered"):
-        hints.append(f"provider functions the gate does not answer offline return nothing: "
-                     f"{', '.join(err['unanswered'])}")
-    if not preview:
-        hints.append("an output the gate cannot compute offline is None unless --preview makes it unknown, "
-                     "as in `pulumi preview`")
-    return "".join(f"; {h}" for h in hints)
+def _listed(items: list[str], limit: int = 8) -> str:
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
+def gaps(result: dict[str, Any]) -> list[str]:
+    """What the gate did not analyse in a run, one sentence each: never silent."""
+    out = []
+    if result.get("unanswered"):
+        out.append(f"provider functions answered with unknown values (their results were not analysed): "
+                   f"{_listed(result['unanswered'])}")
+    if result.get("not_computed"):
+        by_type: dict[str, list[str]] = {}
+        for item in result["not_computed"]:
+            token, _, prop = item.rpartition(".")
+            by_type.setdefault(token, []).append(prop)
+        out.append("outputs the gate does not compute offline are unknown, as in a preview: "
+                   + "; ".join(f"{token} {_listed(props, 6)}" for token, props in by_type.items()))
+    for component in result.get("remote", []):
+        out.append(f"{component} is a multi-language component: its children are created inside its provider "
+                   f"plugin, which the gate does not run, and were not analysed")
+    return out
 
 
 def _result(project: Project, stack: str, preview: bool, result: dict[str, Any]) -> ProgramRun:
     if "error" in result:
         err = result["error"]
-        hint = _none_hint(err, preview)
-        raise ProgramError(InputError(err.get("file") or str(project.main), err.get("line"),
-                                      f"program raised {err['message']}{hint}"), err.get("traceback", ""))
-    return ProgramRun(project, stack, preview, result["resources"])
+        message = err["message"] if err.get("exited") else f"program raised {err['message']}"
+        hint = "".join(f"; {gap}" for gap in gaps(result))
+        raise ProgramError(InputError(err.get("file") or str(project.main), err.get("line"), message + hint),
+                           err.get("traceback", ""))
+    return ProgramRun(project, stack, preview, result["resources"], gaps(result))
 
 
 def run_program(project: Project, stack: str = "dev", preview: bool = False,

@@ -54,16 +54,25 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     except SystemExit as exc:
         if exc.code not in (None, 0):
             file, line = _program_frame(exc, program_dir)
-            return {"error": {"message": f"program exited with status {exc.code}", "file": file, "line": line}}
+            return {"error": {"message": f"program exited with status {exc.code}", "exited": True,
+                              "file": file, "line": line},
+                    **_gaps(monitor)}
     except BaseException as exc:  # noqa: BLE001 - any failure of the program is reported, never raised
         file, line = _program_frame(exc, program_dir)
         text = str(exc).strip().splitlines()
         return {"error": {"message": f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": "),
-                          "file": file, "line": line, "traceback": traceback.format_exc(limit=-8),
-                          "unanswered": monitor.mocks.unanswered}}
+                          "file": file, "line": line, "traceback": traceback.format_exc(limit=-8)},
+                **_gaps(monitor)}
     finally:
         sys.path.remove(str(program_dir))
-    return {"resources": monitor.records}
+    return {"resources": monitor.records, **_gaps(monitor)}
+
+
+def _gaps(monitor: Any) -> dict[str, list[str]]:
+    """What the gate could not analyse: functions answered with unknowns, outputs it did not compute,
+    multi-language components whose children ran in a plugin."""
+    return {"unanswered": list(monitor.mocks.unanswered), "not_computed": list(monitor.not_computed),
+            "remote": list(monitor.remote)}
 
 
 def main(argv: list[str]) -> int:

@@ -2,7 +2,8 @@
 
     cicd-guard scan PATH... [--plan FILE]... [--var-file F]... [--repo-root DIR] [--format F] [--output FILE]
                     [--config FILE] [--strict] [--strict-suppressions]
-    cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--format F]
+    cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--timeout S]
+                    [--format F]
     cicd-guard rules [--format text|json]
     cicd-guard explain RULE_ID
     cicd-guard access-map PATH... | --plan FILE | --gate PROGRAM_DIR [--format text|json|mermaid] [--output FILE]
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--stack", metavar="NAME", help="stack name the program sees (default: dev)")
     gate.add_argument("--preview", action="store_true",
                       help="leave values unknown that a real preview would not know yet")
+    gate.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                      help="kill the program (and everything it started) after this long (default: 300)")
     _add_output_options(gate, list(FORMATS))
     _add_policy_options(gate)
 
@@ -97,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     amap.add_argument("--output", "-o", metavar="FILE", help="write the map here instead of stdout")
     amap.add_argument("--config", "-c", metavar="FILE", help="settings (default: ./cicd-guard.yaml if present)")
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds: {text!r}")
+    return value
 
 
 def _add_policy_options(parser: argparse.ArgumentParser) -> None:
@@ -175,7 +188,8 @@ def run_gate(args: argparse.Namespace) -> tuple[Report, str | None]:
 
     try:  # the gate reads the file itself: a cicd-guard.yaml or a Pulumi policy pack config
         report = gate(str(program), policy_pack=args.policy_pack, config_path=_config_path(args.config),
-                      stack=args.stack, preview=args.preview)
+                      stack=args.stack, preview=args.preview,
+                      **({"timeout": args.timeout} if args.timeout is not None else {}))
     except ConfigError as exc:
         raise CliError(f"config error: {exc}") from None
     return report, None

@@ -22,7 +22,7 @@ from rulebook.model import InputError
 
 from .analyzer import (CHANNEL_OPTIONS, LEVELS, RPC_TIMEOUT, SEVERITIES, PackConfigError, PackError, PackProcess,
                        Session, StackInfo, _struct, load_pack)
-from .program import ProgramError, ProgramRun, load_project, run_program
+from .program import PROGRAM_TIMEOUT, ProgramError, ProgramRun, load_project, run_program
 
 _CANT_RUN = "can't run policy"
 PARALLEL = 4
@@ -271,8 +271,10 @@ def analyze(session: Session, run: ProgramRun, info: Any, reconciled: dict[str, 
 
 def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, config: Any = None,
              config_path: str | Path | None = None, stack: str | None = "dev", preview: bool = False,
-             extra_env: dict[str, str] | None = None) -> Report:
+             extra_env: dict[str, str] | None = None, timeout: float = PROGRAM_TIMEOUT) -> Report:
     """Findings of the policy pack on the program; input problems are Report.errors (exit 2).
+
+    `timeout`: seconds the program may run before it and everything it started are killed.
 
     Raises ConfigError (GateConfigError) when the configuration is invalid, as `scan` does.
     """
@@ -281,7 +283,7 @@ def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, con
     settings, native = _load_config(config, config_path)
     try:
         project = load_project(program_dir, stack)
-        run = run_program(project, stack, preview)
+        run = run_program(project, stack, preview, timeout=timeout)
     except ProgramError as exc:
         report.errors.append(exc.error)
         return report

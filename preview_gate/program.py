@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -13,6 +12,8 @@ from typing import Any
 import yaml
 
 from rulebook.model import InputError
+
+from . import process
 
 PROGRAM_TIMEOUT = 300.0
 
@@ -104,16 +105,15 @@ def _invoke(specs: Any, cwd: Path, timeout: float, python: str | None, where: Pa
     with tempfile.TemporaryDirectory(prefix="cicd-guard-gate-") as tmp:
         spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "out.json"
         spec_path.write_text(json.dumps(specs), "utf-8")
-        try:
-            proc = subprocess.run([python or sys.executable, "-m", "preview_gate.runner", str(spec_path),
-                                   str(out_path)], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise ProgramError(InputError(str(where), None, f"program did not finish within {timeout:.0f} s")) from None
+        done = process.run([python or sys.executable, "-m", "preview_gate.runner", str(spec_path), str(out_path)],
+                           cwd, timeout)
+        if done.returncode is None:
+            raise ProgramError(InputError(str(where), None, f"program did not finish within {timeout:g} s "
+                                                            f"(--timeout sets the limit)"), done.stderr)
         if out_path.is_file():
             return json.loads(out_path.read_text("utf-8"))
-    tail = (proc.stderr or "").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-    raise ProgramError(InputError(str(where), None, f"program runner failed: {tail[0]}"), proc.stderr)
+    tail = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+    raise ProgramError(InputError(str(where), None, f"program runner failed: {tail[0]}"), done.stderr)
 
 
 def _listed(items: list[str], limit: int = 8) -> str:

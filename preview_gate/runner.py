@@ -77,8 +77,13 @@ def _gaps(monitor: Any) -> dict[str, list[str]]:
 
 def main(argv: list[str]) -> int:
     """SPEC_JSON holds one program spec or a list of them (one result each, in order)."""
+    from .process import kill_descendants
+
     spec = json.loads(Path(argv[0]).read_text("utf-8"))
-    result: Any = [run(s) for s in spec] if isinstance(spec, list) else run(spec)
+    try:
+        result: Any = [run(s) for s in spec] if isinstance(spec, list) else run(spec)
+    finally:
+        kill_descendants()  # background children the program started do not outlive it
     Path(argv[1]).write_text(json.dumps(result), "utf-8")
     failed = any("error" in r for r in result) if isinstance(result, list) else "error" in result
     return EXIT_PROGRAM_FAILED if failed else 0

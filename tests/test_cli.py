@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -34,13 +35,8 @@ def widget_rule(monkeypatch, tmp_path: Path):
     throwaway_rule.unregister()
 
 
-def _backend_module(monkeypatch, name: str) -> types.ModuleType:
-    try:
-        module = __import__(name)
-    except Exception:  # the real back-end is missing or mid-way: stand in for it
-        module = types.ModuleType(name)
-        monkeypatch.setitem(sys.modules, name, module)
-    return module
+def _backend_module(name: str) -> types.ModuleType:
+    return importlib.import_module(name)
 
 
 @pytest.fixture
@@ -54,7 +50,7 @@ def scanner(monkeypatch):
             raise state.raises
         return SimpleNamespace(inventories=state.inventories, errors=state.errors, scanned=state.scanned, notes=[])
 
-    monkeypatch.setattr(_backend_module(monkeypatch, "hcl_scanner"), "scan", scan, raising=False)
+    monkeypatch.setattr(_backend_module("hcl_scanner"), "scan", scan, raising=False)
     return state
 
 
@@ -68,7 +64,7 @@ def gate(monkeypatch):
             raise state.error
         return state.report
 
-    monkeypatch.setattr(_backend_module(monkeypatch, "preview_gate"), "run_gate", run_gate, raising=False)
+    monkeypatch.setattr(_backend_module("preview_gate"), "run_gate", run_gate, raising=False)
     return state
 
 
@@ -363,13 +359,6 @@ def test_python_dash_m_cicd_guard(tmp_path: Path) -> None:
 # --- the real Terraform scanner, once it exists --------------------------------------------------------
 
 def test_real_scanner_end_to_end(capsys, tmp_path: Path) -> None:
-    hcl_scanner = pytest.importorskip("hcl_scanner")
-    if not callable(getattr(hcl_scanner, "scan", None)):
-        pytest.skip("hcl_scanner.scan is not there yet")
-    from rulebook.rules import REGISTRY
-
-    if "IDF-001" not in REGISTRY:
-        pytest.skip("IDF-001 is not registered yet")
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "main.tf").write_text(
         'resource "aws_iam_user" "ci" {\n  name = "ci-bot"\n}\n\n'
@@ -379,3 +368,25 @@ def test_real_scanner_end_to_end(capsys, tmp_path: Path) -> None:
              if f["rule_id"] == "IDF-001"]
     assert found == [("IDF-001", "aws_iam_access_key.ci", 5, "failed")]
     assert code == 1
+
+
+def test_a_scanner_whose_type_mapping_does_not_import_is_an_internal_error_not_a_pass(capsys, monkeypatch,
+                                                                                     tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_iam_access_key" "ci" {\n  user = "ci-bot"\n}\n')
+    import hcl_scanner
+
+    monkeypatch.delattr(hcl_scanner, "adapter", raising=False)
+    monkeypatch.setitem(sys.modules, "hcl_scanner.adapter", None)  # `import` of it raises ImportError
+    code, out, err = run(capsys, "scan", "main.tf")
+    assert (code, out) == (2, "")
+    assert err.startswith("cicd-guard: internal error: ModuleNotFoundError: import of hcl_scanner.adapter halted")
+
+
+def test_gate_timeout_is_passed_on_and_checked(gate, capsys, tmp_path: Path) -> None:
+    (tmp_path / "prog").mkdir()
+    assert run(capsys, "gate", "prog", "--timeout", "12.5")[0] == 0
+    assert gate.calls[-1]["timeout"] == 12.5
+    assert run(capsys, "gate", "prog")[0] == 0
+    assert "timeout" not in gate.calls[-1]
+    code, _, err = run(capsys, "gate", "prog", "--timeout", "0")
+    assert code == 2 and "must be between 0 and 86400 seconds: '0'" in err

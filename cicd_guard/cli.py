@@ -29,7 +29,7 @@ from rulebook import TOOL_NAME, __version__
 from rulebook.findings import Report
 from rulebook.model import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_ERROR = 0, 2
 DEBUG_ENV = "CICD_GUARD_DEBUG"
 
 
@@ -307,15 +307,14 @@ def _emit(text: str, output: str | None) -> None:
 
 def _report(args: argparse.Namespace, report: Report, repo_root: str | None) -> int:
     from rulebook.reporters import render
-    from rulebook.reporters.text import summary_line
+    from rulebook.reporters.common import summary_line, verdict
 
     text = render(report, args.format, color=_use_color(args.color, args.output), repo_root=repo_root,
                   strict=args.strict)
     _emit(text, args.output)
     code = report.exit_code(args.strict)
     if args.output or args.format != "text":  # the report went elsewhere: leave a one-line verdict on stderr
-        verdict = {0: "PASS", 1: "FAIL", 2: "ERROR"}[code]
-        print(f"{TOOL_NAME}: {verdict}: {summary_line(report, args.strict)}", file=sys.stderr)
+        print(f"{TOOL_NAME}: {verdict(report, args.strict)}: {summary_line(report, args.strict)}", file=sys.stderr)
         for error in report.errors[:20]:
             from rulebook.redact import redact
 

@@ -16,7 +16,7 @@ import policypack
 from policypack.messages import decode_all
 from policypack.policies import rule_id_of
 
-from rulebook.config import Config, ConfigError, read_document, schema, validate
+from rulebook.config import Config, ConfigError, read_document, schema
 from rulebook.findings import Enforcement, Finding, Report, Severity, Status
 from rulebook.model import InputError
 
@@ -66,7 +66,9 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 
 
 def _is_settings(data: dict[str, Any]) -> bool:
-    return set(data) <= set(schema()["properties"])
+    """A cicd-guard.yaml names at least one settings key; a Pulumi policy pack config names policies only.
+    Either is then validated in full, so a typo is an error instead of a file silently read as the other."""
+    return bool(set(data) & set(schema()["properties"])) or not data
 
 
 def _load_config(config: Any, config_path: str | Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -91,7 +93,7 @@ def _load_config(config: Any, config_path: str | Path | None) -> tuple[dict[str,
         raise GateConfigError(f"{source}: the top level must be a mapping")
     if _is_settings(data):
         try:
-            validate(data, source)
+            Config.from_dict(data, source)  # the schema, and rule IDs that exist
         except ConfigError as exc:
             raise GateConfigError(str(exc)) from None
         return data, {}

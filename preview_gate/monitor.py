@@ -139,6 +139,15 @@ class RecordingMonitor(mocks.MockMonitor):
             return None
         return fill
 
+    @staticmethod
+    def _auto_named(token: str) -> bool:
+        """An aws resource with `name` and `namePrefix` inputs: the provider names it when the program
+        does not (Pulumi's auto-naming)."""
+        if not token.startswith("aws:") or outputs.AUTONAME.get(token):
+            return False
+        settable = sdk_types.resource_inputs(DECLARED.resources.get(token))
+        return {"name", "namePrefix"} <= settable
+
     def _shape(self, token: str, urn: str, given: dict[str, Any], custom: bool) -> tuple[dict, dict]:
         """(state the SDK gets back, outputs the analyzer sees): every declared output in the provider's
         shape; what the gate cannot compute is left out of the first (the SDK resolves it unknown, as in a
@@ -174,13 +183,16 @@ class RecordingMonitor(mocks.MockMonitor):
             self.remote.append(f"{request.type} {request.name}")
         inputs = engine_view(json_format.MessageToDict(request.object))
         inputs.update(outputs.autoname(request.type, request.name, urn, inputs))
+        if self._auto_named(request.type) and inputs.get("name") in (None, "") and not inputs.get("namePrefix"):
+            inputs["name"] = f"{request.name}-{outputs.digest(urn)[:7]}"
         id_, extra = outputs.computed(request.type, request.name, urn, inputs, bool(request.custom), self.preview,
                                       self.cloud)
         state, seen = self._shape(request.type, urn, {**inputs, **extra}, bool(request.custom))
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, seen)
         self._record(request, urn, inputs, id_, seen, custom=bool(request.custom))
         obj = struct_pb2.Struct()
-        obj.update(state)
+        if not getattr(request, "remote", False):  # a remote component's outputs come from its plugin: unknown
+            obj.update(state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
 
     def ReadResource(self, request):  # noqa: N802

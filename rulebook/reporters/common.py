@@ -36,22 +36,38 @@ def redacted(report: Report) -> Report:
 
 
 def counts(report: Report, strict: bool = False) -> dict[str, int]:
-    """Totals shown in summaries: failed (and how many block), unknown, suppressed, errors."""
+    """Totals shown in summaries: failed (and how many of those block), unknown (and how many block under
+    --strict), suppressed, errors, and the exit code."""
     by_status = Counter(f.status for f in report.findings)
-    blocking = sum(1 for f in report.findings if f.blocks or (
-        strict and f.status is Status.UNKNOWN and f.enforcement is Enforcement.MANDATORY))
     return {
         "failed": by_status[Status.FAILED],
-        "blocking": blocking,
+        "blocking": sum(1 for f in report.findings if f.status is Status.FAILED and f.blocks_run(strict)),
         "unknown": by_status[Status.UNKNOWN],
+        "unknown_blocking": sum(1 for f in report.findings if f.status is Status.UNKNOWN and f.blocks_run(True)),
         "suppressed": by_status[Status.SUPPRESSED],
         "errors": len(report.errors),
+        "exit_code": report.exit_code(strict),
     }
 
 
+def summary_line(report: Report, strict: bool = False) -> str:
+    """The one-line summary every format shows: what failed, what is unknown, and what blocks."""
+    c = counts(report, strict)
+    failed = f"{c['failed']} failed" + (f" ({c['blocking']} blocking)" if c["failed"] else "")
+    unknown = f"{c['unknown']} unknown"
+    if strict and c["unknown_blocking"]:
+        unknown += f" ({c['unknown_blocking']} block under --strict)"
+    files = f" in {len(report.scanned)} input(s)" if report.scanned else ""
+    notes = f", {len(report.notes)} note(s) on what was not analysed" if report.notes else ""
+    return f"{failed}, {unknown}, {c['suppressed']} suppressed, {c['errors']} error(s){files}{notes}"
+
+
+def verdict(report: Report, strict: bool = False) -> str:
+    return {0: "PASS", 1: "FAIL", 2: "ERROR"}[report.exit_code(strict)]
+
+
 def is_blocking(finding: Finding, strict: bool = False) -> bool:
-    return finding.blocks or (strict and finding.status is Status.UNKNOWN
-                              and finding.enforcement is Enforcement.MANDATORY)
+    return finding.blocks_run(strict)
 
 
 def relative_uri(file: str, repo_root: str | os.PathLike | None) -> tuple[str, bool]:

@@ -93,7 +93,7 @@ def _unregistered_descriptor(finding: Finding) -> dict:
 def level(finding: Finding, strict: bool = False) -> str:
     mandatory = finding.enforcement is Enforcement.MANDATORY
     if finding.status is Status.UNKNOWN:
-        return ("error" if strict else "warning") if mandatory else "note"
+        return "error" if finding.blocks_run(strict) else "warning" if mandatory else "note"
     return "error" if mandatory else "warning"
 
 

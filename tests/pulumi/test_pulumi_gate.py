@@ -95,6 +95,26 @@ def test_malformed_config_is_a_config_error(config, message):
         run_gate(BASIC, config=config)
 
 
+@pytest.mark.parametrize("config, message", [
+    # a typo'd settings key next to real ones: settings, validated, not read as a pack config
+    ({"enforcment": {"IDF-001": "advisory"}, "suppressions": []}, "<config>: enforcment: unknown key 'enforcment'"),
+    ({"enforcement": {"REG-999": "advisory"}}, "<config>: enforcement.REG-999: unknown rule 'REG-999'"),
+    # only a typo: a pack config naming a policy the pack does not have
+    ({"enforcment": {"IDF-001": "advisory"}}, "names policies the pack does not have: 'enforcment'"),
+    ({"idf-001-no-long-lived-cloud-keys": {"enforcementLevel": "advisory", "colour": "red"}},
+     "idf-001-no-long-lived-cloud-keys: Additional properties are not allowed ('colour' was unexpected)"),
+])
+def test_unknown_keys_and_policies_are_config_errors(config, message):
+    with pytest.raises(GateConfigError, match=re.escape(message)):
+        run_gate(BASIC, config=config)
+
+
+def test_a_policy_without_a_configured_level_keeps_its_own_not_advisory():
+    """Fail closed: a pack config that names other policies leaves IDF-001 at its mandatory default."""
+    report = run_gate(BASIC, config={REGISTRY["BKT-001"].slug: {"enforcementLevel": "disabled"}})
+    assert summary(report) == [("IDF-001", "ci-key", 7, "failed", "mandatory", "critical")]
+
+
 def test_a_program_that_raises_is_an_input_error_with_its_line():
     before = children()
     report = run_gate(PROGRAMS / "raises")

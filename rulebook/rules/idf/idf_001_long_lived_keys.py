@@ -1,12 +1,12 @@
-"""Identity federation over long-lived credentials (P6)."""
+"""IDF-001: no long-lived keys (AWS access keys, Entra ID client secrets, registry token passwords)."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from ..findings import Severity
-from ..model import Ref, Resource
-from .base import Context, Example, Result, rule
+from ...findings import Severity
+from ...model import Ref, Resource
+from ..base import Context, Example, Result, rule
 
 _KEY_KINDS = {
     "aws.iam.access_key": ("access key", "user"),
@@ -19,12 +19,11 @@ def _owner_label(resource: Resource, ctx: Context, prop: str) -> str:
     """Name of the user / app / token the key belongs to, resolved through the inventory when possible."""
     value = resource.get(prop)
     target = ctx.inventory.resolve(value)
-    if target is not None:
-        name = target.get("name")
-        return name if isinstance(name, str) else target.address
+    if isinstance(target, Resource):
+        return target.label()
     if isinstance(value, Ref):
         return value.address
-    return str(value) if isinstance(value, str) else "an unnamed principal"
+    return value if isinstance(value, str) and value.strip() else f"an unnamed principal ({prop} is empty)"
 
 
 @rule(

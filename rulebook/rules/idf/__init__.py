@@ -1,0 +1,9 @@
+"""Identity federation over long-lived credentials (P6): one module per rule."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
+    importlib.import_module(f"{__name__}.{_module}")

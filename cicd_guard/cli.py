@@ -237,7 +237,7 @@ def run_access_map(args: argparse.Namespace) -> int:
     from rulebook.redact import redact
 
     for error in errors[:20]:
-        print(f"{TOOL_NAME}: error: {redact(str(error))}", file=sys.stderr)
+        say(f"error: {redact(str(error))}")
     return EXIT_ERROR if errors else EXIT_OK
 
 
@@ -284,6 +284,19 @@ def explain(rule_id: str) -> str:
 
 # --- output ------------------------------------------------------------------------------------------
 
+def say(text: str) -> None:
+    """One line on stderr, as safe for a terminal and a CI log as the text report (no control
+    characters, no workflow commands)."""
+    from rulebook.reporters.common import neutralised, printable
+
+    line = neutralised(printable(f"{TOOL_NAME}: {text}"))
+    try:
+        print(line, file=sys.stderr)
+    except UnicodeEncodeError:
+        encoding = sys.stderr.encoding or "ascii"
+        print(line.encode(encoding, "backslashreplace").decode(encoding), file=sys.stderr)
+
+
 def _use_color(choice: str, output: str | None) -> bool:
     if choice != "auto":
         return choice == "always"
@@ -296,11 +309,12 @@ def _emit(text: str, output: str | None) -> None:
             sys.stdout.write(text)
         except UnicodeEncodeError:  # a terminal that cannot show some character must not lose the report
             encoding = sys.stdout.encoding or "ascii"
-            sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
+            sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
         sys.stdout.flush()
         return
     try:
-        Path(output).write_text(text, "utf-8")
+        # a lone surrogate from scanned input must not lose the report: written as its escape
+        Path(output).write_text(text, "utf-8", errors="backslashreplace")
     except OSError as exc:
         raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
 
@@ -314,11 +328,11 @@ def _report(args: argparse.Namespace, report: Report, repo_root: str | None) -> 
     _emit(text, args.output)
     code = report.exit_code(args.strict)
     if args.output or args.format != "text":  # the report went elsewhere: leave a one-line verdict on stderr
-        print(f"{TOOL_NAME}: {verdict(report, args.strict)}: {summary_line(report, args.strict)}", file=sys.stderr)
+        say(f"{verdict(report, args.strict)}: {summary_line(report, args.strict)}")
         for error in report.errors[:20]:
             from rulebook.redact import redact
 
-            print(f"{TOOL_NAME}: error: {redact(str(error))}", file=sys.stderr)
+            say(f"error: {redact(str(error))}")
     return code
 
 
@@ -345,10 +359,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         return dispatch(args, parser)
     except CliError as exc:
-        print(f"{TOOL_NAME}: error: {exc}", file=sys.stderr)
+        from rulebook.redact import redact
+
+        say(f"error: {redact(str(exc))}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print(f"{TOOL_NAME}: interrupted", file=sys.stderr)
+        say("interrupted")
         return 130
     except BrokenPipeError:
         return EXIT_ERROR
@@ -358,6 +374,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rulebook.redact import redact
 
         detail = redact(str(exc).splitlines()[0]) if str(exc) else ""
-        print(f"{TOOL_NAME}: internal error: {type(exc).__name__}: {detail} "
-              f"(set {DEBUG_ENV}=1 for a traceback)", file=sys.stderr)
+        say(f"internal error: {type(exc).__name__}: {detail} (set {DEBUG_ENV}=1 for a traceback)")
         return EXIT_ERROR

@@ -296,7 +296,9 @@ def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, con
         report.findings, report.rules_run = analyze_run(run, pack_dir, settings, native, extra_env,
                                                         config_label=str(config_path or "<config>"))
     except PackError as exc:
-        report.errors.append(InputError(str(pack_dir), None, str(exc)))
+        report.errors.append(InputError(str(pack_dir), None, run.hide(str(exc))))
+    for finding in report.findings:  # the engine masks secrets in what it prints: so does the gate
+        finding.message, finding.resource = run.hide(finding.message), run.hide(finding.resource)
     return report
 
 

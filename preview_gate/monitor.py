@@ -17,10 +17,27 @@ from pulumi.runtime.proto import resource_pb2
 
 from . import invokes, outputs, sdk_types
 from .sdk_types import DECLARED, OUTPUT_FORM, is_unknown
+from pulumi.runtime.rpc import UNKNOWN
 
 RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+def secret_texts(value: Any, inside: bool = False) -> set[str]:
+    """The plain text of every Pulumi secret in a marshalled value: the engine hides these from what it
+    prints, and so does the gate."""
+    if isinstance(value, dict):
+        inside = inside or value.get(SIG_KEY) == SECRET_SIG or (value.get(SIG_KEY) == OUTPUT_VALUE_SIG
+                                                                and bool(value.get("secret")))
+        return set().union(*(secret_texts(v, inside) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(secret_texts(v, inside) for v in value)) if value else set()
+    if inside and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        text = str(value)
+        return {text} if text and text not in (SECRET_SIG, OUTPUT_VALUE_SIG) and UNKNOWN not in text else set()
+    return set()
 
 
 def engine_view(value: Any) -> Any:
@@ -103,6 +120,7 @@ class RecordingMonitor(mocks.MockMonitor):
         self.records: list[dict[str, Any]] = []
         self.not_computed: list[str] = []  # "type.property" outputs left unknown without --preview
         self.remote: list[str] = []  # multi-language components: their children run in a plugin
+        self.secrets: set[str] = set()  # plain text of Pulumi secrets, never printed
 
     def _record(self, request: Any, urn: str, inputs: dict[str, Any], id_: str, state: dict[str, Any],
                 custom: bool, read: bool = False) -> None:
@@ -181,7 +199,9 @@ class RecordingMonitor(mocks.MockMonitor):
             return resource_pb2.RegisterResourceResponse(urn=urn)
         if getattr(request, "remote", False):
             self.remote.append(f"{request.type} {request.name}")
-        inputs = engine_view(json_format.MessageToDict(request.object))
+        raw = json_format.MessageToDict(request.object)
+        self.secrets |= secret_texts(raw)
+        inputs = engine_view(raw)
         inputs.update(outputs.autoname(request.type, request.name, urn, inputs))
         if self._auto_named(request.type) and inputs.get("name") in (None, "") and not inputs.get("namePrefix"):
             inputs["name"] = f"{request.name}-{outputs.digest(urn)[:7]}"

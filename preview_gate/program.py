@@ -42,6 +42,21 @@ class ProgramRun:
     preview: bool
     resources: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)  # what was not analysed
+    secrets: list[str] = field(default_factory=list)  # plain text of the program's Pulumi secrets
+
+    def hide(self, text: str) -> str:
+        return hide(text, self.secrets)
+
+
+SECRET_SHOWN = "[secret]"
+
+
+def hide(text: str, secrets: list[str]) -> str:
+    """`text` with every Pulumi secret replaced, as the engine masks secrets in what it prints."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, SECRET_SHOWN)
+    return text
 
 
 def _load_yaml(path: Path) -> Any:
@@ -145,9 +160,10 @@ def _result(project: Project, stack: str, preview: bool, result: dict[str, Any])
         err = result["error"]
         message = err["message"] if err.get("exited") else f"program raised {err['message']}"
         hint = "".join(f"; {gap}" for gap in gaps(result))
-        raise ProgramError(InputError(err.get("file") or str(project.main), err.get("line"), message + hint),
-                           err.get("traceback", ""))
-    return ProgramRun(project, stack, preview, result["resources"], gaps(result))
+        secrets = result.get("secrets", [])
+        raise ProgramError(InputError(err.get("file") or str(project.main), err.get("line"),
+                                      hide(message + hint, secrets)), hide(err.get("traceback", ""), secrets))
+    return ProgramRun(project, stack, preview, result["resources"], gaps(result), result.get("secrets", []))
 
 
 def run_program(project: Project, stack: str = "dev", preview: bool = False,

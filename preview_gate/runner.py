@@ -72,7 +72,7 @@ def _gaps(monitor: Any) -> dict[str, list[str]]:
     """What the gate could not analyse: functions answered with unknowns, outputs it did not compute,
     multi-language components whose children ran in a plugin."""
     return {"unanswered": list(monitor.mocks.unanswered), "not_computed": list(monitor.not_computed),
-            "remote": list(monitor.remote)}
+            "remote": list(monitor.remote), "secrets": sorted(monitor.secrets)}
 
 
 def main(argv: list[str]) -> int:

@@ -390,3 +390,26 @@ def test_gate_timeout_is_passed_on_and_checked(gate, capsys, tmp_path: Path) -> 
     assert "timeout" not in gate.calls[-1]
     code, _, err = run(capsys, "gate", "prog", "--timeout", "0")
     assert code == 2 and "must be between 0 and 86400 seconds: '0'" in err
+
+
+# --- hostile text: terminal and CI-log injection, lone surrogates ------------------------------------------
+
+def test_names_cannot_inject_terminal_sequences_or_workflow_commands(scanner, capsys) -> None:
+    scanner.inventories = [Inventory([widget("x\x1b]0;owned\x07\r\n::add-mask::secret", True)])]
+    scanner.errors = [InputError("::error file=a::forged.tf", 1, "bad \x1b[2J\n::error::forged")]
+    code, out, _ = run(capsys, "scan", "infra")
+    code_to_file, _, err = run(capsys, "scan", "infra", "-o", "report.txt")
+    assert code == code_to_file == 2
+    for text in (out, err):
+        assert "\x1b" not in text and "\r" not in text
+        assert not any(line.lstrip().startswith("::") for line in text.splitlines())
+    assert "test_widget.x\\x1b]0;owned\\x07\\x0d\\x0a::add-mask::secret" in out
+    assert err.splitlines()[1] == "cicd-guard: error: ::error file=a::forged.tf:1: bad \\x1b[2J\\x0a::error::forged"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_a_lone_surrogate_does_not_lose_the_report(scanner, capsys, tmp_path: Path, fmt: str) -> None:
+    scanner.inventories = [Inventory([widget("bad\udcff", True)])]
+    code, _, err = run(capsys, "scan", "infra", "--format", fmt, "-o", "report.out")
+    assert (code, err.splitlines()[1:]) == (1, []), err
+    assert "bad\\udcff" in (tmp_path / "report.out").read_text("utf-8")

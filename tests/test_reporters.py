@@ -297,6 +297,31 @@ def test_sarif_file_outside_repo_root_keeps_absolute_uri(rule_id: str, repo: Pat
     assert location["physicalLocation"]["artifactLocation"] == {"uri": elsewhere.resolve().as_uri()}
 
 
+def _artifact(report: Report, repo_root) -> dict:
+    result = json.loads(render(report, "sarif", repo_root=repo_root))["runs"][0]["results"][0]
+    return result["locations"][0]["physicalLocation"]["artifactLocation"]
+
+
+def test_sarif_uris_are_percent_encoded(rule_id: str, repo: Path) -> None:
+    (repo / "infra" / "a b#c%d.tf").write_text("\n")
+    report = Report(findings=[_finding(rule_id, file=str(repo / "infra" / "a b#c%d.tf"), line=1)])
+    assert _artifact(report, repo) == {"uri": "infra/a%20b%23c%25d.tf", "uriBaseId": "%SRCROOT%"}
+
+
+def test_sarif_a_path_leaving_the_repository_through_dotdot_is_absolute(rule_id: str, repo: Path) -> None:
+    outside = repo.parent / "elsewhere.tf"
+    outside.write_text("\n")
+    report = Report(findings=[_finding(rule_id, file=str(repo / ".." / "elsewhere.tf"), line=1)])
+    assert _artifact(report, repo) == {"uri": outside.resolve().as_uri()}
+
+
+def test_sarif_a_relative_path_found_only_under_the_repo_root_is_relative_to_it(rule_id: str, repo: Path,
+                                                                                  monkeypatch, tmp_path_factory) -> None:
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # infra/main.tf does not exist here
+    report = Report(findings=[_finding(rule_id, file="infra/main.tf", line=1)])
+    assert _artifact(report, repo) == {"uri": "infra/main.tf", "uriBaseId": "%SRCROOT%"}
+
+
 def test_sarif_rule_not_in_registry_gets_a_descriptor() -> None:
     report = Report(findings=[_finding("QQQ-001", title="Some other rule")])
     run = json.loads(render(report, "sarif"))["runs"][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +26,44 @@ def redact_finding(finding: Finding) -> Finding:
 
 def redact_error(error: InputError) -> InputError:
     return InputError(redact(str(error.file)), error.line, redact(str(error.message)))
+
+
+# Control characters (ESC/OSC sequences, CR, newlines, C1), bidirectional overrides and lone surrogates in
+# names and messages from scanned input: shown as escapes, so input cannot rewrite a terminal or a CI log.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.M)
+
+
+def printable(text: str) -> str:
+    """One line of plain text: every control character escaped (\\x1b, \\x0a, \\u202e, ...)."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
+                            text)
+
+
+def neutralised(text: str) -> str:
+    """A line starting with `::` is a GitHub Actions workflow command (::error, ::add-mask::, ...): break
+    it so a name from a pull request cannot issue one in the CI log."""
+    return _WORKFLOW_COMMAND.sub(r"\1: :", text)
+
+
+def for_terminal(report: Report) -> Report:
+    """A copy whose input-derived texts are `printable` (rule-authored remediation and titles are kept)."""
+    def safe(text: str | None) -> str | None:
+        return printable(text) if text is not None else None
+
+    findings = []
+    for finding in report.findings:
+        suppression = finding.suppression
+        if suppression is not None:
+            suppression = Suppression(printable(suppression.reason), suppression.source, suppression.expires)
+        findings.append(dataclasses.replace(
+            finding, message=printable(finding.message), resource=printable(finding.resource),
+            file=safe(finding.file), urn=safe(finding.urn), called_from=safe(finding.called_from),
+            suppression=suppression))
+    return Report(findings=findings, errors=[InputError(printable(str(e.file)), e.line, printable(str(e.message)))
+                                             for e in report.errors],
+                  scanned=[printable(s) for s in report.scanned], rules_run=list(report.rules_run),
+                  notes=[printable(n) for n in report.notes])
 
 
 def redacted(report: Report) -> Report:

@@ -97,9 +97,17 @@ def level(finding: Finding, strict: bool = False) -> str:
     return "error" if mandatory else "warning"
 
 
+def _quoted(path: str) -> str:
+    """Percent-encoded as a URI path; a file name's undecodable bytes (surrogate escapes) as those bytes."""
+    try:
+        return quote(path, safe="/:@", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return quote(path, safe="/:@", errors="backslashreplace")
+
+
 def _physical(file: str, line: int | None, end_line: int | None, repo_root) -> dict:
     uri, relative = relative_uri(file, repo_root)
-    artifact = {"uri": quote(uri, safe="/:@"), "uriBaseId": SRCROOT} if relative else {"uri": uri}
+    artifact = {"uri": _quoted(uri), "uriBaseId": SRCROOT} if relative else {"uri": uri}
     physical: dict = {"artifactLocation": artifact}
     if line and line > 0:
         region = {"startLine": line}
@@ -129,7 +137,7 @@ def _location(finding: Finding, repo_root) -> dict:
 
 def _fingerprint(finding: Finding) -> str:
     key = "\x1f".join([finding.rule_id, finding.resource, finding.urn or "", finding.engine])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def result(finding: Finding, rule_index: int, repo_root, strict: bool = False) -> dict:

@@ -9,7 +9,8 @@ from itertools import groupby
 from ..findings import Finding, Report, Status
 
 __all__ = ["render", "summary_line"]
-from .common import counts, display_location, display_path, is_blocking, redacted, summary_line, unwrap, verdict
+from .common import (counts, display_location, display_path, for_terminal, is_blocking, neutralised, redacted,
+                     summary_line, unwrap, verdict)
 
 _RESET = "\033[0m"
 _COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m",
@@ -53,7 +54,7 @@ def _finding_lines(finding: Finding, paint: _Paint, strict: bool, repo_root) -> 
 
 def render(report: Report, color: bool = False, repo_root: str | os.PathLike | None = None,
            strict: bool = False) -> str:
-    report = redacted(report)
+    report = for_terminal(redacted(report))
     paint = _Paint(color)
     out: list[str] = []
     findings = sorted(report.findings, key=lambda f: (_group(f, repo_root), f.line or 0, f.rule_id, f.resource))
@@ -77,4 +78,4 @@ def render(report: Report, color: bool = False, repo_root: str | os.PathLike | N
     result = verdict(report, strict)
     colour = "error" if result != "PASS" else "ok"
     out.append(f"{paint(colour, result)}: {summary_line(report, strict)}")
-    return "\n".join(out) + "\n"
+    return neutralised("\n".join(out)) + "\n"

@@ -83,8 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
 
-    explain = sub.add_parser("explain", help="show a rule's rationale, remediation, examples and compliance")
-    explain.add_argument("rule_id", metavar="RULE_ID")
+    explain = sub.add_parser("explain", help="show a rule's rationale, remediation, examples and compliance "
+                             "(offline)")
+    explain.add_argument("rule_id", metavar="RULE_ID", help="a rule ID, its policy name, or the docs URL a "
+                         "report or the policy pack printed")
 
     amap = sub.add_parser("access-map", help="who can pull, push, list and administer each registry, and how "
                           "they get there")
@@ -151,6 +153,16 @@ def _merge_errors(*groups) -> list[InputError]:
     return merged
 
 
+def _pulumi_hint(error: InputError) -> InputError:
+    """`scan` on a Pulumi project finds no Terraform: say which command reads it."""
+    folder = Path(str(error.file))
+    if error.line is None and folder.is_dir() and not any(folder.glob("*.tf")) and \
+            any((folder / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml")):
+        return InputError(error.file, None, f"{error.message}; this is a Pulumi project: run "
+                                            f"`{TOOL_NAME} gate {error.file}`")
+    return error
+
+
 def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
     if not args.paths and not args.plan:
         raise CliError("scan: give at least one PATH or --plan FILE")
@@ -167,7 +179,7 @@ def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
     findings = []
     for inventory in result.inventories:
         findings.extend(evaluate(inventory, config, strict_suppressions=args.strict_suppressions))
-    errors = _merge_errors(result.errors, *(inv.errors for inv in result.inventories))
+    errors = [_pulumi_hint(e) for e in _merge_errors(result.errors, *(inv.errors for inv in result.inventories))]
     findings.sort(key=lambda f: f.sort_key())
     report = Report(findings=findings, errors=errors, scanned=list(result.scanned),
                     rules_run=[r.id for r in all_rules()], notes=list(result.notes))
@@ -233,7 +245,8 @@ def run_access_map(args: argparse.Namespace) -> int:
         several = len(result.inventories) > 1
         for i, inventory in enumerate(result.inventories):
             maps.append(build(inventory, config, title=_map_title(inventory, f"stack {i + 1}") if several else ""))
-    _emit(render(maps, args.format), args.output)
+    if maps or not errors:  # an input that could not be read prints its error only, not an empty map
+        _emit(render(maps, args.format), args.output)
     from rulebook.redact import redact
 
     for error in errors[:20]:
@@ -275,9 +288,14 @@ def explain(rule_id: str) -> str:
     from rulebook.docs import rule_page
     from rulebook.rules import all_rules
 
+    from rulebook.doc_urls import rule_id_in
+    from policypack.policies import policy_names
+
     wanted = rule_id.strip().lower()
+    from_url = (rule_id_in(wanted) or "").lower()  # a docs URL the reports or the pack printed
     for rule in all_rules():
-        if wanted in (rule.id.lower(), rule.slug):
+        names = {rule.id.lower(), rule.slug, *policy_names(rule).values()}
+        if wanted in names or from_url == rule.id.lower():
             return rule_page(rule).split("\n", 1)[1].lstrip("\n")  # without the "generated" comment
     raise CliError(f"unknown rule {rule_id!r}; `{TOOL_NAME} rules` lists them")
 

@@ -413,3 +413,34 @@ def test_a_lone_surrogate_does_not_lose_the_report(scanner, capsys, tmp_path: Pa
     code, _, err = run(capsys, "scan", "infra", "--format", fmt, "-o", "report.out")
     assert (code, err.splitlines()[1:]) == (1, []), err
     assert "bad\\udcff" in (tmp_path / "report.out").read_text("utf-8")
+
+
+def test_explain_works_offline_for_every_docs_url_printed(capsys, monkeypatch) -> None:
+    """Every rule's SARIF helpUri and pack policy url (default and configured base), and its policy names."""
+    from policypack.policies import docs_url, policy_names
+    from rulebook import doc_urls
+    from rulebook.reporters.sarif import help_uri
+    from rulebook.rules import all_rules
+
+    for base in (None, "https://docs.acme.internal/cicd-guard/rules"):
+        if base:
+            monkeypatch.setenv(doc_urls.DOCS_URL_ENV, base)
+        for rule in all_rules():
+            for printed in (help_uri(rule.id), docs_url(rule), *policy_names(rule).values()):
+                code, out, _ = run(capsys, "explain", printed)
+                assert (code, out.splitlines()[0]) == (0, f"# {rule.id}: {rule.title}"), printed
+
+
+def test_scan_of_a_pulumi_project_suggests_the_gate(capsys, tmp_path: Path) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "Pulumi.yaml").write_text("name: infra\nruntime: python\n")
+    code, out, _ = run(capsys, "scan", "infra")
+    assert code == 2
+    assert "  infra: no Terraform files (.tf) found; this is a Pulumi project: run `cicd-guard gate infra`" in \
+        out.splitlines()
+
+
+def test_access_map_of_a_missing_path_prints_the_error_only(capsys) -> None:
+    code, out, err = run(capsys, "access-map", "missing")
+    assert (code, out) == (2, "")
+    assert err == "cicd-guard: error: missing: no such file or directory\n"

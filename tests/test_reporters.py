@@ -428,11 +428,21 @@ def test_text_strict_marks_unknown_as_blocking(rule_id: str, repo: Path) -> None
 
 
 def test_sarif_help_uri_is_absolute_when_the_package_names_its_repository(monkeypatch) -> None:
-    monkeypatch.setattr(sarif_reporter, "_project_url",
-                        lambda *labels: "https://example.org/acme/cicd-guard" if "repository" in labels else None)
+    from rulebook import doc_urls
+
+    monkeypatch.delenv(doc_urls.DOCS_URL_ENV, raising=False)
+    monkeypatch.setattr(doc_urls, "project_url", lambda *labels: "https://example.org/acme/cicd-guard")
     assert sarif_reporter.help_uri("REG-003") == "https://example.org/acme/cicd-guard/blob/main/docs/rules/REG-003.md"
-    monkeypatch.setattr(sarif_reporter, "_project_url", lambda *labels: None)
+    monkeypatch.setattr(doc_urls, "project_url", lambda *labels: None)
     assert sarif_reporter.help_uri("REG-003") == "docs/rules/REG-003.md"
+    monkeypatch.setenv(doc_urls.DOCS_URL_ENV, "https://docs.acme.internal/cicd-guard/rules/")
+    assert sarif_reporter.help_uri("REG-003") == "https://docs.acme.internal/cicd-guard/rules/REG-003.md"
+
+
+def test_the_package_declares_its_urls() -> None:
+    from rulebook import doc_urls
+
+    assert doc_urls.project_url("repository") == "https://github.com/cicd-guard/cicd-guard"
 
 
 def test_notes_reach_every_format_but_junit() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from ..compliance import FRAMEWORKS, PRACTICES
 from ..findings import Enforcement, Finding, Report, Severity, Status
 from ..model import InputError
 from ..rules import Rule, all_rules
+from ..doc_urls import project_url, rule_doc_url
 from .common import redacted, relative_uri, split_location, unwrap
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -29,23 +29,9 @@ SRCROOT = "%SRCROOT%"
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0"}
 
 
-def _project_url(*labels: str) -> str | None:
-    try:
-        entries = metadata.metadata("cicd-guard").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        return None
-    for entry in entries:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() in labels:
-            return url.strip().rstrip("/")
-    return None
-
-
 def help_uri(rule_id: str) -> str:
-    """The rule's generated doc: absolute when the package declares its repository URL, else relative."""
-    repo = _project_url("repository", "source", "homepage")
-    path = f"docs/rules/{rule_id}.md"
-    return f"{repo}/blob/main/{path}" if repo else path
+    """The rule's generated doc (see rulebook.doc_urls: one setting for every format and the pack)."""
+    return rule_doc_url(rule_id)
 
 
 def _pascal(title: str) -> str:
@@ -184,7 +170,7 @@ def document(report: Report, repo_root=None, strict: bool = False) -> dict:
             rules.append(_unregistered_descriptor(finding))
     root = Path(repo_root or os.getcwd()).resolve()
     driver = {"name": TOOL_NAME, "version": __version__, "semanticVersion": __version__, "rules": rules}
-    info = _project_url("homepage", "repository", "source", "documentation")
+    info = project_url("homepage", "repository", "source", "documentation")
     if info:
         driver["informationUri"] = info
     invocation: dict = {"executionSuccessful": not report.errors}

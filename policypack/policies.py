@@ -32,6 +32,7 @@ from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy
 
 from rulebook.compliance import FRAMEWORKS, PRACTICES
 from rulebook.config import Config, ConfigError
+from rulebook.doc_urls import rule_doc_url
 from rulebook.engine import rule_findings
 from rulebook.findings import Finding, Status
 from rulebook.findings import Severity as RbSeverity
@@ -42,8 +43,6 @@ from . import adapter, messages, settings
 from .adapter.reader import Reader
 
 EXTRA_RULES_ENV = "CICD_GUARD_EXTRA_RULES"
-DOCS_URL_ENV = "CICD_GUARD_DOCS_URL"
-DEFAULT_DOCS_URL = "https://github.com/cicd-guard/cicd-guard/blob/main/docs/rules"
 PACK_NAME = "cicd-guard"
 
 
@@ -142,7 +141,7 @@ def _tags(rule: Rule, severity: RbSeverity) -> list[str]:
 
 
 def docs_url(rule: Rule) -> str:
-    return f"{os.environ.get(DOCS_URL_ENV, DEFAULT_DOCS_URL).rstrip('/')}/{rule.id}.md"
+    return rule_doc_url(rule.id)
 
 
 class _Check:

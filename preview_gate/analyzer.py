@@ -220,7 +220,7 @@ def _policy_schema(policy: Any) -> dict[str, Any]:
     """The schema the CLI validates a policy's config against (enforcementLevel injected)."""
     props = {k: json_format.MessageToDict(v) for k, v in policy.configSchema.properties.items()}
     props["enforcementLevel"] = {"type": "string", "enum": ["advisory", "mandatory", "remediate", "disabled"]}
-    schema: dict[str, Any] = {"type": "object", "properties": props}
+    schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if policy.configSchema.required:
         schema["required"] = list(policy.configSchema.required)
     return schema
@@ -253,12 +253,18 @@ def reconcile_config(info: analyzer_pb2.AnalyzerInfo, given: dict[str, Any]) -> 
             for name, (_, props) in list(result.items()):
                 result[name] = (config["all"][0], props)
         for name, (level, props) in config.items():
-            old_level, old_props = result.get(name, ("", {}))
+            if name not in result:  # "all", or a name only the pack's initial config uses
+                continue
+            old_level, old_props = result[name]
             result[name] = (level or old_level, {**old_props, **props})
 
     initial = {k: (LEVELS.get(v.enforcementLevel) if v.enforcementLevel else None,
                    json_format.MessageToDict(v.properties)) for k, v in info.initialConfig.items()}
     apply(initial)
+    unknown = sorted(set(given) - set(result) - {"all"})
+    if unknown:
+        raise PackConfigError(f"policy pack configuration names policies the pack does not have: "
+                              f"{', '.join(map(repr, unknown))} (its policies: {', '.join(sorted(result))})")
     apply({k: _normalise_entry(k, v) for k, v in given.items()})
     errors: list[str] = []
     for policy in info.policies:
@@ -292,12 +298,9 @@ class Session:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, props) in reconciled.items():
             request.policyConfig[name].CopyFrom(analyzer_pb2.PolicyConfig(
-                enforcementLevel=LEVEL_VALUES[level or "advisory"], properties=_struct(props)))
+                enforcementLevel=LEVEL_VALUES[level], properties=_struct(props)))
         _call(self.stub.Configure, request)
         return info, reconciled
-
-    def remediate(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.RemediateResponse | None:
-        return _call(self.stub.Remediate, request, optional=True)
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         return _call(self.stub.Analyze, request)

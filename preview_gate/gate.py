@@ -16,13 +16,13 @@ import policypack
 from policypack.messages import decode_all
 from policypack.policies import rule_id_of
 
-from rulebook.config import Config, ConfigError, read_document, schema, validate
+from rulebook.config import Config, ConfigError, read_document, schema
 from rulebook.findings import Enforcement, Finding, Report, Severity, Status
 from rulebook.model import InputError
 
 from .analyzer import (CHANNEL_OPTIONS, LEVELS, RPC_TIMEOUT, SEVERITIES, PackConfigError, PackError, PackProcess,
                        Session, StackInfo, _struct, load_pack)
-from .program import ProgramError, ProgramRun, load_project, run_program
+from .program import PROGRAM_TIMEOUT, ProgramError, ProgramRun, load_project, run_program
 
 _CANT_RUN = "can't run policy"
 PARALLEL = 4
@@ -68,7 +68,9 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 
 
 def _is_settings(data: dict[str, Any]) -> bool:
-    return set(data) <= set(schema()["properties"])
+    """A cicd-guard.yaml names at least one settings key; a Pulumi policy pack config names policies only.
+    Either is then validated in full, so a typo is an error instead of a file silently read as the other."""
+    return bool(set(data) & set(schema()["properties"])) or not data
 
 
 def _load_config(config: Any, config_path: str | Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -93,7 +95,7 @@ def _load_config(config: Any, config_path: str | Path | None) -> tuple[dict[str,
         raise GateConfigError(f"{source}: the top level must be a mapping")
     if _is_settings(data):
         try:
-            validate(data, source)
+            Config.from_dict(data, source)  # the schema, and rule IDs that exist
         except ConfigError as exc:
             raise GateConfigError(str(exc)) from None
         return data, {}
@@ -273,8 +275,10 @@ def analyze(session: Session, run: ProgramRun, info: Any, reconciled: dict[str, 
 
 def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, config: Any = None,
              config_path: str | Path | None = None, stack: str | None = "dev", preview: bool = False,
-             extra_env: dict[str, str] | None = None) -> Report:
+             extra_env: dict[str, str] | None = None, timeout: float = PROGRAM_TIMEOUT) -> Report:
     """Findings of the policy pack on the program; input problems are Report.errors (exit 2).
+
+    `timeout`: seconds the program may run before it and everything it started are killed.
 
     Raises ConfigError (GateConfigError) when the configuration is invalid, as `scan` does.
     """
@@ -283,17 +287,20 @@ def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, con
     settings, native = _load_config(config, config_path)
     try:
         project = load_project(program_dir, stack)
-        run = run_program(project, stack, preview)
+        run = run_program(project, stack, preview, timeout=timeout)
     except ProgramError as exc:
         report.errors.append(exc.error)
         return report
     report.scanned.append(_relative(str(project.main)) or str(project.main))
+    report.notes.extend(run.notes)
     pack_dir = Path(policy_pack) if policy_pack is not None else default_pack_dir()
     try:
         report.findings, report.rules_run = analyze_run(run, pack_dir, settings, native, extra_env,
                                                         config_label=str(config_path or "<config>"))
     except PackError as exc:
-        report.errors.append(InputError(str(pack_dir), None, str(exc)))
+        report.errors.append(InputError(str(pack_dir), None, run.hide(str(exc))))
+    for finding in report.findings:  # the engine masks secrets in what it prints: so does the gate
+        finding.message, finding.resource = run.hide(finding.message), run.hide(finding.resource)
     return report
 
 

@@ -365,3 +365,298 @@ def test_bkt001_bkt002_pulumi(tmp_path):
         ("BKT-002", "failed", "artifacts-acl", 5),
         ("BKT-002", "failed", "artifacts-ownership", 9),
     ]
+
+
+# --- BKT-003: public bucket policies -------------------------------------------------------------------
+
+def statement(effect="Allow", principal="*", action="s3:GetObject", condition=None, **extra):
+    out = {"Effect": effect, "Principal": principal, "Action": action, "Resource": "arn:aws:s3:::acme/*", **extra}
+    if condition is not None:
+        out["Condition"] = condition
+    return out
+
+
+def bucket_policy(*statements, line=5, bucket="acme"):
+    return make("aws.s3.bucket_policy", "aws_s3_bucket_policy.p", line, bucket=bucket,
+                policy={"Version": "2012-10-17", "Statement": list(statements)})
+
+
+@pytest.mark.parametrize("stmt, status", [
+    (statement(principal="*"), "failed"),
+    (statement(principal={"AWS": "*"}), "failed"),
+    (statement(principal={"AWS": ["*"]}), "failed"),
+    (statement(principal={"AWS": "arn:aws:iam::111122223333:role/ci"}), None),
+    (statement(condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}}), None),
+    (statement(condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}), None),
+    (statement(condition={"IpAddress": {"aws:SourceIp": "10.42.0.0/16"}}), None),
+    (statement(condition={"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}), "failed"),  # negated on an Allow
+    (statement(condition={"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}), "failed"),
+    (statement(condition={"StringLike": {"aws:SourceVpce": "*"}}), "failed"),
+    (statement(condition={"Bool": {"aws:SecureTransport": "true"}}), "failed"),
+    (statement(condition={"StringEquals": {"aws:SourceVpce": Unknown("var.vpce has no value")}}), "unknown"),
+    (statement(principal={"AWS": Unknown("var.principal has no value")}), "unknown"),
+    (statement(effect="Deny"), None),
+])
+def test_bkt003_semantics(stmt, status):
+    assert [f[1] for f in judge(["BKT-003"], bucket_policy(stmt))] == ([status] if status else [])
+
+
+def test_bkt003_message_says_why_a_condition_does_not_bound():
+    found = evaluate(Inventory([bucket_policy(statement(Sid="Ci", condition={
+        "StringNotEquals": {"aws:SourceVpce": "vpce-1"}}))]), Config(), rules=[REGISTRY["BKT-003"]])
+    assert [f.message for f in found] == [
+        "statement 'Ci' of the bucket policy allows everyone (Principal *) s3:GetObject without a condition that "
+        "bounds the callers (organisation, VPC endpoint, network, account): StringNotEquals on aws:SourceVpce admits "
+        "every caller outside its values"]
+
+
+TF_POLICIES = '''
+resource "aws_s3_bucket" "a" {
+  bucket = "acme-a"
+}
+
+resource "aws_s3_bucket_policy" "jsonencode" {
+  bucket = aws_s3_bucket.a.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.a.arn}/*" }]
+  })
+}
+
+resource "aws_s3_bucket_policy" "heredoc" {
+  bucket = aws_s3_bucket.a.id
+  policy = <<POLICY
+{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::acme-a/*"}]}
+POLICY
+}
+
+data "aws_iam_policy_document" "public" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-a/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "document" {
+  bucket = aws_s3_bucket.a.id
+  policy = data.aws_iam_policy_document.public.json
+}
+
+data "aws_iam_policy_document" "endpoint" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-a/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceVpce"
+      values   = ["vpce-0a1b2c3d4e5f67890"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "endpoint" {
+  bucket = aws_s3_bucket.a.id
+  policy = data.aws_iam_policy_document.endpoint.json
+}
+
+resource "aws_s3_bucket" "legacy" {
+  bucket = "acme-legacy"
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { AWS = ["*"] }, Action = "s3:*", Resource = "arn:aws:s3:::acme-legacy/*" }]
+  })
+}
+
+resource "aws_s3_access_point" "ap" {
+  bucket = aws_s3_bucket.a.id
+  name   = "ci"
+}
+
+resource "aws_s3control_access_point_policy" "ap" {
+  access_point_arn = aws_s3_access_point.ap.arn
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_access_point.ap.arn}/object/*" }]
+  })
+}
+'''
+
+
+def test_bkt003_terraform_policy_forms(tmp_path):
+    assert tf_rows(tmp_path, TF_POLICIES, ["BKT-003"]) == [
+        ("BKT-003", "failed", "aws_s3_bucket_policy.jsonencode", 6),
+        ("BKT-003", "failed", "aws_s3_bucket_policy.heredoc", 13),
+        ("BKT-003", "failed", "aws_s3_bucket_policy.document", 31),
+        ("BKT-003", "failed", "aws_s3_bucket.legacy", 57),
+        ("BKT-003", "failed", "aws_s3control_access_point_policy.ap", 69),
+    ]
+
+
+# --- BKT-004: artifact buckets refuse access from outside the CI network --------------------------------
+
+def deny(action="s3:*", condition=None, **extra):
+    return statement(effect="Deny", action=action, condition=condition, **extra)
+
+
+VPCE = {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}
+BUCKET = make("aws.s3.bucket", "aws_s3_bucket.a", 1, bucket="acme")
+ENDPOINT = make("aws.ec2.vpc_endpoint", "aws_vpc_endpoint.s3", 20, vpc_id="vpc-ci",
+                service_name="com.amazonaws.eu-west-1.s3")
+ENDPOINT_REF = {"StringNotEquals": {"aws:SourceVpce": Ref("aws_vpc_endpoint.s3", "id")}}
+
+
+@pytest.mark.parametrize("statements, config, status", [
+    ([], {}, "failed"),
+    ([deny(condition=VPCE)], {}, None),
+    ([deny(condition={"StringNotEquals": {"aws:sourcevpce": "vpce-1"}})], {}, None),  # keys are case-insensitive
+    ([deny(action="s3:GetObject", condition=VPCE)], {}, "failed"),  # writes stay open
+    ([deny(action="s3:GetObject", condition=VPCE), deny(action="s3:Put*", condition=VPCE)], {}, None),
+    ([deny(condition={"StringNotEquals": {"aws:SourceVpc": "vpc-ci"}})], {}, None),
+    ([deny(condition={"NotIpAddress": {"aws:SourceIp": ["10.42.0.0/16"]}})], {}, None),
+    ([deny(condition={"NotIpAddress": {"aws:SourceIp": ["0.0.0.0/0"]}})], {}, "failed"),
+    ([deny(condition={"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1"}})], {}, None),
+    ([deny(condition={"StringNotLike": {"aws:SourceVpce": "vpce-*"}})], {}, "failed"),  # any endpoint
+    ([deny(condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}})], {}, "failed"),  # denies the CI network
+    ([deny(condition={**VPCE, "Bool": {"aws:SecureTransport": "false"}})], {}, "failed"),  # TLS callers escape
+    ([deny()], {}, "failed"),  # no network exception: denies everyone, still not "the CI network only"
+    ([deny(condition=VPCE, principal={"AWS": "arn:aws:iam::111122223333:role/x"})], {}, "failed"),
+    ([deny(condition=VPCE, Resource="arn:aws:s3:::acme")], {}, "failed"),  # the bucket, not its objects
+    ([statement(condition=VPCE)], {}, "failed"),  # an Allow refuses nothing
+    ([deny(condition=VPCE)], {"aws_vpc_endpoint_ids": ("vpce-1",)}, None),
+    ([deny(condition=VPCE)], {"aws_vpc_endpoint_ids": ("vpce-2",)}, "failed"),
+    ([deny(condition={"NotIpAddress": {"aws:SourceIp": ["198.51.100.0/24"]}})], {"cidrs": ("10.42.0.0/16",)},
+     "failed"),
+    ([deny(condition={"StringNotEquals": {"aws:SourceVpc": "vpc-dev"}})], {"aws_vpc_ids": ("vpc-ci",)}, "failed"),
+    ([deny(condition=ENDPOINT_REF)], {}, None),
+    ([deny(condition=ENDPOINT_REF)], {"aws_vpc_ids": ("vpc-ci",)}, None),
+    ([deny(condition=ENDPOINT_REF)], {"aws_vpc_ids": ("vpc-dev",)}, "failed"),
+    ([deny(condition=ENDPOINT_REF)], {"aws_vpc_endpoint_ids": ("vpce-1",)}, "unknown"),
+    ([deny(condition={"StringNotEquals": {"aws:SourceVpce": Unknown("var.vpce has no value")}})], {}, "unknown"),
+])
+def test_bkt004_semantics(statements, config, status):
+    resources = [BUCKET, ENDPOINT] + ([bucket_policy(*statements)] if statements else [])
+    assert [f[1] for f in judge(["BKT-004"], *resources, **config)] == ([status] if status else [])
+
+
+def test_bkt004_messages():
+    reads = evaluate(Inventory([BUCKET, bucket_policy(deny(action="s3:GetObject", condition=VPCE))]), Config(),
+                     rules=[REGISTRY["BKT-004"]])
+    assert [f.message for f in reads] == [
+        "bucket acme refuses only object reads from outside the CI network: writes stay open"]
+    outside = evaluate(Inventory([BUCKET, bucket_policy(deny(condition=VPCE, Sid="Ci"))]),
+                       Config(aws_vpc_endpoint_ids=("vpce-2",)), rules=[REGISTRY["BKT-004"]])
+    assert [f.message for f in outside] == [
+        "bucket acme admits aws:SourceVpce vpce-1 (statement 'Ci'), outside the configured CI network"]
+
+
+def test_bkt004_artifact_selector_by_name_and_tag():
+    logs = make("aws.s3.bucket", "aws_s3_bucket.logs", 1, bucket="acme-logs")
+    ci = make("aws.s3.bucket", "aws_s3_bucket.ci", 5, bucket="acme-ci-artifacts")
+    tagged = make("aws.s3.bucket", "aws_s3_bucket.tagged", 9, bucket="other")
+    tagged.tags = {"purpose": "artifacts"}
+    assert judge(["BKT-004"], logs, ci, tagged, artifact_bucket_names=("acme-ci-*",)) == [
+        ("BKT-004", "failed", "aws_s3_bucket.ci", "high")]
+    assert judge(["BKT-004"], logs, ci, tagged, artifact_bucket_tags={"purpose": "artifacts"}) == [
+        ("BKT-004", "failed", "aws_s3_bucket.tagged", "high")]
+
+
+TF_NETWORK = '''
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id       = "vpc-ci"
+  service_name = "com.amazonaws.eu-west-1.s3"
+}
+
+resource "aws_s3_bucket" "endpoint" {
+  bucket = "acme-ci-endpoint"
+}
+
+resource "aws_s3_bucket_policy" "endpoint" {
+  bucket = aws_s3_bucket.endpoint.id
+  policy = jsonencode({
+    Statement = [{
+      Effect = "Deny", Principal = "*", Action = "s3:*", Resource = "${aws_s3_bucket.endpoint.arn}/*"
+      Condition = { StringNotEquals = { "aws:sourcevpce" = aws_vpc_endpoint.s3.id } }
+    }]
+  })
+}
+
+resource "aws_s3_bucket" "reads" {
+  bucket = "acme-ci-reads"
+}
+
+resource "aws_s3_bucket_policy" "reads" {
+  bucket = aws_s3_bucket.reads.id
+  policy = jsonencode({
+    Statement = [{
+      Effect = "Deny", Principal = { AWS = "*" }, Action = "s3:GetObject", Resource = "${aws_s3_bucket.reads.arn}/*"
+      Condition = { StringNotEquals = { "aws:SourceVpc" = "vpc-ci" } }
+    }]
+  })
+}
+
+resource "aws_s3_bucket" "ranges" {
+  bucket = "acme-ci-ranges"
+}
+
+resource "aws_s3_bucket_policy" "ranges" {
+  bucket = aws_s3_bucket.ranges.id
+  policy = jsonencode({
+    Statement = [{
+      Effect = "Deny", Principal = "*", Action = ["s3:GetObject", "s3:PutObject"], Resource = "arn:aws:s3:::acme-ci-ranges/*"
+      Condition = { NotIpAddress = { "aws:SourceIp" = ["10.42.0.0/16", "198.51.100.0/24"] } }
+    }]
+  })
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+'''
+
+
+def test_bkt004_terraform(tmp_path):
+    config = {"aws_vpc_ids": ("vpc-ci",), "cidrs": ("10.42.0.0/16",), "artifact_bucket_names": ("acme-ci-*",)}
+    assert tf_rows(tmp_path, TF_NETWORK, ["BKT-004"], **config) == [
+        ("BKT-004", "failed", "aws_s3_bucket.reads", 21),
+        ("BKT-004", "failed", "aws_s3_bucket.ranges", 35),
+    ]
+    assert tf_rows(tmp_path, TF_NETWORK, ["BKT-004"], artifact_bucket_names=("acme-ci-*",)) == [
+        ("BKT-004", "failed", "aws_s3_bucket.reads", 21),
+    ]
+
+
+PULUMI_POLICIES = '''
+import json
+import pulumi
+import pulumi_aws as aws
+
+endpoint = aws.ec2.VpcEndpoint("s3", vpc_id="vpc-ci", service_name="com.amazonaws.eu-west-1.s3")
+ok = aws.s3.Bucket("ok", bucket="acme-ci-ok")
+aws.s3.BucketPolicy("ok", bucket=ok.id, policy=pulumi.Output.all(ok.arn, endpoint.id).apply(lambda a: json.dumps({
+    "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"{a[0]}/*",
+                   "Condition": {"StringNotEquals": {"aws:SourceVpce": a[1]}}}]})))
+public = aws.s3.Bucket("public", bucket="acme-ci-public")
+aws.s3.BucketPolicy("public", bucket=public.id, policy=json.dumps({
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "s3:GetObject",
+                   "Resource": "arn:aws:s3:::acme-ci-public/*"}]}))
+aws.s3.Bucket("legacy", bucket="acme-ci-legacy", policy=json.dumps({
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                   "Resource": "arn:aws:s3:::acme-ci-legacy/*",
+                   "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f67890"}}},
+                  {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::acme-ci-legacy/*",
+                   "Condition": {"NotIpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}]}))
+'''
+
+
+def test_bkt003_bkt004_pulumi(tmp_path):
+    assert gate_rows(tmp_path, PULUMI_POLICIES, "pulumi_aws", ["BKT-003", "BKT-004"],
+                     {"ci_network": {"aws_vpc_ids": ["vpc-ci"]}}) == [
+        ("BKT-004", "failed", "public", 10),
+        ("BKT-003", "failed", "public (aws:s3/bucketPolicy:BucketPolicy)", 11),
+        ("BKT-004", "failed", "legacy", 14),
+    ]

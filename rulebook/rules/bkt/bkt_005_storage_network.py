@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ...findings import Severity
 from ...model import Resource
-from ...network import beyond_ci_network
+from ...networks import beyond_ci_network
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 from ..helpers import flag, linked
@@ -97,8 +97,7 @@ azure_native.storage.StorageAccount("artifacts", account_name="acmeciartifacts",
 def bkt_005(ctx: Context) -> Iterator[Result]:
     inventory = ctx.inventory
     accounts = inventory.of_kind("azure.storage.account")
-    separate, unresolved = linked(inventory, accounts, inventory.of_kind("azure.storage.network_rules"), "account")
-    dangling = [r for r in unresolved if isinstance(r.get("account"), Unknown)]
+    separate, possible = linked(inventory, accounts, inventory.of_kind("azure.storage.network_rules"), "account")
     for account in accounts:
         chosen = artifact_store(account, ctx.config)
         if isinstance(chosen, Unknown):
@@ -113,8 +112,8 @@ def bkt_005(ctx: Context) -> Iterator[Result]:
         if public is False:
             continue  # private endpoints only, whatever the rules say
         own = separate.get(account.address)
-        if own is None and dangling:
-            yield Result.undecided(account, dangling[0].get("account"),
-                                   f"whether {dangling[0].address} holds this account's network rules")
+        if own is None and possible.get(account.address):
+            rules_resource, reason = possible[account.address][0]
+            yield Result.undecided(account, reason, f"whether {rules_resource.address} holds this account's network rules")
             continue
         yield from _judge(account, own[0] if own else account, ctx)

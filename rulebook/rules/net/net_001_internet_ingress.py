@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from ...findings import Severity
 from ...model import Resource
-from ...network import is_everywhere, network
+from ...networks import open_to_internet
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 
@@ -20,14 +20,8 @@ _PORT_PROTOCOLS = {"tcp", "udp", "6", "17", "sctp", "132"}
 
 
 def _public(sources: list[Any]) -> list[str]:
-    """The sources that stand for the whole internet (0.0.0.0/0, ::/0, *, Internet, any /0)."""
-    out = []
-    for value in sources:
-        if isinstance(value, str):
-            net = network(value)
-            if is_everywhere(value) or (net is not None and net.prefixlen == 0):
-                out.append(value.strip())
-    return out
+    """The sources that stand for the internet at large (0.0.0.0/0, 0.0.0.0/1, ::/0, *, Internet)."""
+    return [value.strip() for value in sources if isinstance(value, str) and open_to_internet(value)]
 
 
 def _port(value: Any) -> int | Unknown | None:

@@ -123,8 +123,11 @@ def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument |
             docs.append(known if known is not None else Unknown(f"AWS managed policy {arn} is not known"))
         else:
             policy = ctx.inventory.resolve(arn, ("aws.iam.policy",))
-            if policy is None:
-                docs.append(Unknown(f"policy {arn} is not declared here"))
+            if isinstance(policy, Unknown):
+                docs.append(policy)
+            elif policy is None:
+                docs.append(Unknown(f"policy {arn} is not declared here" if isinstance(arn, str) and arn.strip()
+                                    else "a policy attachment names no policy (policy_arn is empty)"))
             else:
                 doc = document(policy.props.get("policy"), policy.address)
                 docs.append(doc if doc is not None else Unknown(f"policy {policy.address} has no document"))

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ...findings import Severity
 from ...model import Resource
-from ...network import beyond_ci_network
+from ...networks import beyond_ci_network
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 from ..helpers import flag
@@ -69,8 +69,7 @@ azure_native.containerregistry.Registry("ci", registry_name="acmeci", resource_g
     ),
 )
 def reg_009(resource: Resource, ctx: Context) -> Iterator[Result]:
-    name = resource.get("name")
-    label = name if isinstance(name, str) else resource.address
+    label = resource.label()
     public = flag(resource, "public_network_access_enabled")
     if isinstance(public, Unknown):
         yield Result.undecided(resource, public, "whether public network access is enabled")
@@ -86,9 +85,13 @@ def reg_009(resource: Resource, ctx: Context) -> Iterator[Result]:
         yield Result.fail(resource, f"registry {label} accepts traffic from everywhere: public network access is "
                                     f"enabled and the network rule set's default action is {shown}")
         return
-    wide, undecided = beyond_ci_network(resource.get("ip_rules"), resource.get("subnet_ids"), ctx.config)
-    if wide:
+    config = ctx.config
+    wide, undecided = beyond_ci_network(resource.get("ip_rules"), resource.get("subnet_ids"), config)
+    if wide and (config.cidrs or config.azure_subnet_ids):
         yield Result.fail(resource, f"registry {label} admits {', '.join(wide)}, outside the configured CI network")
+    elif wide:
+        yield Result.fail(resource, f"registry {label} admits {', '.join(wide)}: public internet addresses, and no CI "
+                                    "ranges are configured to allow them (ci_network.cidrs)")
     elif undecided is not None:
         yield Result.undecided(resource, undecided, "whether the registry's network rules stay within the CI network")
 

@@ -9,7 +9,7 @@ from ... import actions as catalogue
 from ...conditions import NETWORK_KEYS, Allowed, deny_exceptions
 from ...findings import Severity
 from ...model import Ref, Resource
-from ...network import cidr_within, is_everywhere, network
+from ...networks import open_to_internet, within
 from ...policy import PolicyDocument, Statement
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
@@ -69,10 +69,9 @@ def _outside(allowed: Allowed, ctx: Context) -> tuple[list[str], Unknown | None]
         if isinstance(value, str) and allowed.wildcards and ("*" in value or "?" in value):
             wide.append(f"{allowed.key} pattern {value!r}")
         elif key == "aws:sourceip":
-            net = network(value) if isinstance(value, str) else None
-            if isinstance(value, str) and (is_everywhere(value) or (net is not None and net.prefixlen == 0)):
+            if isinstance(value, str) and open_to_internet(value):
                 wide.append(f"{allowed.key} {value}")
-            elif config.cidrs and isinstance(value, str) and not cidr_within(value, config.cidrs):
+            elif config.cidrs and isinstance(value, str) and not within(value, config.cidrs):
                 wide.append(f"{allowed.key} {value}")
             elif config.cidrs and isinstance(value, Ref):
                 undecided = _first(undecided, Unknown)(f"{allowed.key} {value} is only known after apply")

@@ -36,6 +36,8 @@ from rulebook.model import InputError, Inventory, Ref, Resource
 from . import files
 from .evaluator import EvaluatedResource, Evaluator, Scope
 from .loader import load_file, read_text, walk_tf_dirs
+from .declarations import declarations
+from .provenance import Provenance
 from .modules import ModuleDef, ModuleLoader, display_path, is_local_source
 from .syntax import HclSyntaxError, parse_expression
 
@@ -156,6 +158,9 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -
             continue
         if resource is None:
             continue
+        if item.body:  # only what the block writes literally; values read through references are not its own
+            written = Provenance(item.body)
+            resource.values = [(p, v) for p, v in resource.values if written.is_literal(p)]
         for sup in item.suppressions:
             if sup not in resource.suppressions:
                 resource.suppressions.append(sup)
@@ -243,6 +248,8 @@ def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), rep
             evaluated = []
         result.evaluated[display_path(root, base)] = evaluated
         inventory = to_inventory(evaluated, errors)
+        for declared in declarations(ev, scope):  # variables, outputs, locals (secret rules)
+            inventory.add(declared)
         result.inventories.append(inventory)
         result.errors.extend(inventory.errors)
     result.scanned.extend(loader.files_read())

@@ -14,7 +14,10 @@ from rulebook.model import Ref, Resource, SourceLocation
 from rulebook.policy import PolicyDocument, parse_policy_or_unknown
 from rulebook.unknown import Unknown, concat_known
 
+from . import adapter_workloads
+
 Attrs = dict[str, Any]
+UNMAPPED = "unmapped"  # a managed type no rule models: kept for the secret scan of its literal values
 
 
 class _Ctx:
@@ -512,6 +515,8 @@ MANAGED: dict[str, Builder] = {
     "azurerm_resource_group": _resource_group,
 }
 
+MANAGED.update(adapter_workloads.MANAGED)
+
 # Data sources that stand for resources the rules reason about (a built-in role looked up by name).
 DATA: dict[str, Builder] = {
     "azurerm_role_definition": _role_definition,
@@ -552,10 +557,10 @@ def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocatio
                 mode: str = "managed", tags: Any = None) -> Resource | None:
     """The rulebook Resource for one Terraform resource instance, or None for types no rule reads."""
     builder = (DATA if mode == "data" else MANAGED).get(tf_type)
-    if builder is None:
+    if builder is None and mode == "data":
         return None
     ctx = _Ctx(attrs, address)
-    kind, props = builder(ctx)
+    kind, props = builder(ctx) if builder is not None else (UNMAPPED, {})
     return Resource(kind=kind, address=address, engine=engine,
                     props={k: v for k, v in props.items() if v is not None},
                     tags=tags if tags is not None else _tags(attrs), location=location,

@@ -45,6 +45,7 @@ class EvaluatedResource:
     location: SourceLocation
     suppressions: list[InlineSuppression] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    body: list = field(default_factory=list)  # the block's expressions (where each value comes from)
 
 
 class _Root:
@@ -917,7 +918,7 @@ class Evaluator:
                                f"{type(exc).__name__}: {exc}")
                     continue
                 out.append(EvaluatedResource(inst.address, decl.type, decl.mode, attrs, location,
-                                             scope.inherited + own, list(inst.notes) + scope.notes))
+                                             scope.inherited + own, list(inst.notes) + scope.notes, decl.body))
         for name in scope.mod.modules:
             _, children = self.module_instances(scope, name)
             for child in children:

@@ -6,7 +6,9 @@ value is not known at plan time is an Unknown. Types in the descriptions:
   str / bool / int / list[...] / dict  plain values;  ref  a value pointing at another resource
   (a Ref, or the concrete name/arn/id string);  policy  a PolicyDocument (rulebook.policy.parse_policy).
 Every kind may also carry `id` (the provider's identifier, e.g. a Pulumi output or a plan value),
-used only to resolve references. Rules read only these kinds and props; a rule that needs more means
+used only to resolve references. `Resource.values` holds the literal leaves of a resource: values
+written in its own configuration (Terraform: not read through a variable, local or another resource;
+Pulumi: every known input that is not a Pulumi secret), for secret scans. Rules read only these kinds and props; a rule that needs more means
 this file needs more.
 """
 
@@ -20,6 +22,10 @@ class Kind:
     name: str
     description: str
     props: dict[str, str]
+
+
+ENVIRONMENT = ("list[dict]: variables as {name, value, path, from_store: value is a secret-store reference "
+               "(PARAMETER_STORE, valueFrom, Key Vault, secret_name), secret: the engine marks it secret}")
 
 
 def _k(name: str, description: str, /, **props: str) -> Kind:  # positional-only: props may be called "name"
@@ -114,6 +120,37 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("azure.network.security_rule", "one NSG rule declared as its own resource", security_group="ref",
        name="str", priority="int", direction="str", access="str", protocol="str", sources="list[str]",
        ports="list[str]"),
+    # --- Compute and build/deploy environments (secrets, IMDS) ------------------------------
+    _k("aws.ec2.instance", "EC2 instance (a build agent or any host)",
+       user_data="str: bootstrap script as the instance runs it (base64 decoded)",
+       metadata_http_tokens="str: required|optional (IMDSv2 enforced when required)",
+       metadata_http_endpoint="str: enabled|disabled"),
+    _k("aws.ec2.launch_template", "EC2 launch template or launch configuration",
+       user_data="str: bootstrap script (base64 decoded)", metadata_http_tokens="str: required|optional",
+       metadata_http_endpoint="str: enabled|disabled"),
+    _k("azure.vm", "Azure virtual machine or scale set", user_data="str: custom_data / user_data (decoded)"),
+    _k("aws.codebuild.project", "CodeBuild project", environment=ENVIRONMENT),
+    _k("aws.ecs.task_definition", "ECS task definition", environment=ENVIRONMENT + " (name: container/VAR)"),
+    _k("aws.lambda.function", "Lambda function", environment=ENVIRONMENT),
+    _k("azure.app_service", "App Service / Function App (web app, function app)",
+       environment=ENVIRONMENT + " (app settings and connection strings)"),
+    _k("azure.container_app", "Azure Container App", environment=ENVIRONMENT + " (name: container/VAR)"),
+    _k("github.actions_secret", "GitHub Actions / Dependabot secret (repository, environment, organisation)",
+       name="str", plaintext_value="str: value stored unencrypted in configuration",
+       secret="bool: the engine marks plaintext_value secret/sensitive"),
+    # --- Terraform declarations (secrets in variables, outputs and locals) ----------------------
+    _k("terraform.variable", "Terraform input variable (address var.NAME); values holds its literal leaves",
+       name="str", value="any: its value in this scan (default, tfvars or module argument)",
+       sensitive="bool", source="str: default|tfvars|environment|module_call|unset",
+       literal="bool: the value is written in the configuration (a default, tfvars or literal argument)",
+       used_by="list[str]: where the module reads it (resource.attribute, local, output)"),
+    _k("terraform.output", "Terraform output (address output.NAME)", name="str", value="any", sensitive="bool",
+       exposes="list[str]: resource attributes the value is built from (aws_iam_access_key.ci.secret)"),
+    _k("terraform.local", "Terraform local value (address local.NAME); values holds its literal leaves",
+       name="str", value="any", literal="bool: the expression references nothing",
+       used_by="list[str]: where the module reads it"),
+    # --- Anything else ----------------------------------------------------------------------------
+    _k("unmapped", "a resource type no rule models; only its literal values are read (secret scans)"),
 ]}
 
 

@@ -221,6 +221,53 @@ CASES = [
      {"name": "defaults", "allow_blob_public_access": True}),
 ]
 
+_SCRIPT_B64 = "IyEvYmluL3NoCmVjaG8gaGkK"  # "#!/bin/sh\necho hi\n"
+_ENV = {"name": "DB_PASSWORD", "value": "v", "path": "", "from_store": False, "secret": False}
+CASES += [
+    ("aws_instance", {"user_data": "#!/bin/sh", "metadata_options": [{"http_tokens": "required"}]}, "aws.ec2.instance",
+     {"user_data": "#!/bin/sh", "metadata_http_tokens": "required"}),
+    ("aws_launch_template", {"user_data": _SCRIPT_B64}, "aws.ec2.launch_template", {"user_data": "#!/bin/sh\necho hi\n"}),
+    ("aws_launch_configuration", {"user_data_base64": _SCRIPT_B64, "metadata_options": [{"http_tokens": "optional",
+                                                                                        "http_endpoint": "enabled"}]},
+     "aws.ec2.launch_template", {"user_data": "#!/bin/sh\necho hi\n", "metadata_http_tokens": "optional",
+                                 "metadata_http_endpoint": "enabled"}),
+    ("aws_codebuild_project", {"environment": [{"environment_variable": [
+        {"name": "DB_PASSWORD", "value": "v"}, {"name": "T", "value": "/p", "type": "PARAMETER_STORE"}]}]},
+     "aws.codebuild.project", {"environment": [
+         {**_ENV, "path": "environment[0].environment_variable[0].value"},
+         {**_ENV, "name": "T", "value": "/p", "path": "environment[0].environment_variable[1].value",
+          "from_store": True}]}),
+    ("aws_ecs_task_definition", {"container_definitions": '[{"name": "app", "environment": [{"name": "DB_PASSWORD", '
+                                                          '"value": "v"}], "secrets": [{"name": "K", "valueFrom": "arn"}]}]'},
+     "aws.ecs.task_definition", {"environment": [
+         {**_ENV, "name": "app/DB_PASSWORD", "path": "container_definitions"},
+         {**_ENV, "name": "app/K", "value": "arn", "path": "container_definitions", "from_store": True}]}),
+    ("aws_lambda_function", {"environment": [{"variables": {"DB_PASSWORD": "v"}}]}, "aws.lambda.function",
+     {"environment": [{**_ENV, "path": "environment[0].variables.DB_PASSWORD"}]}),
+    ("azurerm_container_app", {"template": [{"container": [{"name": "app", "env": [
+        {"name": "DB_PASSWORD", "value": "v"}, {"name": "K", "secret_name": "k"}]}]}]}, "azure.container_app",
+     {"environment": [{**_ENV, "name": "app/DB_PASSWORD", "path": "template[0].container[0].env[0].value"},
+                      {**_ENV, "name": "app/K", "value": "k", "path": "template[0].container[0].env[1].value",
+                       "from_store": True}]}),
+]
+CASES += [(t, {"app_settings": {"DB_PASSWORD": "v"}, "connection_string": [{"name": "db", "value": "c"}]},
+           "azure.app_service", {"environment": [{**_ENV, "path": "app_settings.DB_PASSWORD"},
+                                                 {**_ENV, "name": "db_CONNECTION_STRING", "value": "c",
+                                                  "path": "connection_string[0].value"}]})
+          for t in ("azurerm_linux_web_app", "azurerm_windows_web_app", "azurerm_app_service", "azurerm_function_app",
+                    "azurerm_linux_function_app", "azurerm_windows_function_app", "azurerm_linux_web_app_slot",
+                    "azurerm_windows_web_app_slot")]
+CASES += [(t, {"custom_data": _SCRIPT_B64}, "azure.vm", {"user_data": "#!/bin/sh\necho hi\n"})
+          for t in ("azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine",
+                    "azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set",
+                    "azurerm_orchestrated_virtual_machine_scale_set")]
+CASES += [("azurerm_virtual_machine", {"os_profile": [{"custom_data": "#!/bin/sh"}]}, "azure.vm",
+           {"user_data": "#!/bin/sh"})]
+CASES += [(t, {"secret_name": "S", "plaintext_value": "v"}, "github.actions_secret",
+           {"name": "S", "plaintext_value": "v"})
+          for t in ("github_actions_secret", "github_actions_environment_secret", "github_actions_organization_secret",
+                    "github_dependabot_secret", "github_dependabot_organization_secret", "github_codespaces_secret")]
+
 
 @pytest.mark.parametrize("tf_type,attrs,kind,props", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_mapping(tf_type, attrs, kind, props):
@@ -247,8 +294,9 @@ def test_data_sources():
     assert to_resource("aws_iam_role", "data.aws_iam_role.x", {"name": "r"}, LOC, "terraform", mode="data") is None
 
 
-def test_unmapped_type_is_none():
-    assert to_resource("aws_instance", "aws_instance.x", {"ami": "a"}, LOC, "terraform") is None
+def test_unmapped_type_keeps_its_literal_values_for_secret_scans():
+    resource = to_resource("aws_db_instance", "aws_db_instance.x", {"engine": "postgres"}, LOC, "terraform")
+    assert (resource.kind, resource.props, resource.values) == ("unmapped", {}, [("engine", "postgres")])
 
 
 def test_malformed_policy_becomes_unknown_and_is_noted():

@@ -220,6 +220,7 @@ def test_azure_plan_kinds_and_locations(azure):
     assert {r.address: (r.kind, r.location.line) for r in azure.resources} == {
         "azurerm_resource_group.ci": ("azure.resource_group", 1),
         "azurerm_container_registry.acr": ("azure.acr.registry", 6),
+        "azurerm_container_registry_token.ci": ("unmapped", 23),
         "azurerm_container_registry_token_password.ci": ("azure.acr.token_password", 30),
         "azurerm_user_assigned_identity.deployer": ("azure.identity", 35),
         "data.azurerm_role_definition.acrpush": ("azure.role_definition", 44),

@@ -10,7 +10,7 @@ from ...identities import document
 from ...model import Resource
 from ...policy import PolicyDocument, Statement
 from ...unknown import Unknown
-from ..helpers import linked
+from ..helpers import Possible, linked
 
 
 def store_name(resource: Resource) -> Any:
@@ -77,16 +77,18 @@ def bucket_policies(ctx: Any, bucket: Resource) -> tuple[list[tuple[Resource, Po
                                                           Unknown | None]:
     """Every policy document governing a bucket (its legacy inline policy, aws_s3_bucket_policy
     resources naming it), and the reason a policy resource might govern it but cannot be linked."""
-    def compute(c: Any) -> tuple[dict[str, list[Resource]], list[Resource]]:
+    def compute(c: Any) -> tuple[dict[str, list[Resource]], dict[str, list[Possible]]]:
         inventory = c.inventory
         return linked(inventory, inventory.of_kind("aws.s3.bucket"), inventory.of_kind("aws.s3.bucket_policy"),
                       "bucket")
-    by_bucket, unresolved = ctx.derived("rulebook.rules.bkt.bucket_policies", compute)
+    owned, possible = ctx.derived("rulebook.rules.bkt.bucket_policies", compute)
     out: list[tuple[Resource, PolicyDocument | Unknown]] = []
-    for holder in [bucket] + by_bucket.get(bucket.address, []):
+    for holder in [bucket] + owned.get(bucket.address, []):
         doc = policy_of(holder)
         if doc is not None:
             out.append((holder, doc))
-    dangling = next((r for r in unresolved if isinstance(r.get("bucket"), Unknown)), None)
-    return out, (Unknown(f"whether {dangling.address} governs it: {dangling.get('bucket').reason}")
-                 if dangling is not None else None)
+    maybe = possible.get(bucket.address)
+    if not maybe:
+        return out, None
+    holder, reason = maybe[0]
+    return out, Unknown(f"whether {holder.address} governs it: {reason.reason}")

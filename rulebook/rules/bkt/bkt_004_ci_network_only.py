@@ -5,17 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ... import actions as catalogue
-from ...conditions import NETWORK_KEYS, Allowed, deny_exceptions
+from ...conditions import Allowed
 from ...findings import Severity
 from ...model import Ref, Resource
 from ...networks import open_to_internet, within
 from ...policy import PolicyDocument, Statement
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
-from ._common import artifact_store, bucket_policies, label, public_principal
+from ._common import READ, WRITE, artifact_store, bucket_policies, label, network_deny
 
-READ, WRITE = "s3:GetObject", "s3:PutObject"
 
 
 @dataclass
@@ -30,25 +28,6 @@ class _Verdict:
 def _first(*values: Unknown | None) -> Unknown | None:
     """The first reason given (an Unknown has no truth value: never `a or b`)."""
     return next((v for v in values if v is not None), None)
-
-
-def _covers(statement: Statement, action: str) -> bool:
-    if statement.not_actions:
-        return not any(isinstance(a, str) and catalogue.matches(a, action) for a in statement.not_actions)
-    return any(isinstance(a, str) and catalogue.matches(a, action) for a in statement.actions)
-
-
-def _on_objects(statement: Statement) -> bool | Unknown:
-    """Does the statement apply to the bucket's objects (`*`, `arn:aws:s3:::bucket/*`, a key pattern)?"""
-    if statement.not_resources:
-        return True  # everything except a few named resources
-    undecided: Unknown | None = None
-    for value in statement.resources:
-        if isinstance(value, Unknown):
-            undecided = undecided if undecided is not None else value
-        elif isinstance(value, str) and (value.strip() == "*" or ("/" in value and value.rstrip().endswith("*"))):
-            return True
-    return undecided if undecided is not None else False
 
 
 def _endpoint_vpc(value: Any, ctx: Context) -> Any:
@@ -119,29 +98,16 @@ def _vpce_allowed(value: Any, ctx: Context) -> bool | Unknown:
 def _network_deny(statement: Statement, ctx: Context) -> tuple[set[str], list[str], Unknown | None] | None:
     """(actions covered, values outside the CI network, undecided) of a Deny that refuses every caller
     outside a set of networks; None when the statement is not such a Deny."""
-    everyone = public_principal(statement)
-    if isinstance(everyone, Unknown):
-        return set(), [], everyone
-    if everyone is not True or statement.not_principals is not None:
+    found = network_deny(statement)
+    if found is None:
         return None
-    covered = {a for a in (READ, WRITE) if _covers(statement, a)}
-    if not covered:
-        return None
-    on_objects = _on_objects(statement)
-    if on_objects is False:
-        return None
-    only = deny_exceptions(statement).only(NETWORK_KEYS)
-    if only is None:
-        return None
-    if isinstance(only, Unknown):
-        return set(), [], only
     outside: list[str] = []
-    undecided: Unknown | None = on_objects if isinstance(on_objects, Unknown) else None
-    for allowed in only:
+    undecided = found.undecided
+    for allowed in found.allowed:
         wide, unknown = _outside(allowed, ctx)
         outside += wide
         undecided = _first(undecided, unknown)
-    return (set() if undecided is not None else covered), outside, undecided
+    return (set() if undecided is not None else set(found.covered)), outside, undecided
 
 
 def _verdict(docs: list[tuple[Resource, PolicyDocument | Unknown]], ctx: Context) -> _Verdict:

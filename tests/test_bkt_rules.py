@@ -393,6 +393,10 @@ def bucket_policy(*statements, line=5, bucket="acme"):
     (statement(condition={"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}), "failed"),
     (statement(condition={"StringLike": {"aws:SourceVpce": "*"}}), "failed"),
     (statement(condition={"Bool": {"aws:SecureTransport": "true"}}), "failed"),
+    (statement(condition={"StringEquals": {"aws:VpceAccount": "111122223333"}}), None),
+    (statement(condition={"StringLike": {"aws:userid": "AROAEXAMPLE1234567890"}}), None),
+    (statement(condition={"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/x"}}), "failed"),
+    (statement(condition={"StringEquals": {"s3:prefix": "builds/"}}), "unknown"),  # a key the analyzer cannot read
     (statement(condition={"StringEquals": {"aws:SourceVpce": Unknown("var.vpce has no value")}}), "unknown"),
     (statement(principal={"AWS": Unknown("var.principal has no value")}), "unknown"),
     (statement(effect="Deny"), None),

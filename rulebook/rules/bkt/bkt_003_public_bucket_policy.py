@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...conditions import caller_bound
+from ...conditions import CALLER_KEYS, caller_bound
 from ...findings import Severity
 from ...model import Resource
 from ...policy import PolicyDocument, Statement
@@ -12,6 +12,9 @@ from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 from ._common import POLICY_HOLDERS, policy_of, public_principal
 
+# keys that bound who calls a bucket beyond the analyzer's general list: one caller's unique id or user
+# name, the account or organisation owning the VPC endpoint the request comes through
+BOUNDING_KEYS = CALLER_KEYS + ("aws:userid", "aws:username", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths")
 _WHAT = {"aws.s3.bucket": "the bucket's inline policy", "aws.s3.bucket_policy": "the bucket policy",
          "aws.s3.access_point": "the access point's policy", "aws.s3.access_point_policy": "the access point policy"}
 
@@ -31,7 +34,7 @@ def _judge(resource: Resource, statement: Statement, what: str) -> Result | None
         return None
     if isinstance(statement.effect, Unknown):
         return Result.undecided(resource, statement.effect, f"whether {where} allows or denies")
-    bound = caller_bound(statement)
+    bound = caller_bound(statement, accept=BOUNDING_KEYS)
     if bound.bounded is True:
         return None
     if isinstance(bound.bounded, Unknown):

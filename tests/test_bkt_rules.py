@@ -5,6 +5,7 @@ over model resources."""
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -648,6 +649,8 @@ public = aws.s3.Bucket("public", bucket="acme-ci-public")
 aws.s3.BucketPolicy("public", bucket=public.id, policy=json.dumps({
     "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "s3:GetObject",
                    "Resource": "arn:aws:s3:::acme-ci-public/*"}]}))
+aws.s3.AccountPublicAccessBlock("account", block_public_acls=True, block_public_policy=True,
+    ignore_public_acls=True, restrict_public_buckets=True)
 aws.s3.Bucket("legacy", bucket="acme-ci-legacy", policy=json.dumps({
     "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                    "Resource": "arn:aws:s3:::acme-ci-legacy/*",
@@ -658,9 +661,61 @@ aws.s3.Bucket("legacy", bucket="acme-ci-legacy", policy=json.dumps({
 
 
 def test_bkt003_bkt004_pulumi(tmp_path):
-    assert gate_rows(tmp_path, PULUMI_POLICIES, "pulumi_aws", ["BKT-003", "BKT-004"],
+    """BKT-001 passes every bucket: the account-level block covers them all."""
+    assert gate_rows(tmp_path, PULUMI_POLICIES, "pulumi_aws", ["BKT-001", "BKT-003", "BKT-004"],
                      {"ci_network": {"aws_vpc_ids": ["vpc-ci"]}}) == [
         ("BKT-004", "failed", "public", 10),
         ("BKT-003", "failed", "public (aws:s3/bucketPolicy:BucketPolicy)", 11),
-        ("BKT-004", "failed", "legacy", 14),
+        ("BKT-004", "failed", "legacy", 16),
+    ]
+
+
+# --- a `terraform show -json` plan: the same adapter table, values as the plan gives them ------------------
+
+def _plan_resource(tf_type: str, name: str, values: dict) -> tuple[dict, dict]:
+    address = f"{tf_type}.{name}"
+    planned = {"address": address, "mode": "managed", "type": tf_type, "name": name,
+               "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0, "values": values}
+    change = {"address": address, "mode": "managed", "type": tf_type, "name": name,
+              "provider_name": "registry.terraform.io/hashicorp/aws",
+              "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": {}}}
+    return planned, change
+
+
+PLAN_RESOURCES = [
+    ("aws_s3_bucket", "art", {"bucket": "acme-ci-art", "acl": None, "grant": [], "policy": None}),
+    ("aws_s3_bucket_policy", "art", {"bucket": "acme-ci-art", "policy": json.dumps({"Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-ci-art/*",
+         "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}},
+        {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::acme-ci-art/*"}]})}),
+    ("aws_security_group", "ci", {"name": "ci", "vpc_id": "vpc-1", "ingress": [
+        {"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": [], "ipv6_cidr_blocks": ["::/0"],
+         "prefix_list_ids": [], "security_groups": [], "self": False, "description": ""}], "egress": []}),
+    ("azurerm_storage_account", "sa", {"name": "acmeci", "public_network_access_enabled": True,
+                                       "allow_nested_items_to_be_public": False, "network_rules": []}),
+    ("azurerm_storage_account_network_rules", "sa", {"storage_account_id": "/sa/acmeci", "default_action": "Deny",
+                                                     "ip_rules": ["0.0.0.0/0"], "virtual_network_subnet_ids": []}),
+]
+
+
+def test_plan_json(tmp_path):
+    from hcl_scanner import scan
+
+    pairs = [_plan_resource(*r) for r in PLAN_RESOURCES]
+    pairs[3][0]["values"]["id"] = "/sa/acmeci"  # the account's id, as a refreshed plan knows it
+    plan = {"format_version": "1.2", "terraform_version": "1.9.5",
+            "planned_values": {"root_module": {"resources": [p for p, _ in pairs]}},
+            "resource_changes": [c for _, c in pairs]}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    result = scan([], plans=[str(path)])
+    assert result.errors == []
+    rules = [REGISTRY[r] for r in BKT + ["NET-001"] if r != "BKT-001"]
+    findings = [f for inv in result.inventories for f in evaluate(inv, Config(), rules=rules)]
+    assert sorted((f.rule_id, f.status.value, f.resource) for f in findings) == [
+        ("BKT-003", "failed", "aws_s3_bucket_policy.art"),
+        ("BKT-004", "failed", "aws_s3_bucket.art"),  # reads only: writes stay open
+        ("BKT-005", "failed", "azurerm_storage_account.sa"),  # the separate rules admit 0.0.0.0/0
+        ("NET-001", "failed", "aws_security_group.ci"),
     ]

@@ -491,6 +491,7 @@ MANAGED: dict[str, Builder] = {
     "aws_s3_access_point": _access_point,
     "aws_s3control_access_point_policy": _access_point_policy,
     "aws_security_group": _security_group,
+    "aws_default_security_group": _security_group,
     "aws_security_group_rule": _security_group_rule,
     "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
     "aws_vpc_endpoint": _vpc_endpoint,

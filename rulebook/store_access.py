@@ -276,7 +276,7 @@ def _s3_entries(ctx: Context, idents: list[Identity]) -> list[StoreEntry]:
     entries = []
     for bucket in buckets:
         entry = StoreEntry(f"S3 bucket {label(bucket)}", bucket.address)
-        docs, _ = bucket_policies(ctx, bucket)
+        docs, _ = bucket_policies(ctx, bucket)  # drawn from the policies the configuration links to it
         entry.accesses += list(_identity_accesses(bucket, idents))
         entry.accesses += list(_policy_accesses(bucket, docs, idents))
         entry.accesses += list(_acl_accesses(bucket, acls.get(bucket.address, [])))

@@ -719,3 +719,13 @@ def test_plan_json(tmp_path):
         ("BKT-005", "failed", "azurerm_storage_account.sa"),  # the separate rules admit 0.0.0.0/0
         ("NET-001", "failed", "aws_security_group.ci"),
     ]
+
+
+def test_bkt004_a_policy_that_may_govern_the_bucket_matters_only_when_it_could_change_the_verdict():
+    twins = [make("aws.s3.bucket", f"module.{m}.aws_s3_bucket.b", 1, bucket="same") for m in ("a", "b")]
+    no_network = bucket_policy(statement(), bucket="same")
+    assert [f[1] for f in judge(["BKT-004"], *twins, no_network)] == ["failed", "failed"]
+    network = bucket_policy(deny(condition=VPCE), bucket="same")
+    found = evaluate(Inventory([*twins, network]), Config(), rules=[REGISTRY["BKT-004"]])
+    assert [(f.status.value, f.resource) for f in found] == [("unknown", t.address) for t in twins]
+    assert "whether aws_s3_bucket_policy.p governs it" in found[0].message

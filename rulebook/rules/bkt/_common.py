@@ -76,25 +76,23 @@ def public_principal(statement: Statement) -> bool | Unknown:
     return undecided if undecided is not None else False
 
 
-def bucket_policies(ctx: Any, bucket: Resource) -> tuple[list[tuple[Resource, PolicyDocument | Unknown]],
-                                                          Unknown | None]:
-    """Every policy document governing a bucket (its legacy inline policy, aws_s3_bucket_policy
-    resources naming it), and the reason a policy resource might govern it but cannot be linked."""
+Governing = list[tuple[Resource, PolicyDocument | Unknown]]
+
+
+def bucket_policies(ctx: Any, bucket: Resource) -> tuple[Governing, list[tuple[Resource, PolicyDocument | Unknown,
+                                                                                Unknown]]]:
+    """The policy documents governing a bucket (its legacy inline policy, aws_s3_bucket_policy resources
+    naming it), and those that may govern it, with the reason the link is not decided."""
     def compute(c: Any) -> tuple[dict[str, list[Resource]], dict[str, list[Possible]]]:
         inventory = c.inventory
         return linked(inventory, inventory.of_kind("aws.s3.bucket"), inventory.of_kind("aws.s3.bucket_policy"),
                       "bucket")
     owned, possible = ctx.derived("rulebook.rules.bkt.bucket_policies", compute)
-    out: list[tuple[Resource, PolicyDocument | Unknown]] = []
-    for holder in [bucket] + owned.get(bucket.address, []):
-        doc = policy_of(holder)
-        if doc is not None:
-            out.append((holder, doc))
-    maybe = possible.get(bucket.address)
-    if not maybe:
-        return out, None
-    holder, reason = maybe[0]
-    return out, Unknown(f"whether {holder.address} governs it: {reason.reason}")
+    docs = [(holder, doc) for holder in [bucket] + owned.get(bucket.address, [])
+            if (doc := policy_of(holder)) is not None]
+    maybe = [(holder, doc, Unknown(f"whether {holder.address} governs it: {reason.reason}"))
+             for holder, reason in possible.get(bucket.address, []) if (doc := policy_of(holder)) is not None]
+    return docs, maybe
 
 
 # --- the network a bucket policy confines object access to -------------------------------------------

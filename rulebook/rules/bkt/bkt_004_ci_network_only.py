@@ -132,6 +132,19 @@ def _verdict(docs: list[tuple[Resource, PolicyDocument | Unknown]], ctx: Context
     return verdict
 
 
+def _link_matters(docs: list[tuple[Resource, PolicyDocument | Unknown]],
+                  possible: list[tuple[Resource, PolicyDocument | Unknown, Unknown]], verdict: _Verdict,
+                  ctx: Context) -> Unknown | None:
+    """Why the verdict waits for a policy that may govern the bucket; None when that policy changes
+    nothing (a Deny only ever adds refusals: a bucket failing with it fails without it too)."""
+    if not possible:
+        return None
+    with_them = _verdict(docs + [(holder, doc) for holder, doc, _ in possible], ctx)
+    if with_them.undecided is None and with_them.covered == verdict.covered and with_them.outside == verdict.outside:
+        return None
+    return possible[0][2]
+
+
 @rule(
     id="BKT-004",
     title="Artifact buckets refuse access from outside the CI network",
@@ -225,10 +238,11 @@ def bkt_004(ctx: Context) -> Iterator[Result]:
             continue
         if chosen is False:
             continue
-        docs, dangling = bucket_policies(ctx, bucket)
+        docs, possible = bucket_policies(ctx, bucket)
         verdict = _verdict(docs, ctx)
         name = label(bucket)
         missing = [what for action, what in ((READ, "reads"), (WRITE, "writes")) if action not in verdict.covered]
+        dangling = _link_matters(docs, possible, verdict, ctx)
         if verdict.outside:
             yield Result.fail(bucket, f"bucket {name} admits {', '.join(dict.fromkeys(verdict.outside))}, outside the "
                                       f"configured CI network")

@@ -137,12 +137,11 @@ def _link_matters(docs: list[tuple[Resource, PolicyDocument | Unknown]],
                   ctx: Context) -> Unknown | None:
     """Why the verdict waits for a policy that may govern the bucket; None when that policy changes
     nothing (a Deny only ever adds refusals: a bucket failing with it fails without it too)."""
-    if not possible:
-        return None
-    with_them = _verdict(docs + [(holder, doc) for holder, doc, _ in possible], ctx)
-    if with_them.undecided is None and with_them.covered == verdict.covered and with_them.outside == verdict.outside:
-        return None
-    return possible[0][2]
+    for holder, doc, reason in possible:
+        with_it = _verdict(docs + [(holder, doc)], ctx)
+        if with_it.undecided is not None or with_it.covered != verdict.covered or with_it.outside != verdict.outside:
+            return reason
+    return None
 
 
 @rule(

@@ -17,10 +17,11 @@ from typing import Any, Iterator
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown
 
-from .adapter import literal_leaves
+from rulebook.adapters import leaves as literal_leaves
 from .evaluator import EvalError, Evaluator, Scope
 from .modules import ModuleDef
 from .provenance import Provenance, references
+from .sensitive import unmark
 
 ENGINE = "terraform"
 
@@ -70,8 +71,9 @@ def _uses(mod: ModuleDef) -> dict[str, list[str]]:
 
 
 def _safe(compute) -> Any:
+    """The value without the evaluator's sensitive marks (sensitive.py): the model holds plain values."""
     try:
-        return compute()
+        return unmark(compute())[0]
     except (EvalError, RecursionError) as exc:
         return Unknown(f"cannot evaluate: {exc}")
 

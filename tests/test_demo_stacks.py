@@ -55,7 +55,7 @@ def test_stack_gives_exactly_its_expected_findings(stack):
 KNOWN_IN_PLAN = {("REG-002", "aws_iam_user.jenkins"), ("REG-003", "aws_iam_user.jenkins"),
                  ("REG-005", "aws_iam_user.jenkins"), ("REG-006", "aws_iam_user.jenkins"),
                  ("IDF-001", "aws_iam_access_key.jenkins"), ("REG-010", "aws_ecr_repository.app"),
-                 ("BKT-001", "aws_s3_bucket.artifacts")}
+                 ("BKT-001", "aws_s3_bucket.artifacts"), ("BKT-004", "aws_s3_bucket.artifacts")}
 
 
 def _by_status(findings) -> dict:

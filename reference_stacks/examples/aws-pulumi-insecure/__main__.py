@@ -35,3 +35,8 @@ aws.s3.BucketAclV2("artifacts-acl", bucket="acme-ci-artifacts-legacy", acl="publ
 aws.ec2.SecurityGroup("jenkins", vpc_id="vpc-0123456789abcdef0", ingress=[{
     "description": "Jenkins UI and agents", "from_port": 8080, "to_port": 50000, "protocol": "tcp",
     "cidr_blocks": ["0.0.0.0/0"]}])
+aws.s3.BucketPolicy("artifacts-policy", bucket="acme-ci-artifacts-legacy", policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "ReadFromCi", "Effect": "Allow", "Principal": {"AWS": "*"},
+                   "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::acme-ci-artifacts-legacy/*",
+                   "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f67890"}}}]}))

@@ -66,3 +66,20 @@ resource "aws_security_group" "jenkins" {
     cidr_blocks = ["0.0.0.0/0"]
   }
 }
+
+# "Only from our endpoint", written as an Allow with a negated operator: it admits every caller
+# that is NOT on the endpoint, i.e. the whole internet.
+resource "aws_s3_bucket_policy" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "ReadFromCi"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["s3:GetObject", "s3:PutObject"]
+      Resource  = "${aws_s3_bucket.artifacts.arn}/*"
+      Condition = { StringNotEquals = { "aws:SourceVpce" = "vpce-0a1b2c3d4e5f67890" } }
+    }]
+  })
+}

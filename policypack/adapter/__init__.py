@@ -13,13 +13,13 @@ from typing import Any, Iterable
 from rulebook.model import Inventory, Resource, SourceLocation
 from rulebook.unknown import Unknown
 
-from . import aws, azure
+from . import aws, azure, workloads
 from .reader import Reader
 from .values import leaves, plain
 
 ENGINE = "pulumi"
 UNMAPPED = "unmapped"
-BUILDERS = {**aws.BUILDERS, **azure.BUILDERS}
+BUILDERS = {**aws.BUILDERS, **azure.BUILDERS, **workloads.BUILDERS}
 
 
 def supported_types() -> list[str]:

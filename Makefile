@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test demo bench docs clean
+.PHONY: setup test demo bench docs tables data fuzz mutate clean
 
 setup: $(STAMP)
 
@@ -23,8 +23,19 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+# Mutation testing of the rules, redaction and suppressions (see [tool.mutmut] in pyproject.toml).
+# Slow: not part of `make test` or CI. Results: `$(VENV)/bin/mutmut results`, `mutmut show NAME`.
+mutate: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,mutate]'
+	nice -n 10 $(VENV)/bin/mutmut run --max-children $${MUTATE_JOBS:-1}
+	$(VENV)/bin/mutmut results
+
 docs: $(STAMP)
 	$(PY) -m rulebook.docs write
 
+# The HCL parser's LALR tables shipped in the package; rerun after upgrading lark or python-hcl2.
+tables: $(STAMP)
+	PYTHONHASHSEED=0 $(PY) -c 'from hcl_scanner import tables; tables.write()'
+
 clean:
-	rm -rf $(VENV) .pytest_cache .cicd-guard-cache
+	rm -rf $(VENV) .pytest_cache .cicd-guard-cache mutants

@@ -33,6 +33,7 @@ from typing import Any
 
 from rulebook.model import InputError, Inventory, Ref, Resource
 
+from . import files
 from .evaluator import EvaluatedResource, Evaluator, Scope
 from .loader import load_file, read_text, walk_tf_dirs
 from .declarations import declarations
@@ -55,10 +56,8 @@ class ScanResult:
 
 def _is_plan_json(path: Path) -> bool:
     """format_version plus planned_values/resource_changes near the start of the document."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(1 << 16)
-    except OSError:
+    head, error = files.read_regular(path, str(path), head=1 << 16)
+    if error is not None or head is None:
         return True  # let read_plan report why it cannot be read
     for encoding in ("utf-8-sig", "utf-16"):
         try:
@@ -85,10 +84,11 @@ def _variable_values(root: ModuleDef, var_files: list[str], ev: Evaluator, scann
             values[name] = ev.eval_attr(parse_expression(raw), _empty_scope(root.path), {})
         except HclSyntaxError:
             values[name] = raw
-    auto = [f for f in (root.path / "terraform.tfvars", root.path / "terraform.tfvars.json") if f.is_file()]
+    auto = [f for f in (root.path / "terraform.tfvars", root.path / "terraform.tfvars.json")
+            if files.is_input_candidate(f)]
     try:
         auto.extend(sorted(p for p in root.path.iterdir()
-                           if p.name.endswith((".auto.tfvars", ".auto.tfvars.json")) and p.is_file()))
+                           if p.name.endswith((".auto.tfvars", ".auto.tfvars.json")) and files.is_input_candidate(p)))
     except OSError:
         pass
     for path in auto + [Path(v) for v in var_files]:
@@ -285,6 +285,7 @@ def _read_plan(path: Path, repo_root: Path | None, result: ScanResult) -> None:
     result.errors.extend(errors)
     if inventory is not None:
         result.inventories.append(inventory)
+        result.notes.extend(inventory.notes)
 
 
 __all__ = ["scan", "ScanResult", "to_inventory", "evaluate_root", "Ref"]

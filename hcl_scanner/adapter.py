@@ -283,6 +283,60 @@ def _ownership_controls(c: _Ctx) -> tuple[str, Attrs]:
                                              object_ownership=_in_block(c.get("rule"), "object_ownership"))
 
 
+def _access_point(c: _Ctx) -> tuple[str, Attrs]:
+    block = c.get("public_access_block_configuration")
+    return "aws.s3.access_point", dict(bucket=c.get("bucket"), name=c.get("name"), arn=c.get("arn"),
+                                       policy=c.policy(c.get("policy"), "policy"),
+                                       vpc_id=_in_block(c.get("vpc_configuration"), "vpc_id"),
+                                       **{f: _in_block(block, f) for f in _BLOCK_FLAGS})
+
+
+def _access_point_policy(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.s3.access_point_policy", dict(access_point=c.get("access_point_arn"),
+                                              policy=c.policy(c.get("policy"), "policy"))
+
+
+# --- AWS network -----------------------------------------------------------------------------------
+
+def _sources(*lists: Any) -> list[Any] | Unknown:
+    """IPv4 and IPv6 CIDR lists (or single CIDRs) of one rule as one list."""
+    joined = concat_known([_list(v) for v in lists if _given(v) is not None])
+    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
+
+
+def _sg_ingress(block: Any) -> dict[str, Any] | Unknown:
+    if isinstance(block, Unknown) or not isinstance(block, dict):
+        return block if isinstance(block, Unknown) else Unknown("ingress block is not an object")
+    return {"protocol": block.get("protocol"), "from_port": block.get("from_port"), "to_port": block.get("to_port"),
+            "sources": _sources(block.get("cidr_blocks"), block.get("ipv6_cidr_blocks"))}
+
+
+def _security_group(c: _Ctx) -> tuple[str, Attrs]:
+    blocks = _blocks(c.get("ingress"))
+    ingress = blocks if isinstance(blocks, Unknown) else [_sg_ingress(b) for b in blocks]
+    return "aws.ec2.security_group", dict(name=c.get("name"), id=c.get("id"), vpc_id=c.get("vpc_id"),
+                                          ingress=ingress)
+
+
+def _security_group_rule(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.ec2.security_group_rule", dict(
+        security_group=c.get("security_group_id"), direction=c.get("type"), protocol=c.get("protocol"),
+        from_port=c.get("from_port"), to_port=c.get("to_port"),
+        sources=_sources(c.get("cidr_blocks"), c.get("ipv6_cidr_blocks")))
+
+
+def _vpc_ingress_rule(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.ec2.security_group_rule", dict(
+        security_group=c.get("security_group_id"), direction="ingress", protocol=c.get("ip_protocol"),
+        from_port=c.get("from_port"), to_port=c.get("to_port"),
+        sources=_sources(c.get("cidr_ipv4"), c.get("cidr_ipv6")))
+
+
+def _vpc_endpoint(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.ec2.vpc_endpoint", dict(id=c.get("id"), vpc_id=c.get("vpc_id"), service_name=c.get("service_name"),
+                                        endpoint_type=c.get("vpc_endpoint_type"))
+
+
 # --- Azure -----------------------------------------------------------------------------------------
 
 def _acr(c: _Ctx) -> tuple[str, Attrs]:
@@ -341,6 +395,11 @@ def _ad_password(*owner_keys: str) -> Callable[[_Ctx], tuple[str, Attrs]]:
     return lambda c: ("azure.ad.password", dict(owner=c.first(*owner_keys)))
 
 
+def _default(value: Any, provider_default: Any) -> Any:
+    """What the provider sends when the argument is not set (as a plan's `after` shows it)."""
+    return provider_default if value is None else value
+
+
 def _network_rule_props(c: _Ctx, rules: Any) -> Attrs:
     return dict(network_default_action=_in_block(rules, "default_action"),
                 ip_rules=_list(_in_block(rules, "ip_rules")),
@@ -351,7 +410,8 @@ def _storage_account(c: _Ctx) -> tuple[str, Attrs]:
     rules = c.get("network_rules")
     props = dict(name=c.get("name"), id=c.get("id"),
                  public_network_access_enabled=c.get("public_network_access_enabled"),
-                 allow_blob_public_access=c.first("allow_nested_items_to_be_public", "allow_blob_public_access"),
+                 allow_blob_public_access=_default(c.first("allow_nested_items_to_be_public",
+                                                           "allow_blob_public_access"), True),
                  shared_key_access_enabled=c.get("shared_access_key_enabled"))
     if rules is not None and rules != []:
         props.update(_network_rule_props(c, rules))
@@ -372,6 +432,26 @@ def _storage_container(c: _Ctx) -> tuple[str, Attrs]:
         access = _CONTAINER_ACCESS.get(access, access)
     return "azure.storage.container", dict(account=c.first("storage_account_id", "storage_account_name"),
                                            public_access=access)
+
+
+def _nsg_rule_props(rule: dict[str, Any]) -> dict[str, Any]:
+    """One security_rule (inline block or resource): the single and plural forms as lists."""
+    return {"name": rule.get("name"), "priority": rule.get("priority"), "direction": rule.get("direction"),
+            "access": rule.get("access"), "protocol": rule.get("protocol"),
+            "sources": _sources(rule.get("source_address_prefix"), rule.get("source_address_prefixes")),
+            "ports": _sources(rule.get("destination_port_range"), rule.get("destination_port_ranges"))}
+
+
+def _nsg(c: _Ctx) -> tuple[str, Attrs]:
+    blocks = _blocks(c.get("security_rule"))
+    rules = blocks if isinstance(blocks, Unknown) else [
+        b if isinstance(b, Unknown) else _nsg_rule_props(b) for b in blocks if isinstance(b, (dict, Unknown))]
+    return "azure.network.security_group", dict(name=c.get("name"), id=c.get("id"), rules=rules)
+
+
+def _nsg_rule(c: _Ctx) -> tuple[str, Attrs]:
+    return "azure.network.security_rule", dict(security_group=c.first("network_security_group_id",
+                                                                      "network_security_group_name"), **_nsg_rule_props(c.attrs))
 
 
 def _resource_group(c: _Ctx) -> tuple[str, Attrs]:
@@ -408,6 +488,12 @@ MANAGED: dict[str, Builder] = {
     "aws_s3_bucket_policy": _bucket_policy,
     "aws_s3_bucket_acl": _bucket_acl,
     "aws_s3_bucket_ownership_controls": _ownership_controls,
+    "aws_s3_access_point": _access_point,
+    "aws_s3control_access_point_policy": _access_point_policy,
+    "aws_security_group": _security_group,
+    "aws_security_group_rule": _security_group_rule,
+    "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
+    "aws_vpc_endpoint": _vpc_endpoint,
     "azurerm_container_registry": _acr,
     "azurerm_container_registry_token_password": _acr_token_password,
     "azurerm_role_assignment": _role_assignment,
@@ -424,6 +510,8 @@ MANAGED: dict[str, Builder] = {
     "azurerm_storage_account": _storage_account,
     "azurerm_storage_account_network_rules": _storage_network_rules,
     "azurerm_storage_container": _storage_container,
+    "azurerm_network_security_group": _nsg,
+    "azurerm_network_security_rule": _nsg_rule,
     "azurerm_resource_group": _resource_group,
 }
 

@@ -1,9 +1,14 @@
 """Parse-result cache keyed by file content, so a re-scan of unchanged files skips parsing.
 
 Entries are `marshal` dumps of the plain-tuple syntax tree (no code can be loaded from them,
-unlike pickle). The key hashes the content with the tool version and the parser source, so an
-upgrade invalidates old entries. Writes go to a temporary file that is renamed into place:
-two scans running at once either see a complete entry or none.
+unlike pickle). The key hashes the content with the tool version and the parser's sources, so an
+upgrade invalidates old entries; each entry also repeats its key, and the loader checks the tree's
+shape node by node (shapes.py) before use, so a corrupt, truncated, misplaced or foreign entry is a
+miss, never a crash. What a cache cannot know is who wrote it: anyone who can write the cache
+directory can make a well-formed entry that hides a block, so a cache must not be shared across
+trust boundaries (README, "Parse cache"). Only parse results live here; the parser's tables ship
+inside the package. Writes go to a temporary file that is renamed into place: two scans running
+at once either see a complete entry or none.
 """
 
 from __future__ import annotations
@@ -11,13 +16,21 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import re
 import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-_FORMAT = b"cicd-guard-parse-cache-1"
+from . import files
+
+MAX_ENTRY = 64 * 1024 * 1024  # a parse tree is a few times its source (itself at most files.TF_LIMIT)
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+_FORMAT = b"cicd-guard-parse-cache-2"
+_SOURCES = ("syntax.py", "syntax_errors.py", "shapes.py", "loader.py")
+_disabled = False
 
 
 def cache_dir() -> Path:
@@ -30,7 +43,14 @@ def cache_dir() -> Path:
 
 
 def enabled() -> bool:
-    return os.environ.get("CICD_GUARD_NO_CACHE", "") not in ("1", "true", "yes")
+    """Off with `--no-cache` (disable()) or CICD_GUARD_NO_CACHE=1."""
+    return not _disabled and os.environ.get("CICD_GUARD_NO_CACHE", "").lower() not in ("1", "true", "yes")
+
+
+def disable() -> None:
+    """Neither read nor write the cache for the rest of this process (`scan --no-cache`)."""
+    global _disabled
+    _disabled = True
 
 
 @lru_cache(maxsize=1)
@@ -44,8 +64,9 @@ def _salt() -> bytes:
         hcl2_version = metadata.version("python-hcl2")
     except metadata.PackageNotFoundError:
         hcl2_version = "?"
-    source = (Path(__file__).parent / "syntax.py").read_bytes()
-    return b"|".join([_FORMAT, version.encode(), hcl2_version.encode(), hashlib.sha256(source).digest()])
+    here = Path(__file__).parent
+    sources = hashlib.sha256(b"".join((here / name).read_bytes() for name in _SOURCES)).digest()
+    return b"|".join([_FORMAT, version.encode(), hcl2_version.encode(), sources])
 
 
 def key_for(content: bytes) -> str:
@@ -53,33 +74,37 @@ def key_for(content: bytes) -> str:
 
 
 def _path(key: str) -> Path:
-    """Parse results fan out over 256 folders; named entries ("tables-<hash>") live in their own."""
-    kind, _, digest = key.rpartition("-")
-    if kind:
-        return cache_dir() / kind / digest
+    """Entries fan out over 256 folders."""
     return cache_dir() / key[:2] / key[2:]
 
 
 def get(key: str) -> Any | None:
-    """The cached value, or None (missing, unreadable or corrupt entries are just misses)."""
-    if not enabled():
+    """The cached value, or None (missing, unreadable, corrupt or misplaced entries are misses).
+    The value's own shape is the caller's to check."""
+    if not enabled() or not _KEY.fullmatch(key):
         return None
-    path = _path(key)
+    data, error = files.read_regular(_path(key), key, MAX_ENTRY)
+    if error is not None or data is None:
+        return None
     try:
-        data = path.read_bytes()
-        return marshal.loads(data)
-    except (OSError, ValueError, EOFError, TypeError):
+        entry = marshal.loads(data)
+    except (ValueError, EOFError, TypeError, RecursionError, MemoryError):
         return None
+    if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _FORMAT and entry[1] == key):
+        return None
+    return entry[2]
 
 
 def put(key: str, value: Any) -> None:
     """Store atomically; a cache that cannot be written is silently skipped (scans still work)."""
-    if not enabled():
+    if not enabled() or not _KEY.fullmatch(key):
         return
     target = _path(key)
     folder = target.parent
     try:
-        data = marshal.dumps(value)
+        data = marshal.dumps((_FORMAT, key, value))
+        if len(data) > MAX_ENTRY:
+            return
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:

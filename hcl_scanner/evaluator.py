@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rulebook import policy_document
-from rulebook.model import InlineSuppression, InputError, Ref, SourceLocation
+from rulebook.model import InlineSuppression, InputError, Linked, Ref, SourceLocation
 from rulebook.unknown import Unknown
 
 from . import functions as fn
 from . import suppressions
 from .loader import MAX_BYTES, decode
-from .modules import Decl, ModuleDef, ModuleLoader, is_local_source
+from .modules import Decl, ModuleDef, ModuleLoader, is_path_source, local_source_dir
 from .syntax import HclSyntaxError, _template, _template_parts
 
 META_ATTRS = {"count", "for_each", "depends_on", "provider", "providers", "source", "version"}
@@ -100,6 +100,8 @@ class ResourceInstance:
         value = self.attrs(ev).get(name)
         if value is None or isinstance(value, Unknown):  # unset, null or undecided: the provider computes it
             return Ref(self.address, name)
+        if isinstance(value, str):  # a known name or arn keeps which resource it designates
+            return Linked(value, (self.address,))
         return value
 
 
@@ -119,7 +121,7 @@ class RemoteModuleValue:
         self.reason = reason
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None), Ref, Unknown})
+_SCALARS = frozenset({str, Linked, int, float, bool, type(None), Ref, Unknown})
 
 
 class Scope:
@@ -853,13 +855,16 @@ class Evaluator:
         if not isinstance(source, str):
             self.error(decl.file, decl.line, f"module {decl.name}: source must be a literal string")
             return Unknown(f"module {decl.name} has no readable source"), []
-        if not is_local_source(source):
+        if not is_path_source(source):
             reason = f"module {base} (source {source!r}) is a remote module and was not scanned"
             note = f"{decl.file}:{decl.line}: {reason}"
             if note not in self.notes:
                 self.notes.append(note)
             return RemoteModuleValue(reason), []
-        folder = (scope.mod.path / source).resolve()
+        folder, refused = local_source_dir(scope.mod.path, source, self.loader.repository(scope.root_dir, self.scan_root))
+        if folder is None:
+            self.error(decl.file, decl.line, f"module {decl.name}: {refused}")
+            return Unknown(f"module {decl.name} {refused}"), []
         if str(folder) in scope.ancestry:
             self.error(decl.file, decl.line, f"module {decl.name} calls itself through {source}")
             return Unknown(f"module {decl.name} is recursive"), []
@@ -927,11 +932,7 @@ class Evaluator:
 
 
 def _block_comment_lines(decl: Decl) -> set[int]:
-    lines = {decl.line}
-    start = decl.parsed.lines_above.get(decl.line)
-    if start is not None:
-        lines.update(range(start, decl.line))
-    return lines
+    return set(suppressions.attached_lines(decl.parsed, decl.line))
 
 
 def _all_block_comment_lines(mod: ModuleDef, path: str) -> set[int]:

@@ -8,32 +8,32 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rulebook.model import InputError
 
-from . import cache
-from .syntax import HclSyntaxError, parse_body
+from . import cache, files, shapes
+from . import workers as workers_mod
+from .syntax import Comment, HclSyntaxError, parse_source
 
-MAX_BYTES = 10 * 1024 * 1024  # no hand-written Terraform file comes near this; generated 50 MB files are refused
+MAX_BYTES = files.TF_LIMIT
 MAX_DEPTH = 200  # nesting of brackets; Terraform itself gives up long before a stack overflow
 PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 512 * 1024
 SKIP_DIRS = {".terraform", ".git", ".hg", ".svn", "node_modules", "__pycache__", ".terragrunt-cache"}
-_SUPPRESS_RE = re.compile(r"(?:#|//|/\*)\s*cicd-guard\s*:\s*ignore\b[^\n]*")
+_SUPPRESS_RE = re.compile(r"^(?:#|//|/\*)\s*cicd-guard\s*:\s*ignore\b[^\n]*")
 _BRACKETS = re.compile(r"[\[\](){}]")
 
 
 @dataclass(slots=True)
 class ParsedFile:
-    """One parsed file: its body items, the cicd-guard comments by line, and its errors."""
+    """One parsed file: its body items, its cicd-guard comments, and its errors."""
 
     path: str
     body: list = field(default_factory=list)
     comments: dict[int, str] = field(default_factory=dict)  # line -> "cicd-guard:ignore..." comment text
-    lines_above: dict[int, int] = field(default_factory=dict)  # block line -> first line of the comment run above
+    comment_lines: frozenset[int] = frozenset()  # lines holding nothing but comments
     errors: list[InputError] = field(default_factory=list)
 
 
@@ -54,27 +54,18 @@ def _depth_error(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _comments(text: str) -> tuple[dict[int, str], dict[int, int]]:
-    """cicd-guard comments by line, and for each line the start of the comment run ending above it."""
+def _suppression_comments(comments: list[Comment]) -> tuple[dict[int, str], frozenset[int]]:
+    """cicd-guard comments by line (real comment tokens only), and the lines holding only comments."""
     found: dict[int, str] = {}
-    if "cicd-guard" not in text:
-        return found, {}
-    lines = text.split("\n")
-    for number, line in enumerate(lines, 1):
-        if "cicd-guard" in line:
-            match = _SUPPRESS_RE.search(line)
+    alone: set[int] = set()
+    for comment in comments:
+        if comment.alone:
+            alone.update(range(comment.line, comment.end_line + 1))
+        if "cicd-guard" in comment.text:
+            match = _SUPPRESS_RE.match(comment.text)
             if match:
-                found[number] = match.group().rstrip("*/ \t\r")
-    above: dict[int, int] = {}
-    for number in found:  # map the first non-comment line after a run of comment lines to the run
-        start = number
-        while start > 1 and lines[start - 2].lstrip().startswith(("#", "//", "/*", "*")):
-            start -= 1
-        end = number
-        while end < len(lines) and lines[end].lstrip().startswith(("#", "//", "/*", "*")):
-            end += 1
-        above[end + 1] = start
-    return found, above
+                found[comment.line] = match.group().rstrip("*/ \t\r")
+    return found, frozenset(alone)
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, InputError | None]:
@@ -90,18 +81,10 @@ def decode(data: bytes, path: str) -> tuple[str | None, InputError | None]:
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, bytes | None, InputError | None]:
-    """Guarded read: size limit before reading, unreadable files, binary and non-UTF-8 content."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return None, None, InputError(display, None, f"cannot read: {exc.strerror or exc}")
-    if size > MAX_BYTES:
-        return None, None, InputError(display, None, f"file is {size / 1048576:.1f} MB, over the "
-                                      f"{MAX_BYTES // 1048576} MB limit; not scanned")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, None, InputError(display, None, f"cannot read: {exc.strerror or exc}")
+    """Guarded read (files.read_regular: regular files under the size limit), then text decoding."""
+    data, error = files.read_regular(path, display, MAX_BYTES)
+    if error is not None or data is None:
+        return None, None, error
     text, error = decode(data, display)
     return text, data, error
 
@@ -114,7 +97,7 @@ def parse_text(text: str, display: str) -> ParsedFile:
                                         "not scanned"))
         return parsed
     try:
-        body = parse_body(text)
+        body, comments = parse_source(text)
         parsed.body = list(body)
         for line, message in getattr(body, "failures", ()):
             parsed.errors.append(InputError(display, line, message))
@@ -124,18 +107,33 @@ def parse_text(text: str, display: str) -> ParsedFile:
     except RecursionError:
         parsed.errors.append(InputError(display, None, "expression nested too deeply; not scanned"))
         return parsed
-    parsed.comments, parsed.lines_above = _comments(text)
+    parsed.comments, parsed.comment_lines = _suppression_comments(comments)
     return parsed
 
 
 def _as_cached(parsed: ParsedFile) -> tuple:
-    return (parsed.body, parsed.comments, parsed.lines_above,
+    return (parsed.body, parsed.comments, parsed.comment_lines,
             [(e.line, e.message) for e in parsed.errors])
 
 
-def _from_cached(display: str, value: tuple) -> ParsedFile:
-    body, comments, above, errors = value
-    return ParsedFile(display, body, comments, above, [InputError(display, line, msg) for line, msg in errors])
+def _from_cached(display: str, value: object) -> ParsedFile | None:
+    """The ParsedFile a cache entry holds, or None when the entry is not exactly that shape."""
+    if not (isinstance(value, tuple) and len(value) == 4):
+        return None
+    body, comments, lines, errors = value
+    if not (isinstance(comments, dict) and all(isinstance(k, int) and isinstance(v, str) for k, v in comments.items())
+            and isinstance(lines, frozenset) and all(isinstance(n, int) for n in lines)
+            and isinstance(errors, list) and all(isinstance(e, tuple) and len(e) == 2 and isinstance(e[1], str)
+                                                 and (e[0] is None or isinstance(e[0], int)) for e in errors)
+            and shapes.valid_body(body)):
+        return None
+    return ParsedFile(display, body, comments, lines, [InputError(display, line, msg) for line, msg in errors])
+
+
+def _cached(display: str, data: bytes) -> ParsedFile | None:
+    """A valid cache hit for this content; a malformed entry is dropped (and rewritten after parsing)."""
+    hit = cache.get(cache.key_for(data))
+    return _from_cached(display, hit) if hit is not None else None
 
 
 def load_file(path: Path, display: str | None = None) -> ParsedFile:
@@ -144,12 +142,11 @@ def load_file(path: Path, display: str | None = None) -> ParsedFile:
     text, data, error = read_text(path, display)
     if error is not None or text is None or data is None:
         return ParsedFile(display, errors=[error] if error else [])
-    key = cache.key_for(data)
-    hit = cache.get(key)
+    hit = _cached(display, data)
     if hit is not None:
-        return _from_cached(display, hit)
+        return hit
     parsed = parse_text(text, display)
-    cache.put(key, _as_cached(parsed))
+    cache.put(cache.key_for(data), _as_cached(parsed))
     return parsed
 
 
@@ -158,37 +155,32 @@ def _load_for_pool(args: tuple[str, str]) -> tuple:
     return _as_cached(parsed)
 
 
-def load_files(files: list[tuple[Path, str]], workers: int | None = None) -> list[ParsedFile]:
+def load_files(files_: list[tuple[Path, str]], workers: int | None = None) -> list[ParsedFile]:
     """Load many files; parse in worker processes when there is enough uncached work to pay."""
     todo: list[tuple[Path, str]] = []
     done: dict[str, ParsedFile] = {}
     total = 0
-    for path, display in files:
+    for path, display in files_:
         text, data, error = read_text(path, display)
         if error is not None or text is None or data is None:
             done[display] = ParsedFile(display, errors=[error] if error else [])
             continue
-        hit = cache.get(cache.key_for(data))
+        hit = _cached(display, data)
         if hit is not None:
-            done[display] = _from_cached(display, hit)
+            done[display] = hit
         else:
             todo.append((path, display))
             total += len(data)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES:
-        parse_body("")  # build the parser once here so that forked workers inherit it
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                chunk = max(1, len(todo) // (workers * 4))
-                results = pool.map(_load_for_pool, [(str(p), d) for p, d in todo], chunksize=chunk)
-                for (_, display), value in zip(todo, results):
-                    done[display] = _from_cached(display, value)
+        parsed = workers_mod.parse_in_workers(_load_for_pool, [(str(p), d) for p, d in todo], workers)
+        if parsed is not None:
+            for (_, display), value in zip(todo, parsed):
+                done[display] = _from_cached(display, value) or ParsedFile(display)
             todo = []
-        except (OSError, RuntimeError):
-            pass  # no processes available (sandbox): fall back to parsing here
     for path, display in todo:
         done[display] = load_file(path, display)
-    return [done[display] for _, display in files]
+    return [done[display] for _, display in files_]
 
 
 def walk_tf_dirs(top: Path, errors: list[InputError]) -> dict[Path, list[Path]]:
@@ -226,14 +218,13 @@ def walk_tf_dirs(top: Path, errors: list[InputError]) -> dict[Path, list[Path]]:
                         continue
             try:
                 is_dir = entry.is_dir()
-                is_file = entry.is_file()
             except OSError as exc:
                 errors.append(InputError(str(path), None, f"cannot stat: {exc.strerror or exc}"))
                 continue
             if is_dir:
                 if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
                     stack.append(path)
-            elif is_file and entry.name.endswith(".tf"):
+            elif entry.name.endswith(".tf"):  # FIFOs and devices too: the reader reports them
                 found.setdefault(folder, []).append(path)
     return found
 

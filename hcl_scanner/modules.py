@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rulebook.model import InputError
 
+from .files import is_input_candidate
 from .loader import ParsedFile, load_files
 
 LOCAL_PREFIXES = ("./", "../", ".\\", "..\\")
@@ -103,9 +104,32 @@ def is_local_source(source: str) -> bool:
     return source.startswith(LOCAL_PREFIXES) or source in (".", "..")
 
 
+def is_path_source(source: str) -> bool:
+    """A source Terraform reads from the file system: relative (`./x`, `../x`) or absolute (`/etc`)."""
+    return is_local_source(source) or os.path.isabs(source)
+
+
+def enclosing_repository(path: Path, fallback: Path) -> Path:
+    """The git work tree holding `path`, else `fallback` (--repo-root, else the scanned directory):
+    the place local module sources must stay inside."""
+    here = path.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return fallback.resolve()
+
+
+def local_source_dir(caller: Path, source: str, repository: Path) -> tuple[Path | None, str | None]:
+    """The directory a path source names, or why it may not be read (it leaves the repository)."""
+    folder = (caller / source).resolve()
+    if folder != repository and repository not in folder.parents:
+        return None, f"source {source} leaves the repository ({repository}); not read"
+    return folder, None
+
+
 def tf_files(folder: Path) -> list[Path]:
     try:
-        return sorted(p for p in folder.iterdir() if p.name.endswith(".tf") and p.is_file())
+        return sorted(p for p in folder.iterdir() if p.name.endswith(".tf") and is_input_candidate(p))
     except OSError:
         return []
 
@@ -124,7 +148,14 @@ class ModuleLoader:
 
     def __init__(self, base: Path | None = None) -> None:
         self._defs: dict[str, ModuleDef] = {}
+        self._repositories: dict[Path, Path] = {}
         self.base = base  # file paths are shown relative to it (the repo root) when given
+
+    def repository(self, root: Path, fallback: Path) -> Path:
+        """enclosing_repository of a root module directory, looked up once per root."""
+        if root not in self._repositories:
+            self._repositories[root] = enclosing_repository(root, self.base or fallback)
+        return self._repositories[root]
 
     def preload(self, folders: dict[Path, list[Path]]) -> None:
         """Parse the files of many directories in one batch (parallel when it pays)."""

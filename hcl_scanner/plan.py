@@ -18,16 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from rulebook.model import InputError, Inventory, Ref, Resource, SourceLocation
+from rulebook.model import InputError, Inventory, Linked, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
+from .files import PLAN_LIMIT, read_regular
 from .plan_declarations import declarations, mark_sensitive_entries
 from rulebook.policy_document import render as render_document
+from .plan_schema import shape_errors
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
 
 ENGINE = "terraform-plan"
 AFTER_APPLY = Unknown("known after apply")
+SENSITIVE = Unknown("the plan marks this value sensitive; it is not shown or read")
 # Computed identity attributes: when unknown and not set in configuration they become a Ref to the
 # resource itself, so whatever points at them (role = aws_iam_role.ci.name) still links.
 IDENTITY_ATTRS = frozenset({"arn", "id", "name", "unique_id", "principal_id", "client_id", "object_id",
@@ -64,10 +67,9 @@ def _line_of(raw: bytes, offset: int) -> int:
 def load_plan_json(path: Path) -> tuple[dict | None, InputError | None]:
     """The plan JSON object, or an InputError naming the file (and line for syntax errors)."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, InputError(name, None, f"cannot read plan file: {exc.strerror or exc}")
+    raw, error = read_regular(path, name, PLAN_LIMIT, noun="plan file")
+    if error is not None or raw is None:
+        return None, error
     if not raw.strip():
         return None, InputError(name, None, "empty file, expected `terraform show -json` plan output")
     try:
@@ -80,9 +82,11 @@ def load_plan_json(path: Path) -> tuple[dict | None, InputError | None]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, InputError(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+        return None, InputError(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno}){_wrapper_hint(text)}")
     except RecursionError:
         return None, InputError(name, None, "JSON nested too deeply")
+    except ValueError:  # an integer literal longer than Python converts (4,300 digits)
+        return None, InputError(name, None, "invalid JSON: a number too large to read")
     if not isinstance(data, dict) or "format_version" not in data:
         return None, InputError(name, None, "JSON is not a Terraform plan: no format_version "
                                 "(expected `terraform show -json PLANFILE` output)")
@@ -90,10 +94,35 @@ def load_plan_json(path: Path) -> tuple[dict | None, InputError | None]:
         what = "a state file" if "values" in data else "no planned_values or resource_changes"
         return None, InputError(name, None, f"JSON is not a Terraform plan ({what}); "
                                 "expected `terraform show -json PLANFILE` output")
-    version = str(data.get("format_version"))
-    if not re.fullmatch(r"[01]\.\d+", version):
-        return None, InputError(name, None, f"unsupported plan format_version {version!r} (0.x and 1.x are read)")
+    version = data.get("format_version")
+    if not isinstance(version, str) or not re.fullmatch(r"[01]\.\d+", version):
+        shown = repr(version) if isinstance(version, str) else f"of type {type(version).__name__}"
+        return None, InputError(name, None, f"unsupported plan format_version {shown[:40]} (0.x and 1.x are read)")
+    try:
+        problems = shape_errors(data)
+    except RecursionError:
+        problems = ["$: nested too deeply"]
+    if problems:
+        return None, InputError(name, None, "not a well-formed Terraform plan: " + "; ".join(problems))
+    if data.get("errored") is True:
+        return None, InputError(name, None, "the plan errored (`errored: true`): Terraform could not finish "
+                                "planning, so it does not describe what would be applied; fix the plan's errors")
+    if data.get("complete") is False:
+        return None, InputError(name, None, "the plan is incomplete (`complete: false`): Terraform deferred "
+                                "part of it, so it does not describe everything that would be applied")
     return data, None
+
+
+_WRAPPER_LINE = re.compile(r"\A\s*\[command\]")
+
+
+def _wrapper_hint(text: str) -> str:
+    """A hint for plans captured through hashicorp/setup-terraform's wrapper, which prints the command first."""
+    if _WRAPPER_LINE.match(text):
+        return ("; the file starts with a CI wrapper's `[command]` line: capture the plan with the wrapper off "
+                "(setup-terraform `terraform_wrapper: false`) or write it with `terraform show -json tfplan > plan.json` "
+                "in a step without the wrapper")
+    return ""
 
 
 # --- addresses -------------------------------------------------------------------------------------
@@ -109,7 +138,9 @@ _RESOURCE_REF = re.compile(r'(data\.)?([A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-
 def _key(text: str | None) -> Key:
     if text is None:
         return None
-    return int(text) if text.isdigit() else json.loads(text)
+    if text.isdigit():
+        return int(text) if len(text) <= 18 else text  # an absurd index stays text (int() refuses 4,300+ digits)
+    return json.loads(text)
 
 
 def _index(key: Key) -> str:
@@ -275,24 +306,42 @@ def _has_true(mask: Any) -> bool:
     return False
 
 
-def overlay_unknown(value: Any, mask: Any) -> Any:
-    """`after` with every leaf that `after_unknown` marks true replaced by Unknown."""
+def overlay_unknown(value: Any, mask: Any, marker: Unknown = AFTER_APPLY) -> Any:
+    """`after` with every leaf that `after_unknown` (or another mask) marks true replaced by `marker`."""
     if mask is True:
-        return AFTER_APPLY
+        return marker
     if not _has_true(mask):
         return value
     if isinstance(mask, dict):
         base = dict(value) if isinstance(value, dict) else {}
         for key, sub in mask.items():
-            base[key] = overlay_unknown(base.get(key), sub)
+            base[key] = overlay_unknown(base.get(key), sub, marker)
         return base
     base_list = list(value) if isinstance(value, list) else []
     for i, sub in enumerate(mask):
         if i < len(base_list):
-            base_list[i] = overlay_unknown(base_list[i], sub)
+            base_list[i] = overlay_unknown(base_list[i], sub, marker)
         else:
-            base_list.append(overlay_unknown(None, sub))
+            base_list.append(overlay_unknown(None, sub, marker))
     return base_list
+
+
+def hide_sensitive(value: Any, mask: Any) -> Any:
+    """Values the plan marks sensitive never reach the model: they are not decided from (UNKNOWN, fail
+    closed) and cannot appear in a message, reason or report."""
+    if not _has_true(mask):
+        return value
+    return _hide(value, mask)
+
+
+def _hide(value: Any, mask: Any) -> Any:
+    if mask is True:
+        return SENSITIVE if value is not None else None
+    if isinstance(mask, dict) and isinstance(value, dict):
+        return {k: _hide(v, mask.get(k)) for k, v in value.items()}
+    if isinstance(mask, list) and isinstance(value, list):
+        return [_hide(v, mask[i]) if i < len(mask) else v for i, v in enumerate(value)]
+    return value
 
 
 def _true_paths(mask: Any, path: str = "") -> Iterator[str]:
@@ -321,7 +370,7 @@ def _instance(path: ModulePath, res: dict, values: Any, sensitive: Any, action: 
         return None
     return _Instance(address=res["address"], mode=res.get("mode", "managed"), type=res["type"],
                      name=res["name"], index=res.get("index"), module=path,
-                     values=values if isinstance(values, dict) else {},
+                     values=hide_sensitive(values, sensitive) if isinstance(values, dict) else {},
                      sensitive=list(_true_paths(sensitive)), action=action)
 
 
@@ -477,10 +526,14 @@ class _PlanReader:
         self._documents: dict[str, Any] = {}
         self._linking: set[str] = set()
         self._linked: dict[str, dict] = {}
+        declared = ((data.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
+        secret = {n for n, v in declared.items() if isinstance(v, dict) and v.get("sensitive") is True}
+        # sensitive variables stay unset for the .tf sources: what depends on them stays unknown, never shown
         self.variables = {name: v["value"] for name, v in (data.get("variables") or {}).items()
-                          if isinstance(v, dict) and "value" in v}
+                          if isinstance(v, dict) and "value" in v and name not in secret}
         self._sources: PlanSources | bool | None = None  # False: no sources to read
         self.source_notes: dict[str, list[str]] = {}  # address -> what the .tf sources gave (or why not)
+        self.notes: list[str] = []  # about the whole plan (a partial match with the .tf sources)
 
     # configuration lookups
 
@@ -676,11 +729,13 @@ class _PlanReader:
             if isinstance(value, Unknown):
                 got = self._fitting(self.resolve(refs, inst.module, inst.index), attr)
                 return got[0] if len(got) == 1 else value
-            if isinstance(value, list) and any(isinstance(v, Unknown) for v in value):
+            if isinstance(value, str) and attr not in POLICY_ATTRS:
+                return self._linked_string(value, refs, inst)
+            if isinstance(value, list) and any(isinstance(v, (Unknown, str)) for v in value):
                 got = self._fitting(self.resolve(refs, inst.module, inst.index), attr)
                 holes = [i for i, v in enumerate(value) if isinstance(v, Unknown)]
+                value = [self._linked_string(v, refs, inst, got) if isinstance(v, str) else v for v in value]
                 if len(got) == len(holes):
-                    value = list(value)
                     for i, got_value in zip(holes, got):
                         value[i] = got_value
             return value
@@ -690,6 +745,14 @@ class _PlanReader:
             pairs = _pair_blocks(value, expr)
             return [self._link(v, pairs.get(i), inst, attr) for i, v in enumerate(value)]
         return value
+
+    def _linked_string(self, value: str, refs: list[str], inst: _Instance, got: list[Any] | None = None) -> str:
+        """A known string kept with the resources its expression refers to (`role = aws_iam_role.ci.name`
+        in module a is that role, not module b's role of the same name)."""
+        if got is None:
+            got = self.resolve(refs, inst.module, inst.index)
+        targets = tuple(v.address for v in got if isinstance(v, Ref))
+        return Linked(value, targets) if targets else value
 
     def _documents_for(self, refs: list[str], module: ModulePath, index: Key, attr: str) -> Any:
         """An unknown policy argument: the documents of the policy data sources it names, if that is all it names."""
@@ -743,6 +806,14 @@ class _PlanReader:
             score = len(wanted & set(self.sources.declared(directory)))
             if score > best_score:
                 best, best_score = directory, score
+        if wanted and best_score < len(wanted):
+            where = best.relative_to(self.sources.root).as_posix() if best_score else None
+            self.notes.append(
+                f"{self.path}: the plan's root module matches {where}/ under the repo root only in part "
+                f"({best_score} of its {len(wanted)} blocks declared there): the others point at the plan file"
+                if where is not None else
+                f"{self.path}: no folder under the repo root declares the plan's root module blocks "
+                f"(0 of {len(wanted)}): findings point at the plan file")
         return best
 
     def _module_sources(self, key: tuple[str, ...]) -> tuple[dict, str, SourceLocation | None] | str:
@@ -827,6 +898,7 @@ def read_plan(path: Path, repo_root: Path | None = None) -> tuple[Inventory | No
     assert data is not None
     try:
         reader = _PlanReader(data, path, repo_root)
-        return Inventory(reader.resources() + declarations(data, reader.declaration_location)), []
+        return Inventory(reader.resources() + declarations(data, reader.declaration_location),
+                         notes=reader.notes), []
     except RecursionError:
         return None, [InputError(str(path), None, "plan values nested too deeply")]

@@ -1,10 +1,12 @@
 """Inline suppressions: `# cicd-guard:ignore=REG-003,IDF-001 reason="..." expires=YYYY-MM-DD`.
 
-A comment applies to the block it sits on (trailing comment on the opening line) or to the block
-directly below its run of comment lines. On a module call it covers every resource of the module.
-A reason is required: a comment without one (or with a malformed rule list or date) suppresses
-nothing and is reported as an input error (exit 2), because a suppression that silently does not
-apply is worse than a loud one. Expiry and --strict-suppressions are applied by the engine, which
+Only real comment tokens count (the parser reports them; a marker inside a string, heredoc or
+label is text). A comment applies to the top-level block it sits inside (from its opening line to
+the line of its closing brace, trailing comments included) or to the block directly below its run
+of comment-only lines. On a module call it covers every resource of the module. A reason is
+required: a comment without one (or naming a rule that does not exist, or with a malformed date)
+suppresses nothing and is reported as an input error (exit 2), because a suppression that silently
+does not apply is worse than a loud one. Expiry and --strict-suppressions are applied by the engine, which
 keeps such findings visible with a note.
 """
 
@@ -14,6 +16,8 @@ import datetime as dt
 import re
 
 from rulebook.model import InlineSuppression, InputError
+
+from rulebook.rules import REGISTRY
 
 from .loader import ParsedFile
 
@@ -33,6 +37,10 @@ def parse_comment(text: str, file: str, line: int) -> InlineSuppression | InputE
     if bad:
         return InputError(file, line, f"cicd-guard:ignore names invalid rule ID(s) {', '.join(bad)}; "
                           "suppression ignored")
+    unknown = [r for r in rules if r not in REGISTRY]
+    if unknown:
+        return InputError(file, line, f"cicd-guard:ignore names unknown rule(s) {', '.join(unknown)} "
+                          "(see `cicd-guard rules`); suppression ignored")
     reason_match = _REASON.search(text)
     reason = (reason_match.group(1) or reason_match.group(2) or "").strip() if reason_match else ""
     if not reason:
@@ -50,17 +58,26 @@ def parse_comment(text: str, file: str, line: int) -> InlineSuppression | InputE
     return InlineSuppression(rules, reason.replace('\\"', '"'), expires, file, line)
 
 
-def for_block(parsed: ParsedFile, line: int) -> tuple[list[InlineSuppression], list[InputError]]:
-    """Suppressions written on the block's opening line or in the comment run directly above it."""
+def attached_lines(parsed: ParsedFile, line: int) -> list[int]:
+    """Lines of the cicd-guard comments that belong to the top-level block opening at `line`."""
     if not parsed.comments:
-        return [], []
-    lines = [line] if line in parsed.comments else []
-    start = parsed.lines_above.get(line)
-    if start is not None:
-        lines.extend(n for n in range(start, line) if n in parsed.comments)
+        return []
+    end = next((item[5] for item in parsed.body if item[0] == "b" and item[4] == line), line)
+    inside = [n for n in parsed.comments if line <= n <= max(end, line)]
+    above = []
+    number = line - 1
+    while number in parsed.comment_lines:
+        if number in parsed.comments:
+            above.append(number)
+        number -= 1
+    return sorted(above + inside)
+
+
+def for_block(parsed: ParsedFile, line: int) -> tuple[list[InlineSuppression], list[InputError]]:
+    """Suppressions written inside the block opening at `line` or in the comment run directly above it."""
     found: list[InlineSuppression] = []
     errors: list[InputError] = []
-    for number in sorted(lines):
+    for number in attached_lines(parsed, line):
         result = parse_comment(parsed.comments[number], parsed.path, number)
         (found if isinstance(result, InlineSuppression) else errors).append(result)
     return found, errors

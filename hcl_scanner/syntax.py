@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
-from lark.grammar import Rule
-from lark.lark import _LOAD_ALLOWED_OPTIONS
-from lark.lexer import TerminalDef
 
-import hcl2
 from hcl2.postlexer import PostLexer
+
+from . import tables
+from .syntax_errors import lexeme, lexical_problem, position, significant
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESC_RE = re.compile(r'\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', re.S)
@@ -346,31 +344,40 @@ class _ToTuples(Transformer):
         return ("foro", intro[1], intro[2], intro[3], nodes[1], nodes[2], group, cond)
 
 
+class _CommentTap(PostLexer):
+    """python-hcl2's post-lexer, noting every comment token on the way: only real comments (never
+    text inside a string, heredoc or label) can carry a suppression."""
+
+    def __init__(self) -> None:
+        self.seen: list[Token] = []
+
+    def process(self, stream):
+        return super().process(self._tap(stream))
+
+    def _tap(self, stream):
+        for token in stream:
+            if token.type == "NL_OR_COMMENT" and token.lstrip(" \t\r\n")[:1] in ("#", "/"):
+                self.seen.append(token)
+            yield token
+
+
+_TAP = _CommentTap()
+
+
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    """The LALR parser. Its grammar analysis takes about 1.4 s, so the resulting tables are kept in
-    the cicd-guard cache as `marshal` data (Lark's own cache is a pickle, which could run code if
-    someone planted one in a shared or checked-in cache directory; marshal data cannot)."""
-    from . import cache  # late import: cache hashes this module's source for its keys
+    """The LALR parser from the tables shipped in the package (hcl_scanner/tables.py)."""
+    return tables.parser(transformer=_ToTuples(), postlex=_TAP)
 
-    grammar = Path(hcl2.__file__).with_name("hcl2.lark")
-    key = "tables-" + cache.key_for(b"lark|" + lark.__version__.encode() + b"|" + grammar.read_bytes())
-    stored = cache.get(key)
-    if isinstance(stored, dict):
-        try:
-            return Lark._load_from_dict(stored["data"], stored["memo"], transformer=_ToTuples(),
-                                        postlex=PostLexer())
-        except Exception:  # noqa: BLE001 - stale or foreign tables: rebuild below
-            pass
-    parser = Lark.open(str(grammar), parser="lalr", transformer=_ToTuples(), postlex=PostLexer(),
-                       propagate_positions=False, maybe_placeholders=False)
-    try:
-        data, memo = parser.memo_serialize([TerminalDef, Rule])
-        data["options"] = {k: v for k, v in data["options"].items() if k not in _LOAD_ALLOWED_OPTIONS}
-        cache.put(key, {"data": data, "memo": memo})
-    except Exception:  # noqa: BLE001 - caching the tables is an optimisation only
-        pass
-    return parser
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment token: its first and last line, whether only blanks precede it on its line, its text."""
+
+    line: int
+    end_line: int
+    alone: bool
+    text: str
 
 
 class HclSyntaxError(ValueError):
@@ -380,7 +387,12 @@ class HclSyntaxError(ValueError):
 
 
 def parse_body(text: str) -> list:
-    """Parse HCL text into body items; raises HclSyntaxError with the line of the problem.
+    """Parse HCL text into body items; raises HclSyntaxError with the line of the problem."""
+    return parse_source(text)[0]
+
+
+def parse_source(text: str) -> tuple[list, list[Comment]]:
+    """Body items and the file's comments; raises HclSyntaxError with the line of the problem.
 
     A failure inside our tree building (not a syntax error) falls back to parsing block by block,
     so one block we cannot read costs that block (reported in `BlockErrors`), not the whole file.
@@ -406,11 +418,12 @@ class BlockErrors(list):
 _TOP_LEVEL = re.compile(r"^[A-Za-z_][\w-]*", re.M)
 
 
-def _parse_by_block(text: str) -> BlockErrors:
+def _parse_by_block(text: str) -> tuple[BlockErrors, list[Comment]]:
     starts = [m.start() for m in _TOP_LEVEL.finditer(text)] or [0]
     if starts[0] != 0:
         starts.insert(0, 0)
     items: list = []
+    comments: list[Comment] = []
     failures: list[tuple[int, str]] = []
     for begin, end in zip(starts, starts[1:] + [len(text)]):
         chunk = text[begin:end]
@@ -418,34 +431,54 @@ def _parse_by_block(text: str) -> BlockErrors:
             continue
         line = text.count("\n", 0, begin) + 1
         try:
-            items.extend(_parse("\n" * (line - 1) + chunk))
+            body, found = _parse("\n" * (line - 1) + chunk)
+            items.extend(body)
+            comments.extend(found)
         except HclSyntaxError as exc:
             failures.append((exc.line or line, str(exc)))
         except Exception as exc:  # noqa: BLE001
             failures.append((line, f"block could not be read ({type(exc).__name__}); skipped"))
-    return BlockErrors(items, failures)
+    return BlockErrors(items, failures), comments
 
 
-def _parse(text: str) -> list:
+def _parse(text: str) -> tuple[list, list[Comment]]:
+    parser = _parser()
+    _TAP.seen = []
     try:
-        return _parser().parse(text + "\n")
+        body = parser.parse(text + "\n")
     except UnexpectedInput as exc:
-        line = getattr(exc, "line", None)
-        token = getattr(exc, "token", None)
-        char = getattr(exc, "char", None)
-        if token is not None and getattr(token, "type", "") == "$END":
-            what = "unexpected end of file"
-        elif token is not None:
-            what = f"unexpected {str(token).strip().splitlines()[0][:40] if str(token).strip() else 'newline'!r}"
-        elif char is not None:
-            what = f"unexpected character {char!r}"
-        else:
-            what = "unexpected input"
-        column = getattr(exc, "column", None)
-        if isinstance(column, int) and column > 0 and "end of file" not in what:
-            what += f" at column {column}"
-        raise HclSyntaxError(line if isinstance(line, int) and line > 0 else None,
-                             f"HCL syntax error: {what}") from None
+        raise _syntax_error(text, exc) from None
+    return body, [_comment(text, token) for token in _TAP.seen]
+
+
+def _comment(text: str, token: Token) -> Comment:
+    """The comment part of a comment token (which may start with the newline before it)."""
+    lead = len(token) - len(token.lstrip(" \t\r\n"))
+    start = token.start_pos + lead
+    body = str(token)[lead:].rstrip("\r\n")
+    line, _ = position(text, start)
+    line_start = text.rfind("\n", 0, start) + 1
+    return Comment(line, line + body.count("\n"), not text[line_start:start].strip(), body)
+
+
+def _syntax_error(text: str, exc: UnexpectedInput) -> HclSyntaxError:
+    """The error at the character that is wrong (see syntax_errors)."""
+    token = getattr(exc, "token", None)
+    if token is not None and getattr(token, "type", "") == "$END":
+        offset = len(text)
+    elif token is not None and isinstance(getattr(token, "start_pos", None), int):
+        offset = significant(text, token.start_pos)
+    else:
+        offset = getattr(exc, "pos_in_stream", None)
+        offset = significant(text, offset) if isinstance(offset, int) else len(text)
+    problem = lexical_problem(text)
+    if problem is not None and problem[0] <= offset:
+        line, column = position(text, problem[0])
+        return HclSyntaxError(line, f"HCL syntax error: {problem[1]} at column {column}")
+    if offset >= len(text.rstrip()):
+        return HclSyntaxError(max(text.rstrip().count("\n") + 1, 1), "HCL syntax error: unexpected end of file")
+    line, column = position(text, offset)
+    return HclSyntaxError(line, f"HCL syntax error: unexpected {lexeme(text, offset)!r} at column {column}")
 
 
 def parse_expression(text: str) -> tuple:

@@ -217,7 +217,10 @@ class _StackCache:
         with self._lock:
             if self._key == key and self._ctx is not None:
                 return self._ctx
-        inventory = adapter.to_inventory((r.resource_type, r.name, r.props, r.urn) for r in args.resources)
+        inventory = adapter.to_inventory(
+            (r.resource_type, r.name, r.props, r.urn,
+             {k: [d.urn for d in v] for k, v in (r.property_dependencies or {}).items()})
+            for r in args.resources)
         ctx = Context(inventory, config)
         with self._lock:
             self._key, self._ctx = key, ctx

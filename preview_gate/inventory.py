@@ -18,7 +18,8 @@ from .program import ProgramError, ProgramRun, load_project, run_program
 def inventory_of_run(run: ProgramRun) -> Inventory:
     from policypack.adapter import to_inventory
     records = list(run.resources)
-    inventory = to_inventory((r["type"], r["name"], r["outputs"], r["urn"]) for r in records)
+    inventory = to_inventory((r["type"], r["name"], r["outputs"], r["urn"], r.get("property_dependencies", {}))
+                             for r in records)
     for resource, record in zip(inventory.resources, records):
         source = record.get("source") or {}
         resource.location = dataclasses.replace(

@@ -450,7 +450,8 @@ def _resource_policy_grants(ctx: Any) -> list[Grant]:
     for res in ctx.inventory.of_kind(*REGISTRY_POLICY_KINDS):
         target = None
         if res.kind == "aws.ecr.repository_policy":
-            target = ctx.inventory.resolve(res.props.get("repository"), ("aws.ecr.repository",))
+            found = ctx.inventory.resolve(res.props.get("repository"), ("aws.ecr.repository",))
+            target = found if isinstance(found, Resource) else None  # undecided: governs the named repository
         doc = document(res.props.get("policy"), res.address)
         if doc is None:
             continue

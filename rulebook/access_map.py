@@ -107,8 +107,7 @@ def _text(value: Any) -> str:
 
 
 def _label(resource: Resource, what: str) -> str:
-    name = resource.props.get("name")
-    return f"{what} {name if isinstance(name, str) else resource.address}"
+    return f"{what} {resource.label()}"
 
 
 def _subjects(ident: Identity, inventory: Inventory, issuers: tuple[str, ...]) -> list[str]:
@@ -151,7 +150,7 @@ def _trusted(ptype: str, value: Any, statement: Any, inventory: Inventory, issue
         issuer: Any = value
         if isinstance(value, Ref):
             provider = inventory.resolve(value, ("aws.iam.oidc_provider",))
-            issuer = provider.props.get("url") if provider is not None else value
+            issuer = provider.props.get("url") if isinstance(provider, Resource) else value
         name = _issuer_label(issuer, issuers) if not isinstance(issuer, Ref) else str(issuer)
         subjects = [v for c in statement.conditions if c.key_lc.endswith(":sub") for v in c.values]
         if not subjects:

@@ -159,9 +159,8 @@ def _custom_role(definition: Resource) -> AzureRole | Unknown:
     if isinstance(found, Unknown):
         return Unknown(f"permissions of role definition {definition.address}: {found.reason}")
     caps, everything = found
-    name = props.get("name")
     guid = props.get("role_definition_id")
-    return AzureRole(name if isinstance(name, str) else definition.address,
+    return AzureRole(definition.label(),
                      guid.lower() if isinstance(guid, str) else None, caps, everything, False, definition)
 
 
@@ -192,6 +191,8 @@ def role_for_assignment(assignment: Resource, inventory: Inventory) -> AzureRole
             return Unknown(f"role_definition_id of {assignment.address}: {rid.reason}")
         if isinstance(rid, Ref):
             definition = inventory.resolve(rid, ("azure.role_definition",))
+            if isinstance(definition, Unknown):
+                return definition
             if definition is None:
                 return Unknown(f"role definition {rid} is not in this stack/module")
             return role_from_definition(definition)

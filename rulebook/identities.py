@@ -265,8 +265,7 @@ class _Builder:
 
     # --- construction ------------------------------------------------------------------------
     def _identity(self, resource: Resource) -> Identity:
-        name = resource.props.get("name")
-        display = name if isinstance(name, str) and name else resource.address
+        display = resource.label()
         kind_type = _TYPE_OF_KIND[resource.kind]
         arn = resource.props.get("arn") if kind_type != "azure" else resource.props.get("id")
         ident = Identity(resource=resource, type=kind_type, name=display, arn=arn)
@@ -279,6 +278,8 @@ class _Builder:
         if isinstance(value, Unknown):
             return value
         target = self.inv.resolve(value, kinds)
+        if isinstance(target, Unknown):
+            return target
         if target is not None and target.address in self.by_address:
             return self.by_address[target.address]
         if isinstance(value, Ref):
@@ -310,6 +311,10 @@ class _Builder:
         """A managed policy named by ARN or Ref: an AWS managed one, or a customer policy declared here."""
         if isinstance(value, Unknown):
             return AttachedPolicy(Unknown(f"policy attached by {holder.address}: {value.reason}"), via, holder)
+        if not isinstance(value, Ref) and not (isinstance(value, str) and value.strip()):
+            what = "policy_arn" if via != "managed_policy_arns" else "managed_policy_arns"
+            return AttachedPolicy(Unknown(f"policy attached by {holder.address} names no policy ({what} is "
+                                          f"{'not set' if value is None else 'empty' if value == '' else 'not a name or ARN'})"), via, holder)
         if managed_policies.is_aws_managed_arn(value):
             doc = managed_policies.managed_policy(value)
             if doc is None:
@@ -318,6 +323,8 @@ class _Builder:
                               f"statements cicd-guard knows")
             return AttachedPolicy(doc, via, holder, managed_arn=str(value))
         policy = self.inv.resolve(value, ("aws.iam.policy",))
+        if isinstance(policy, Unknown):
+            return AttachedPolicy(Unknown(f"policy attached by {holder.address}: {policy.reason}"), via, holder)
         if policy is None:
             if isinstance(value, Ref) and self.inv.by_address(value.address) is None:
                 reason = f"policy {value} attached by {holder.address} is not in this stack/module"
@@ -404,7 +411,8 @@ class _Builder:
                 target = self.inv.resolve(res.props.get("repository"), ("aws.ecr.repository",))
             elif res.kind == "aws.s3.bucket_policy":
                 target = self.inv.resolve(res.props.get("bucket"), ("aws.s3.bucket",))
-            sources.append((res, res.props.get("policy"), target))
+            # undecided between several: the policy governs the resource its argument names
+            sources.append((res, res.props.get("policy"), target if isinstance(target, Resource) else None))
         for bucket in self.inv.of_kind("aws.s3.bucket"):
             if bucket.props.get("policy") is not None:
                 sources.append((bucket, bucket.props.get("policy"), bucket))
@@ -533,6 +541,8 @@ class _Builder:
     def _issuer_of_principal(self, value: Any) -> str | None | Unknown:
         if isinstance(value, Ref):
             provider = self.inv.resolve(value, ("aws.iam.oidc_provider",))
+            if isinstance(provider, Unknown):
+                return provider
             if provider is None:
                 return Unknown(f"federated principal {value} is not in this stack/module")
             url = provider.props.get("url")

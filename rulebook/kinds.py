@@ -66,6 +66,23 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("aws.s3.bucket_policy", "S3 bucket policy", bucket="ref", policy="policy"),
     _k("aws.s3.bucket_acl", "S3 bucket ACL", bucket="ref", acl="str", grants="list[dict]"),
     _k("aws.s3.ownership_controls", "S3 bucket ownership controls", bucket="ref", object_ownership="str"),
+    _k("aws.s3.access_point", "S3 access point (its own policy and network origin in front of a bucket)",
+       bucket="ref", name="str", arn="str", policy="policy: legacy inline access point policy",
+       vpc_id="ref: set = reachable only from that VPC (network origin VPC)",
+       block_public_acls="bool", block_public_policy="bool", ignore_public_acls="bool",
+       restrict_public_buckets="bool"),
+    _k("aws.s3.access_point_policy", "policy of an S3 access point declared as its own resource",
+       access_point="ref: the access point's ARN or Ref", policy="policy"),
+    # --- AWS network -------------------------------------------------------------------------
+    _k("aws.ec2.vpc_endpoint", "VPC endpoint (the vpce-... a bucket policy may pin)", id="str",
+       vpc_id="ref", service_name="str", endpoint_type="str: Gateway|Interface|..."),
+    _k("aws.ec2.security_group", "EC2/VPC security group with its inline ingress rules", name="str", id="str",
+       vpc_id="ref", ingress="list[dict]: {protocol: str (-1 = all), from_port: int, to_port: int, "
+       "sources: list[str] IPv4 and IPv6 CIDRs}"),
+    _k("aws.ec2.security_group_rule", "one security group rule declared as its own resource "
+       "(aws_security_group_rule, aws_vpc_security_group_ingress_rule)", security_group="ref",
+       direction="str: ingress|egress", protocol="str", from_port="int", to_port="int",
+       sources="list[str]: IPv4 and IPv6 CIDRs"),
     # --- Azure -------------------------------------------------------------------------------
     _k("azure.acr.registry", "Azure Container Registry", name="str", id="str",
        admin_enabled="bool", anonymous_pull_enabled="bool", public_network_access_enabled="bool",
@@ -88,13 +105,21 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        owner="ref: application or service principal"),
     _k("azure.storage.account", "Azure storage account", name="str", id="str",
        public_network_access_enabled="bool", network_default_action="str: Allow|Deny",
-       ip_rules="list[str]", subnet_ids="list[ref]", allow_blob_public_access="bool",
+       ip_rules="list[str]", subnet_ids="list[ref]",
+       allow_blob_public_access="bool: unset = the provider's default, filled in by the adapter "
+       "(azurerm: true; azure-native: left out, Azure's default is false)",
        shared_key_access_enabled="bool"),
     _k("azure.storage.network_rules", "network rules of a storage account declared as their own resource; "
        "they replace the account's network_rules block", account="ref: storage account id (or name) or Ref",
        network_default_action="str: Allow|Deny", ip_rules="list[str]", subnet_ids="list[ref]"),
     _k("azure.storage.container", "Azure blob container", account="ref", public_access="str: none|blob|container"),
     _k("azure.resource_group", "Azure resource group", name="str", id="str"),
+    _k("azure.network.security_group", "Azure network security group with its inline rules", name="str", id="str",
+       rules="list[dict]: {name, priority: int, direction: Inbound|Outbound, access: Allow|Deny, protocol, "
+       "sources: list[str] address prefixes or service tags, ports: list[str] destination ports or ranges}"),
+    _k("azure.network.security_rule", "one NSG rule declared as its own resource", security_group="ref",
+       name="str", priority="int", direction="str", access="str", protocol="str", sources="list[str]",
+       ports="list[str]"),
     # --- Compute and build/deploy environments (secrets, IMDS) ------------------------------
     _k("aws.ec2.instance", "EC2 instance (a build agent or any host)",
        user_data="str: bootstrap script as the instance runs it (base64 decoded)",

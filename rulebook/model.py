@@ -43,6 +43,26 @@ class Ref:
         return f"{self.address}.{self.attribute}"
 
 
+class Linked(str):
+    """A known string the engine says comes from attributes of `targets` (resource addresses).
+
+    `role = aws_iam_role.ci.name` in a module is "ci-role" in a plan, like every other role of that
+    name; the engine knows which one it is (HCL references, a plan's configuration references, Pulumi
+    property dependencies). Adapters keep that link so lookups follow it instead of the name. It is a
+    str everywhere else (comparisons, messages, policy matching).
+    """
+
+    targets: tuple[str, ...]
+
+    def __new__(cls, value: str, targets: tuple[str, ...]) -> "Linked":
+        self = super().__new__(cls, value)
+        self.targets = tuple(dict.fromkeys(targets))
+        return self
+
+    def __reduce__(self) -> tuple:
+        return (Linked, (str(self), self.targets))
+
+
 @dataclass(slots=True)
 class Resource:
     """One resource (or data source) of a stack or module, translated into the neutral model."""
@@ -61,6 +81,11 @@ class Resource:
     def get(self, key: str, default: Any = None) -> Any:
         return self.props.get(key, default)
 
+    def label(self) -> str:
+        """How messages name the resource: its name when set and known, else its address (never empty)."""
+        name = self.props.get("name")
+        return str(name) if isinstance(name, str) and name.strip() else self.address
+
     def identifiers(self) -> Iterator[Any]:
         """Values another resource may use to point at this one: its address, name, arn, id."""
         for key in ("name", "arn", "id", "principal_id", "bucket", "unique_id"):
@@ -75,6 +100,7 @@ class Inventory:
 
     resources: list[Resource] = field(default_factory=list)
     errors: list["InputError"] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the adapter could only partly read: reported, never silent
     _by_address: dict[str, Resource] = field(default_factory=dict, repr=False)
     _by_ident: dict[Any, list[Resource]] = field(default_factory=dict, repr=False)
 
@@ -87,8 +113,10 @@ class Inventory:
         self.resources.append(resource)
         self._by_address[resource.address] = resource
         for ident in resource.identifiers():
-            if isinstance(ident, (str, Ref)):
-                self._by_ident.setdefault(ident, []).append(resource)
+            if isinstance(ident, str):
+                found = self._by_ident.setdefault(str(ident), [])
+                if not any(r is resource for r in found):
+                    found.append(resource)
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
@@ -96,19 +124,42 @@ class Inventory:
     def by_address(self, address: str) -> Resource | None:
         return self._by_address.get(address)
 
-    def resolve(self, value: Any, kinds: Iterable[str] | None = None) -> Resource | None:
-        """The resource a reference points at: a Ref by address, or a name/arn/id by value."""
+    def resolve(self, value: Any, kinds: Iterable[str] | None = None) -> "Resource | Unknown | None":
+        """The resource a reference points at, following what the engine says refers to what.
+
+        A Ref or a Linked value goes to the resources it names; a bare name/arn/id only when exactly
+        one resource of the wanted kinds has it. Ambiguous: Unknown naming the candidates. Nothing: None.
+        """
+        candidates = self.candidates(value, kinds)
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            return None
+        shown = ", ".join(c.address for c in candidates[:5]) + (", ..." if len(candidates) > 5 else "")
+        return Unknown(f"{value!s} may be any of {len(candidates)} resources ({shown}); "
+                       "the configuration does not say which")
+
+    def candidates(self, value: Any, kinds: Iterable[str] | None = None) -> list[Resource]:
+        """Every resource of the wanted kinds a reference may designate (one when it is decided)."""
         wanted = set(kinds) if kinds is not None else None
-        candidates: list[Resource] = []
+
+        def fits(resource: Resource | None) -> bool:
+            return resource is not None and (wanted is None or resource.kind in wanted)
+
         if isinstance(value, Ref):
             hit = self._by_address.get(value.address)
-            candidates = [hit] if hit else []
-        elif isinstance(value, str):
-            candidates = self._by_ident.get(value, [])
-        for candidate in candidates:
-            if wanted is None or candidate.kind in wanted:
-                return candidate
-        return None
+            return [hit] if fits(hit) else []
+        if isinstance(value, Linked):
+            known = [r for r in (self._by_address.get(a) for a in value.targets) if r is not None]
+            linked = [r for r in known if fits(r)]
+            if len(linked) > 1:  # several references in one argument: the one that has this value
+                named = [r for r in linked if str(value) in r.identifiers()]
+                linked = named or linked
+            if known:  # the engine names modelled resources: trust it over any same-named one
+                return linked
+        if isinstance(value, str):
+            return [r for r in self._by_ident.get(str(value), []) if fits(r)]
+        return []
 
 
 @dataclass(frozen=True, slots=True)

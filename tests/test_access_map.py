@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from builders import make
-from rulebook import cli
+from cicd_guard import cli
 from rulebook.access_map import build, render, render_mermaid
 from rulebook.model import Inventory, Ref
 from rulebook.unknown import Unknown

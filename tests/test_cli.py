@@ -14,7 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 import throwaway_rule
-from rulebook import __version__, cli
+from cicd_guard import cli
+from rulebook import __version__
 from rulebook.findings import Enforcement, Finding, Report, Severity, Status
 from rulebook.model import InlineSuppression, InputError, Inventory, Resource, SourceLocation
 from rulebook.unknown import Unknown
@@ -349,12 +350,12 @@ def test_explain_unknown_rule(capsys) -> None:
 
 # --- entry points ------------------------------------------------------------------------------------
 
-def test_python_dash_m_rulebook(tmp_path: Path) -> None:
+def test_python_dash_m_cicd_guard(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    done = subprocess.run([sys.executable, "-m", "rulebook", "--version"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "cicd_guard", "--version"], capture_output=True, text=True,
                           env=env, cwd=tmp_path, timeout=60)
     assert (done.returncode, done.stdout.strip()) == (0, f"cicd-guard {__version__}")
-    done = subprocess.run([sys.executable, "-m", "rulebook", "explain", "NOP-000"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "cicd_guard", "explain", "NOP-000"], capture_output=True,
                           text=True, env=env, cwd=tmp_path, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr
 

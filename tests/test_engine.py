@@ -8,7 +8,7 @@ from builders import make
 from rulebook.config import Config
 from rulebook.engine import evaluate, report
 from rulebook.findings import Enforcement, Severity, Status
-from rulebook.model import InlineSuppression, Inventory, InputError, Ref
+from rulebook.model import InlineSuppression, Inventory, InputError, Linked, Ref
 from rulebook.rules import REGISTRY
 from rulebook.unknown import Unknown
 
@@ -128,3 +128,187 @@ def test_exit_codes():
              restrict_public_buckets=True)])
     rep = report(unknown_only, rules=[REGISTRY["BKT-001"]])
     assert rep.exit_code() == 0 and rep.exit_code(strict=True) == 1
+
+
+_ALL_TRUE = dict(block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
+                 restrict_public_buckets=True)
+_ALL_FALSE = dict(block_public_acls=False, block_public_policy=False, ignore_public_acls=False,
+                  restrict_public_buckets=False)
+
+
+def _bkt(*resources):
+    findings = evaluate(Inventory(list(resources)), rules=[REGISTRY["BKT-001"]], today=TODAY)
+    return [(f.status.value, f.resource, f.message) for f in findings]
+
+
+def test_bkt_001_fails_whichever_block_is_linked_when_none_could_be_complete():
+    # the only block of the bucket names it through a reference Terraform leaves unknown
+    assert _bkt(
+        make("aws.s3.bucket", "aws_s3_bucket.open", 1, bucket="open", acl="public-read-write"),
+        make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.open", 5,
+             bucket=Unknown("known after apply"), **_ALL_FALSE),
+    ) == [("failed", "aws_s3_bucket.open", "no public access block that may belong to this bucket "
+           "(aws_s3_bucket_public_access_block.open) sets every flag to true (block_public_acls, "
+           "block_public_policy, ignore_public_acls, restrict_public_buckets not true)")]
+
+
+def test_bkt_001_same_named_buckets_fail_when_every_candidate_block_has_a_gap():
+    partial = dict(_ALL_TRUE, ignore_public_acls=False)
+    assert _bkt(
+        make("aws.s3.bucket", "module.a.aws_s3_bucket.b", 1, bucket="same"),
+        make("aws.s3.bucket", "module.b.aws_s3_bucket.b", 2, bucket="same"),
+        make("aws.s3.public_access_block", "module.a.aws_s3_bucket_public_access_block.b", 5, bucket="same",
+             **partial),
+    ) == [("failed", "module.a.aws_s3_bucket.b", "no public access block that may belong to this bucket "
+           "(module.a.aws_s3_bucket_public_access_block.b) sets every flag to true (ignore_public_acls not true)"),
+          ("failed", "module.b.aws_s3_bucket.b", "no public access block that may belong to this bucket "
+           "(module.a.aws_s3_bucket_public_access_block.b) sets every flag to true (ignore_public_acls not true)")]
+
+
+def test_bkt_001_same_named_buckets_with_a_complete_candidate_are_unknown_naming_both():
+    assert _bkt(
+        make("aws.s3.bucket", "module.a.aws_s3_bucket.b", 1, bucket="same"),
+        make("aws.s3.bucket", "module.b.aws_s3_bucket.b", 2, bucket="same"),
+        make("aws.s3.public_access_block", "module.a.aws_s3_bucket_public_access_block.b", 5, bucket="same",
+             **_ALL_TRUE),
+    ) == [("unknown", address, "cannot decide whether module.a.aws_s3_bucket_public_access_block.b protects "
+           "this bucket: bucket of module.a.aws_s3_bucket_public_access_block.b: same may be any of 2 resources "
+           "(module.a.aws_s3_bucket.b, module.b.aws_s3_bucket.b); the configuration does not say which")
+          for address in ("module.a.aws_s3_bucket.b", "module.b.aws_s3_bucket.b")]
+
+
+def test_bkt_001_linked_name_goes_to_the_bucket_the_engine_names():
+    assert _bkt(
+        make("aws.s3.bucket", "module.a.aws_s3_bucket.b", 1, bucket="same"),
+        make("aws.s3.bucket", "module.b.aws_s3_bucket.b", 2, bucket="same"),
+        make("aws.s3.public_access_block", "module.a.aws_s3_bucket_public_access_block.b", 5,
+             bucket=Linked("same", ("module.a.aws_s3_bucket.b",)), **_ALL_TRUE),
+        make("aws.s3.public_access_block", "module.b.aws_s3_bucket_public_access_block.b", 6,
+             bucket=Linked("same", ("module.b.aws_s3_bucket.b",)), **dict(_ALL_TRUE, block_public_policy=False)),
+    ) == [("failed", "module.b.aws_s3_bucket.b", "public access block module.b.aws_s3_bucket_public_access_block.b "
+           "does not set block_public_policy to true")]
+
+
+def test_bkt_001_incomplete_account_level_block_exempts_no_bucket():
+    assert _bkt(
+        make("aws.s3.bucket", "aws_s3_bucket.a", 1, bucket="a"),
+        make("aws.s3.public_access_block", "aws_s3_account_public_access_block.all", 5,
+             **dict(_ALL_TRUE, restrict_public_buckets=False)),
+    ) == [("failed", "aws_s3_bucket.a", "bucket has no public access block; public ACLs and policies are not refused")]
+
+
+def test_bkt_001_a_complete_block_among_several_for_one_bucket_protects_it():
+    assert _bkt(
+        make("aws.s3.bucket", "aws_s3_bucket.a", 1, bucket="a"),
+        make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.x", 5,
+             bucket=Ref("aws_s3_bucket.a", "id"), **_ALL_FALSE),
+        make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.y", 9,
+             bucket=Ref("aws_s3_bucket.a", "id"), **_ALL_TRUE),
+    ) == []
+
+
+def test_bkt_001_block_for_a_bucket_declared_elsewhere_protects_none_here():
+    assert _bkt(
+        make("aws.s3.bucket", "aws_s3_bucket.a", 1, bucket="a"),
+        make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.x", 5, bucket="elsewhere",
+             **_ALL_TRUE),
+    ) == [("failed", "aws_s3_bucket.a", "bucket has no public access block; public ACLs and policies are not refused")]
+
+
+# --- suppressions: each decision pinned -----------------------------------------------------------
+
+def test_config_suppression_for_another_rule_does_not_suppress():
+    inv = _key_inventory()
+    other = Config.from_dict({"suppressions": [
+        {"rule": "REG-001", "resource": "aws_iam_access_key.ci", "reason": "not this rule", "expires": "2026-12-31"}]})
+    [finding] = evaluate(inv, other, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.suppression, finding.message) == (
+        Status.FAILED, None, "a long-lived access key is created for ci-bot; use OIDC federation instead")
+
+
+def test_config_suppression_for_another_resource_does_not_suppress():
+    inv = _key_inventory()
+    other = Config.from_dict({"suppressions": [
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.other", "reason": "reviewed by the platform team", "expires": "2026-12-31"}]})
+    [finding] = evaluate(inv, other, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert finding.status is Status.FAILED
+
+
+def test_config_suppression_matches_the_resource_name_too():
+    inv = _key_inventory()
+    inv.by_address("aws_iam_access_key.ci").props["name"] = "vendor-key"
+    by_name = Config.from_dict({"suppressions": [
+        {"rule": "IDF-001", "resource": "vendor-*", "reason": "vendor", "expires": "2026-12-31"}]})
+    [finding] = evaluate(inv, by_name, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.suppression.reason, finding.suppression.expires) == (
+        Status.SUPPRESSED, "vendor", "2026-12-31")
+
+
+def test_config_suppression_expiring_today_still_suppresses():
+    inv = _key_inventory()
+    today = Config.from_dict({"suppressions": [
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.ci", "reason": "reviewed by the platform team", "expires": TODAY.isoformat()}]})
+    [finding] = evaluate(inv, today, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert finding.status is Status.SUPPRESSED
+
+
+def test_inline_suppression_expiry_is_honoured():
+    inv = _key_inventory()
+    key = inv.by_address("aws_iam_access_key.ci")
+    key.suppressions.append(InlineSuppression(("IDF-001",), "rotated", "2026-11-24", "main.tf", 4))
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.message) == (
+        Status.FAILED, "a long-lived access key is created for ci-bot; use OIDC federation instead "
+                       "[inline suppression expired on 2026-11-24]")
+    key.suppressions[0] = InlineSuppression(("IDF-001",), "rotated", TODAY.isoformat(), "main.tf", 4)
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.suppression.source, finding.suppression.expires) == (
+        Status.SUPPRESSED, "inline", TODAY.isoformat())
+
+
+def test_inline_suppression_for_another_rule_does_not_suppress():
+    inv = _key_inventory()
+    inv.by_address("aws_iam_access_key.ci").suppressions.append(
+        InlineSuppression(("REG-001",), "other rule", None, "main.tf", 4))
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.message) == (
+        Status.FAILED, "a long-lived access key is created for ci-bot; use OIDC federation instead")
+
+
+def test_resource_notes_follow_the_message():
+    inv = _key_inventory()
+    inv.by_address("aws_iam_access_key.ci").notes.extend(["first", "second"])
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert finding.message == ("a long-lived access key is created for ci-bot; use OIDC federation instead "
+                               "(first; second)")
+
+
+def test_duplicate_results_are_reported_once_and_findings_sorted_by_location():
+    inv = Inventory([
+        make("aws.s3.bucket", "aws_s3_bucket.late", 30, bucket="late"),
+        make("aws.s3.bucket", "aws_s3_bucket.early", 3, bucket="early"),
+    ])
+    assert rows(evaluate(inv, rules=[REGISTRY["BKT-001"]], today=TODAY)) == [
+        ("BKT-001", "failed", "aws_s3_bucket.early", 3), ("BKT-001", "failed", "aws_s3_bucket.late", 30)]
+
+
+# --- messages never print an empty name --------------------------------------------------------------
+
+def test_empty_policy_arn_is_named_as_such():
+    role = make("aws.iam.role", "aws_iam_role.ci", 1, name="ci")
+    attachment = make("aws.iam.policy_attachment", "aws_iam_role_policy_attachment.x", 5,
+                      policy_arn="", roles=[Ref("aws_iam_role.ci", "name")])
+    findings = evaluate(Inventory([role, attachment]), rules=[REGISTRY["REG-001"]], today=TODAY)
+    assert [(f.status.value, f.resource, f.message) for f in findings] == [
+        ("unknown", "aws_iam_role.ci", "cannot decide whether role ci holds every registry action: policy attached "
+         "by aws_iam_role_policy_attachment.x names no policy (policy_arn is empty)")]
+
+
+def test_empty_names_fall_back_to_the_address():
+    registry = make("azure.acr.registry", "azurerm_container_registry.ci", 1, name=" ", admin_enabled=True)
+    [finding] = evaluate(Inventory([registry]), rules=[REGISTRY["REG-008"]], today=TODAY)
+    assert "registry azurerm_container_registry.ci " in finding.message
+    key = make("aws.iam.access_key", "aws_iam_access_key.k", 1, user="")
+    [finding] = evaluate(Inventory([key]), rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert finding.message == ("a long-lived access key is created for an unnamed principal (user is empty); "
+                               "use OIDC federation instead")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from rulebook.model import Inventory, Resource, SourceLocation
+from rulebook.model import Inventory, Linked, Resource, SourceLocation
 from rulebook.unknown import Unknown
 
 from . import aws, azure, workloads
@@ -33,11 +33,15 @@ def _tags(props: dict[str, Any]) -> dict[str, Any] | Unknown:
     return dict(tags) if isinstance(tags, dict) else {}
 
 
-def to_resource(type_: str, name: str, props: Any, urn: str = "", address: str | None = None) -> Resource:
-    """Translate one resource; `props` may be the SDK's proxies or plain data."""
+def to_resource(type_: str, name: str, props: Any, urn: str = "", address: str | None = None,
+                links: dict[str, tuple[str, ...]] | None = None) -> Resource:
+    """Translate one resource; `props` may be the SDK's proxies or plain data. `links`: for a property,
+    the addresses of the resources its value comes from (the engine's property dependencies)."""
     values = plain(props) if props is not None else {}
     if not isinstance(values, dict):
         values = {}
+    if links:
+        values = _linked(values, links)
     builder = BUILDERS.get(azure.normalise_token(type_))
     reader = Reader(values, name)
     kind, mapped = (builder(reader) if builder else (UNMAPPED, {}))
@@ -47,12 +51,37 @@ def to_resource(type_: str, name: str, props: Any, urn: str = "", address: str |
                     values=list(leaves(values)), notes=reader.notes)
 
 
-def to_inventory(resources: Iterable[tuple[str, str, Any, str]]) -> Inventory:
-    """An inventory from (type, name, props, urn) tuples, addresses unique within the stack."""
+def _linked(values: dict[str, Any], links: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """String properties (and strings in list properties) kept with the resources they come from, so a
+    name shared by two resources still designates the one the program passed."""
+    out = dict(values)
+    for key, targets in links.items():
+        value = out.get(key)
+        if isinstance(value, str) and targets:
+            out[key] = Linked(value, targets)
+        elif isinstance(value, list) and targets:
+            out[key] = [Linked(v, targets) if isinstance(v, str) else v for v in value]
+    return out
+
+
+Record = tuple  # (type, name, props, urn) or (type, name, props, urn, {property: [dependency URNs]})
+
+
+def to_inventory(resources: Iterable[Record]) -> Inventory:
+    """An inventory from (type, name, props, urn[, property dependencies]) tuples, addresses unique
+    within the stack; property dependencies become links between the resources."""
+    records = list(resources)
+    addresses: list[str] = []
+    taken: set[str] = set()
+    for type_, name, *_ in records:
+        addresses.append(name if name not in taken else f"{name} ({type_})")
+        taken.add(addresses[-1])
+    by_urn = {record[3]: address for record, address in zip(records, addresses) if record[3]}
     inventory = Inventory()
-    for type_, name, props, urn in resources:
-        address = name if inventory.by_address(name) is None else f"{name} ({type_})"
-        inventory.add(to_resource(type_, name, props, urn, address))
+    for (type_, name, props, urn, *rest), address in zip(records, addresses):
+        deps = rest[0] if rest and isinstance(rest[0], dict) else {}
+        links = {key: tuple(by_urn[u] for u in urns if u in by_urn) for key, urns in deps.items()}
+        inventory.add(to_resource(type_, name, props, urn, address, links))
     return inventory
 
 

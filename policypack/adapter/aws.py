@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from rulebook.unknown import Unknown
+from rulebook.unknown import Unknown, concat_known
 
 from .reader import Props, Reader, as_list, one
 
@@ -143,6 +143,55 @@ def _ownership_controls(r: Reader) -> tuple[str, Props]:
                                              object_ownership=r.at("rule", "objectOwnership"))
 
 
+def _access_point(r: Reader) -> tuple[str, Props]:
+    return "aws.s3.access_point", dict(
+        bucket=r.get("bucket"), name=r.get("name"), arn=r.get("arn"), policy=r.policy(r.get("policy"), "policy"),
+        vpc_id=r.at("vpcConfiguration", "vpcId"),
+        **{k: r.at("publicAccessBlockConfiguration", v) for k, v in _BLOCK_FLAGS.items()})
+
+
+def _access_point_policy(r: Reader) -> tuple[str, Props]:
+    return "aws.s3.access_point_policy", dict(access_point=r.get("accessPointArn"),
+                                              policy=r.policy(r.get("policy"), "policy"))
+
+
+def _sources(*values: Any) -> Any:
+    """IPv4 and IPv6 CIDR lists (or single CIDRs) of one rule as one list."""
+    joined = concat_known([as_list(v) for v in values if v is not None and v != ""])
+    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
+
+
+def _sg_ingress(block: Any) -> Any:
+    if isinstance(block, Unknown) or not isinstance(block, dict):
+        return block if isinstance(block, Unknown) else Unknown("ingress entry is not an object")
+    return {"protocol": block.get("protocol"), "from_port": block.get("fromPort"), "to_port": block.get("toPort"),
+            "sources": _sources(block.get("cidrBlocks"), block.get("ipv6CidrBlocks"))}
+
+
+def _security_group(r: Reader) -> tuple[str, Props]:
+    blocks = as_list(r.get("ingress"))
+    ingress = blocks if isinstance(blocks, Unknown) else [_sg_ingress(b) for b in blocks or ()]
+    return "aws.ec2.security_group", dict(name=r.get("name"), id=r.get("id"), vpc_id=r.get("vpcId"), ingress=ingress)
+
+
+def _security_group_rule(r: Reader) -> tuple[str, Props]:
+    return "aws.ec2.security_group_rule", dict(
+        security_group=r.get("securityGroupId"), direction=r.get("type"), protocol=r.get("protocol"),
+        from_port=r.get("fromPort"), to_port=r.get("toPort"),
+        sources=_sources(r.get("cidrBlocks"), r.get("ipv6CidrBlocks")))
+
+
+def _vpc_ingress_rule(r: Reader) -> tuple[str, Props]:
+    return "aws.ec2.security_group_rule", dict(
+        security_group=r.get("securityGroupId"), direction="ingress", protocol=r.get("ipProtocol"),
+        from_port=r.get("fromPort"), to_port=r.get("toPort"), sources=_sources(r.get("cidrIpv4"), r.get("cidrIpv6")))
+
+
+def _vpc_endpoint(r: Reader) -> tuple[str, Props]:
+    return "aws.ec2.vpc_endpoint", dict(id=r.get("id"), vpc_id=r.get("vpcId"), service_name=r.get("serviceName"),
+                                        endpoint_type=r.get("vpcEndpointType"))
+
+
 def _aliases(builder: Builder, *tokens: str) -> dict[str, Builder]:
     return {token: builder for token in tokens}
 
@@ -177,4 +226,10 @@ BUILDERS: dict[str, Builder] = {
     "aws:s3/bucketPolicy:BucketPolicy": _bucket_policy,
     **_aliases(_bucket_acl, "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"),
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _ownership_controls,
+    "aws:s3/accessPoint:AccessPoint": _access_point,
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": _access_point_policy,
+    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:ec2/securityGroupRule:SecurityGroupRule": _security_group_rule,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _vpc_ingress_rule,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
 }

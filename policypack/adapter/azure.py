@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from rulebook.unknown import concat_known
+from rulebook.unknown import Unknown, concat_known
 
 from .reader import Props, Reader, as_list, each, enabled
 
@@ -84,6 +84,36 @@ def _native_blob_container(r: Reader) -> tuple[str, Props]:
     return "azure.storage.container", dict(account=r.get("accountName"), public_access=_lower(r.get("publicAccess")))
 
 
+def _prefixes(*values: Any) -> Any:
+    """A single and a plural form (sourceAddressPrefix / sourceAddressPrefixes) as one list."""
+    joined = concat_known([as_list(v) for v in values if v is not None and v != ""])
+    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
+
+
+def _security_rule(rule: Any) -> Any:
+    """One NSG rule, inline or its own resource; the same camelCase names in azure-native and classic."""
+    if isinstance(rule, Unknown) or not isinstance(rule, dict):
+        return rule if isinstance(rule, Unknown) else Unknown("security rule is not an object")
+    props = rule.get("properties") if isinstance(rule.get("properties"), dict) else rule
+    return {"name": rule.get("name"), "priority": props.get("priority"), "direction": props.get("direction"),
+            "access": props.get("access"), "protocol": props.get("protocol"),
+            "sources": _prefixes(props.get("sourceAddressPrefix"), props.get("sourceAddressPrefixes")),
+            "ports": _prefixes(props.get("destinationPortRange"), props.get("destinationPortRanges"))}
+
+
+def _security_group(r: Reader) -> tuple[str, Props]:
+    rules = as_list(r.get("securityRules"))
+    return "azure.network.security_group", dict(
+        name=r.get("networkSecurityGroupName", "name"), id=r.get("id"),
+        rules=rules if isinstance(rules, Unknown) else [_security_rule(x) for x in rules or ()])
+
+
+def _security_rule_resource(r: Reader) -> tuple[str, Props]:
+    return "azure.network.security_rule", dict(
+        security_group=r.get("networkSecurityGroupName", "networkSecurityGroupId"),
+        **{**_security_rule(r.props), "name": r.get("securityRuleName", "name")})
+
+
 def _native_resource_group(r: Reader) -> tuple[str, Props]:
     return "azure.resource_group", dict(name=r.get("resourceGroupName", "name"), id=r.get("id"))
 
@@ -131,10 +161,15 @@ def _classic_network(r: Reader, rules: Any) -> Props:
                 subnet_ids=as_list(r.at(*rules, "virtualNetworkSubnetIds")))
 
 
+def _true_unless_set(value: Any) -> Any:
+    """allowNestedItemsToBePublic: the classic provider (the azurerm schema) sends true when unset."""
+    return True if value is None else value
+
+
 def _classic_storage_account(r: Reader) -> tuple[str, Props]:
     props = dict(name=r.get("name"), id=r.get("id"),
                  public_network_access_enabled=r.get("publicNetworkAccessEnabled"),
-                 allow_blob_public_access=r.get("allowNestedItemsToBePublic"),
+                 allow_blob_public_access=_true_unless_set(r.get("allowNestedItemsToBePublic")),
                  shared_key_access_enabled=r.get("sharedAccessKeyEnabled"))
     if r.get("networkRules") is not None:
         props.update(_classic_network(r, ("networkRules",)))
@@ -175,6 +210,8 @@ BUILDERS: dict[str, Builder] = {
     "azure-native:storage:StorageAccount": _native_storage_account,
     "azure-native:storage:BlobContainer": _native_blob_container,
     "azure-native:resources:ResourceGroup": _native_resource_group,
+    "azure-native:network:NetworkSecurityGroup": _security_group,
+    "azure-native:network:SecurityRule": _security_rule_resource,
     "azure:containerservice/registry:Registry": _classic_registry,
     "azure:containerservice/tokenPassword:TokenPassword":
         lambda r: ("azure.acr.token_password", dict(token=r.get("containerRegistryTokenId"))),
@@ -186,6 +223,8 @@ BUILDERS: dict[str, Builder] = {
     "azure:storage/accountNetworkRules:AccountNetworkRules": _classic_network_rules,
     "azure:storage/container:Container": _classic_container,
     "azure:core/resourceGroup:ResourceGroup": _classic_resource_group,
+    "azure:network/networkSecurityGroup:NetworkSecurityGroup": _security_group,
+    "azure:network/networkSecurityRule:NetworkSecurityRule": _security_rule_resource,
     "azuread:index/applicationPassword:ApplicationPassword": _ad_password("applicationId", "applicationObjectId"),
     "azuread:index/servicePrincipalPassword:ServicePrincipalPassword": _ad_password("servicePrincipalId"),
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential":

@@ -18,19 +18,31 @@ def flag(resource: Resource, prop: str) -> bool | Unknown | None:
     return Unknown(f"{prop} has a non-boolean value {value!r}")
 
 
-def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resource],
-           prop: str) -> tuple[dict[str, list[Resource]], list[Resource]]:
-    """Group satellite resources (e.g. public access blocks) by the owner their `prop` points at.
+Possible = tuple[Resource, Unknown]  # a satellite that may belong to an owner, and why that is not decided
 
-    Returns ({owner address: [satellites]}, satellites whose target could not be resolved).
+
+def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resource], prop: str,
+           ) -> tuple[dict[str, list[Resource]], dict[str, list[Possible]]]:
+    """Satellites (public access blocks, network rules, ...) by the owner their `prop` refers to.
+
+    Returns ({owner address: satellites that belong to it}, {owner address: satellites that may
+    belong to it, with the reason it is not decided}). A reference not known at plan time may point
+    at any owner; an ambiguous name at each owner that has it. Rules decide from both: a verdict
+    that holds whichever satellite is linked must not wait for the link.
     """
-    owner_addresses = {o.address for o in owners}
-    by_owner: dict[str, list[Resource]] = {}
-    unresolved: list[Resource] = []
+    kinds = tuple({o.kind for o in owners})
+    addresses = {o.address for o in owners}
+    owned: dict[str, list[Resource]] = {}
+    possible: dict[str, list[Possible]] = {}
     for satellite in satellites:
-        target = inventory.resolve(satellite.get(prop))
-        if target is not None and target.address in owner_addresses:
-            by_owner.setdefault(target.address, []).append(satellite)
-        else:
-            unresolved.append(satellite)
-    return by_owner, unresolved
+        value = satellite.get(prop)
+        target = value if isinstance(value, Unknown) else inventory.resolve(value, kinds)
+        if isinstance(target, Resource):
+            if target.address in addresses:
+                owned.setdefault(target.address, []).append(satellite)
+        elif isinstance(target, Unknown):
+            reason = Unknown(f"{prop} of {satellite.address}: {target.reason}")
+            candidates = owners if isinstance(value, Unknown) else inventory.candidates(value, kinds)
+            for owner in candidates:
+                possible.setdefault(owner.address, []).append((satellite, reason))
+    return owned, possible

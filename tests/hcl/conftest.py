@@ -10,13 +10,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory):
-    folder = str(tmp_path_factory.mktemp("cicd-guard-cache"))
-    with pytest.MonkeyPatch.context() as patch:  # analyse the grammar once, store its tables here
-        patch.setenv("CICD_GUARD_CACHE_DIR", folder)
-        from hcl_scanner import syntax
-
-        syntax._parser()
-    return folder
+    return str(tmp_path_factory.mktemp("cicd-guard-cache"))
 
 
 @pytest.fixture(autouse=True)

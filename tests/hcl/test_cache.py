@@ -25,7 +25,7 @@ def _write(tmp_path: Path) -> Path:
 def test_second_load_is_served_from_cache(tmp_path, monkeypatch):
     path = _write(tmp_path)
     first = loader.load_file(path)
-    monkeypatch.setattr(loader, "parse_body", lambda text: pytest.fail("parsed although cached"))
+    monkeypatch.setattr(loader, "parse_source", lambda text: pytest.fail("parsed although cached"))
     second = loader.load_file(path)
     assert second.body == first.body == [("b", "resource", ("x", "a"), [("a", "v", ("lit", "1"), 2)], 1, 3)]
     key = cache.key_for(path.read_bytes())
@@ -81,12 +81,76 @@ def test_cache_location(monkeypatch, tmp_path):
     assert cache.cache_dir() == tmp_path / "explicit"
 
 
-def test_parser_tables_are_cached_as_marshal_data(monkeypatch):
-    from hcl_scanner import syntax
 
-    built = syntax._parser.__wrapped__()  # empty cache: analyses the grammar and stores the tables
-    monkeypatch.setattr(syntax.Lark, "open", lambda *a, **k: pytest.fail("grammar rebuilt although cached"))
-    loaded = syntax._parser.__wrapped__()
-    text = 'resource "x" "y" {\n  v = [for a in b : a if a != "z"]\n}\n'
-    assert loaded.parse(text) == built.parse(text) == syntax.parse_body(text)
-    assert len(list((cache.cache_dir() / "tables").iterdir())) == 1
+
+def _entry_path(content: bytes) -> Path:
+    key = cache.key_for(content)
+    return Path(os.environ["CICD_GUARD_CACHE_DIR"]) / key[:2] / key[2:]
+
+
+GOOD_BODY = [("b", "resource", ("x", "a"), [("a", "v", ("lit", "1"), 2)], 1, 3)]
+MALFORMED = [
+    "not a tuple",
+    (),
+    (GOOD_BODY,),
+    ("body", {}, frozenset(), []),
+    ([("b", "resource", "xa", [], 1, 3)], {}, frozenset(), []),
+    ([("b", "resource", ("x", "a"), [("a", "v", ("nope", 1), 2)], 1, 3)], {}, frozenset(), []),
+    ([("b", "resource", ("x", "a"), [("a", "v", ("call", "f", None, False), 2)], 1, 3)], {}, frozenset(), []),
+    ([("b", "resource", ("x", "a"), [("a", "v", ("lit", [1]), 2)], 1, 3)], {}, frozenset(), []),
+    ([("a", "v", ("tmpl", (("if", ("lit", 1), "x", ()),)), 1)], {}, frozenset(), []),
+    (GOOD_BODY, {"1": "x"}, frozenset(), []),
+    (GOOD_BODY, {}, [1], []),
+    (GOOD_BODY, {}, frozenset(), [(1,)]),
+    (GOOD_BODY, {}, frozenset(), [("1", "m")]),
+]
+
+
+@pytest.mark.parametrize("value", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_entries_are_discarded_and_rewritten(tmp_path, value):
+    import marshal
+
+    path = _write(tmp_path)
+    data = path.read_bytes()
+    key = cache.key_for(data)
+    target = _entry_path(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(marshal.dumps((cache._FORMAT, key, value)))
+    assert loader.load_file(path).body == GOOD_BODY
+    assert marshal.loads(target.read_bytes())[2][0] == GOOD_BODY
+
+
+def test_entries_are_bound_to_their_key_and_format(tmp_path):
+    import marshal
+
+    path = _write(tmp_path)
+    data = path.read_bytes()
+    other_key = cache.key_for(b"something else")
+    target = _entry_path(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for entry in [(cache._FORMAT, other_key, ([], {}, frozenset(), [])),
+                  (b"cicd-guard-parse-cache-1", cache.key_for(data), ([], {}, frozenset(), [])),
+                  ([], {}, frozenset(), [])]:
+        target.write_bytes(marshal.dumps(entry))
+        assert cache.get(cache.key_for(data)) is None
+        assert loader.load_file(path).body == GOOD_BODY
+
+
+def test_a_cache_entry_that_is_not_a_regular_file_is_a_miss(tmp_path):
+    path = _write(tmp_path)
+    target = _entry_path(path.read_bytes())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(target)
+    assert loader.load_file(path).body == GOOD_BODY  # a FIFO in the cache would block a plain read
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path, monkeypatch):
+    path = _write(tmp_path)
+    monkeypatch.setattr(cache, "_disabled", False)
+    monkeypatch.setenv("CICD_GUARD_NO_CACHE", "1")
+    loader.load_file(path)
+    assert not Path(os.environ["CICD_GUARD_CACHE_DIR"]).exists()
+    monkeypatch.delenv("CICD_GUARD_NO_CACHE")
+    cache.disable()
+    loader.load_file(path)
+    assert not Path(os.environ["CICD_GUARD_CACHE_DIR"]).exists()

@@ -50,7 +50,7 @@ def _scan_one_bad(tmp_path, name: str, content: bytes | None = None):
 def test_syntax_error_names_file_and_line(tmp_path):
     root, result = _scan_one_bad(tmp_path, "broken.tf", b'resource "x" "b" {\n  v = 1\n  w = = 2\n}\n')
     assert result.errors == [InputError(display_path(root / "broken.tf"), 3,
-                                        "HCL syntax error: unexpected '= 2' at column 7")]
+                                        "HCL syntax error: unexpected '=' at column 7")]
 
 
 def test_binary_file(tmp_path):
@@ -68,8 +68,8 @@ def test_fifty_megabyte_file_is_refused_before_reading(tmp_path, monkeypatch):
     root = _root_with_good_file(tmp_path)
     with open(root / "huge.tf", "wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # sparse: the size check must reject it without reading
-    real_parse = loader.parse_body
-    monkeypatch.setattr(loader, "parse_body", lambda text: pytest.fail("a huge file reached the parser")
+    real_parse = loader.parse_source
+    monkeypatch.setattr(loader, "parse_source", lambda text: pytest.fail("a huge file reached the parser")
                         if len(text) > 1_000_000 else real_parse(text))
     result = hcl_scanner.scan([str(root)])
     assert [(e.line, e.message) for e in result.errors] == [
@@ -109,13 +109,13 @@ def test_unreadable_file(tmp_path, monkeypatch):
     root = _root_with_good_file(tmp_path)
     secret = root / "locked.tf"
     secret.write_text('resource "x" "locked" {}\n')
-    real_read = loader.Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(path):  # chmod 000 does not stop root, so refuse the read the way the OS would
-        if path.name == "locked.tf":
+    def refuse(path, *args, **kwargs):  # chmod 000 does not stop root, so refuse the open the way the OS would
+        if str(path).endswith("locked.tf"):
             raise PermissionError(13, "Permission denied")
-        return real_read(path)
-    monkeypatch.setattr(loader.Path, "read_bytes", read_bytes)
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", refuse)
     result = hcl_scanner.scan([str(root)])
     assert [(e.line, e.message) for e in result.errors] == [(None, "cannot read: Permission denied")]
     assert result.errors[0].file.endswith("locked.tf")

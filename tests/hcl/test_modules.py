@@ -78,3 +78,44 @@ def test_module_dir_scanned_directly_is_a_root():
     assert "aws_iam_role.pusher" in found
     assert found["aws_iam_role.pusher"].attrs["name"] == Unknown(
         "variable prefix has no value (no default, not set in tfvars, --var-file or TF_VAR_prefix)")
+
+
+def _repo(tmp_path, source: str):
+    """A git work tree holding a root that calls `source`, a module inside, and one outside."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True, exist_ok=True)
+    (repo / "modules" / "inside").mkdir(parents=True, exist_ok=True)
+    (repo / "modules" / "inside" / "main.tf").write_text('resource "x" "inside" {}\n')
+    (tmp_path / "outside").mkdir(exist_ok=True)
+    (tmp_path / "outside" / "main.tf").write_text('resource "x" "outside" {}\n')
+    root = repo / "envs" / "prod"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "main.tf").write_text(f'module "m" {{\n  source = "{source}"\n}}\n')
+    return root
+
+
+def test_module_sources_inside_the_repository_are_read(tmp_path):
+    result = hcl_scanner.scan([str(_repo(tmp_path, "../../modules/inside"))])
+    assert sorted(evaluated(result)) == ["module.m.x.inside"]
+    assert result.errors == []
+
+
+def test_module_sources_that_leave_the_repository_are_errors(tmp_path):
+    repo = (tmp_path / "repo").resolve()
+    for source in ["../../../outside", str((tmp_path / "outside").resolve()), "/etc"]:
+        root = _repo(tmp_path, source)
+        result = hcl_scanner.scan([str(root)])
+        assert evaluated(result) == {}, source
+        assert [(e.line, e.message) for e in result.errors] == [
+            (1, f"module m: source {source} leaves the repository ({repo}); not read")], source
+        assert result.notes == [], "a path is never called a remote module"
+
+
+def test_without_git_the_repo_root_or_the_scanned_directory_bounds_module_sources(tmp_path):
+    root = _repo(tmp_path, "../../modules/inside")
+    (tmp_path / "repo" / ".git").rmdir()
+    result = hcl_scanner.scan([str(root)])
+    assert [e.message for e in result.errors] == [
+        f"module m: source ../../modules/inside leaves the repository ({root.resolve()}); not read"]
+    result = hcl_scanner.scan([str(root)], repo_root=str(tmp_path / "repo"))
+    assert sorted(evaluated(result)) == ["module.m.x.inside"] and result.errors == []

@@ -29,3 +29,9 @@ aws.iam.RolePolicy("ci", role=runner.name, policy=json.dumps({
     "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}],
 }))
 aws.ecr.Repository("app", name="acme/app", image_tag_mutability="MUTABLE")
+
+# The legacy bucket is shared through a public-read ACL, and Jenkins answers the whole internet.
+aws.s3.BucketAclV2("artifacts-acl", bucket="acme-ci-artifacts-legacy", acl="public-read")
+aws.ec2.SecurityGroup("jenkins", vpc_id="vpc-0123456789abcdef0", ingress=[{
+    "description": "Jenkins UI and agents", "from_port": 8080, "to_port": 50000, "protocol": "tcp",
+    "cidr_blocks": ["0.0.0.0/0"]}])

@@ -47,3 +47,22 @@ resource "aws_ecr_repository" "app" {
   name                 = "acme/app"
   image_tag_mutability = "MUTABLE"
 }
+
+# The legacy bucket is shared through a public-read ACL, and Jenkins answers the whole internet.
+resource "aws_s3_bucket_acl" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  acl    = "public-read"
+}
+
+resource "aws_security_group" "jenkins" {
+  name   = "ci-jenkins"
+  vpc_id = "vpc-0123456789abcdef0"
+
+  ingress {
+    description = "Jenkins UI and agents"
+    from_port   = 8080
+    to_port     = 50000
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}

@@ -49,3 +49,28 @@ resource "azurerm_storage_account" "artifacts" {
   allow_nested_items_to_be_public = true
   shared_access_key_enabled       = true
 }
+
+# A container anyone can list and read, and build agents with SSH open to the internet.
+resource "azurerm_storage_container" "artifacts" {
+  name                  = "artifacts"
+  storage_account_id    = azurerm_storage_account.artifacts.id
+  container_access_type = "container"
+}
+
+resource "azurerm_network_security_group" "agents" {
+  name                = "nsg-ci-agents"
+  location            = azurerm_resource_group.ci.location
+  resource_group_name = azurerm_resource_group.ci.name
+
+  security_rule {
+    name                       = "ssh"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "22"
+    source_address_prefix      = "Internet"
+    destination_address_prefix = "*"
+  }
+}

@@ -8,7 +8,7 @@ from ...findings import Severity
 from ...model import Resource
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
-from ..helpers import flag, linked
+from ..helpers import Possible, flag, linked
 
 PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 
@@ -91,22 +91,41 @@ def bkt_001(ctx: Context) -> Iterator[Result]:
     if not buckets:
         return
     blocks = inventory.of_kind("aws.s3.public_access_block")
-    account_blocks = [b for b in blocks if b.get("bucket") is None]
-    if any(_pab_gaps(b) == ([], None) for b in account_blocks):
-        return
-    by_bucket, unresolved = linked(inventory, buckets, [b for b in blocks if b.get("bucket") is not None], "bucket")
-    dangling = [b for b in unresolved if isinstance(b.get("bucket"), Unknown)]
+    if any(_pab_gaps(b) == ([], None) for b in blocks if b.get("bucket") is None):
+        return  # a complete account-level block protects every bucket; an incomplete one protects none
+    owned, possible = linked(inventory, buckets, [b for b in blocks if b.get("bucket") is not None], "bucket")
     for bucket in buckets:
-        own = by_bucket.get(bucket.address, [])
-        if not own:
-            if dangling:
-                yield Result.undecided(bucket, dangling[0].get("bucket"),
-                                       f"whether {dangling[0].address} protects this bucket")
-            else:
-                yield Result.fail(bucket, "bucket has no public access block; public ACLs and policies are not refused")
-            continue
-        gaps, undecided = _pab_gaps(own[0])
-        if gaps:
-            yield Result.fail(bucket, f"public access block {own[0].address} does not set {', '.join(gaps)} to true")
-        elif undecided is not None:
-            yield Result.undecided(bucket, undecided, f"the public access block {own[0].address}")
+        own = owned.get(bucket.address, [])
+        if own:
+            yield from _judge(bucket, own)
+        elif possible.get(bucket.address):
+            yield from _judge_undecided(bucket, possible[bucket.address])
+        else:
+            yield Result.fail(bucket, "bucket has no public access block; public ACLs and policies are not refused")
+
+
+def _judge(bucket: Resource, own: list[Resource]) -> Iterator[Result]:
+    verdicts = [(block, *_pab_gaps(block)) for block in own]
+    if any(gaps == [] and undecided is None for _, gaps, undecided in verdicts):
+        return
+    failing = [(block, gaps) for block, gaps, _ in verdicts if gaps]
+    if len(failing) == len(verdicts):
+        block, gaps = failing[0]
+        yield Result.fail(bucket, f"public access block {block.address} does not set {', '.join(gaps)} to true")
+        return
+    block, _, undecided = next(v for v in verdicts if not v[1])
+    yield Result.undecided(bucket, undecided, f"the public access block {block.address}")
+
+
+def _judge_undecided(bucket: Resource, possible: list[Possible]) -> Iterator[Result]:
+    """Which block protects the bucket is not known: when none of them could be complete, it fails
+    whichever it is; otherwise the link decides and the result is UNKNOWN."""
+    gaps = [(block, _pab_gaps(block)[0]) for block, _ in possible]
+    if all(missing for _, missing in gaps):
+        names = ", ".join(block.address for block, _ in gaps)
+        unset = sorted({flag for _, missing in gaps for flag in missing}, key=PAB_FLAGS.index)
+        yield Result.fail(bucket, f"no public access block that may belong to this bucket ({names}) sets every "
+                                  f"flag to true ({', '.join(unset)} not true)")
+        return
+    block, reason = next(p for p, (_, missing) in zip(possible, gaps) if not missing)
+    yield Result.undecided(bucket, reason, f"whether {block.address} protects this bucket")

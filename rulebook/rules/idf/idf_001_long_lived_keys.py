@@ -19,12 +19,11 @@ def _owner_label(resource: Resource, ctx: Context, prop: str) -> str:
     """Name of the user / app / token the key belongs to, resolved through the inventory when possible."""
     value = resource.get(prop)
     target = ctx.inventory.resolve(value)
-    if target is not None:
-        name = target.get("name")
-        return name if isinstance(name, str) else target.address
+    if isinstance(target, Resource):
+        return target.label()
     if isinstance(value, Ref):
         return value.address
-    return str(value) if isinstance(value, str) else "an unnamed principal"
+    return value if isinstance(value, str) and value.strip() else f"an unnamed principal ({prop} is empty)"
 
 
 @rule(

@@ -123,8 +123,11 @@ def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument |
             docs.append(known if known is not None else Unknown(f"AWS managed policy {arn} is not known"))
         else:
             policy = ctx.inventory.resolve(arn, ("aws.iam.policy",))
-            if policy is None:
-                docs.append(Unknown(f"policy {arn} is not declared here"))
+            if isinstance(policy, Unknown):
+                docs.append(policy)
+            elif policy is None:
+                docs.append(Unknown(f"policy {arn} is not declared here" if isinstance(arn, str) and arn.strip()
+                                    else "a policy attachment names no policy (policy_arn is empty)"))
             else:
                 doc = document(policy.props.get("policy"), policy.address)
                 docs.append(doc if doc is not None else Unknown(f"policy {policy.address} has no document"))
@@ -224,23 +227,5 @@ def _repository_scoped(action: str) -> bool:
     return bool(detail.get("resourceTypes")) if isinstance(detail, dict) else True
 
 
-def _cidr_within(value: str, allowed: Iterable[str]) -> bool:
-    import ipaddress
-    try:
-        net = ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return False
-    for item in allowed:
-        try:
-            outer = ipaddress.ip_network(item, strict=False)
-        except ValueError:
-            continue
-        if net.version == outer.version and net.subnet_of(outer):  # type: ignore[arg-type]
-            return True
-    return False
-
-
-def _is_everywhere(value: str) -> bool:
-    return value.strip() in ("*", "0.0.0.0/0", "::/0", "0.0.0.0", "Internet", "Any")
 _IMMUTABLE = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
 

@@ -71,7 +71,6 @@ def reg_008(resource: Resource, ctx: Context) -> Iterator[Result]:
         elif value is True:
             shared.append(what)
     if shared:
-        name = resource.get("name")
-        label = name if isinstance(name, str) else resource.address
+        label = resource.label()
         yield Result.fail(resource, f"registry {label} enables {' and '.join(shared)}")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...findings import Severity
-from ...model import Ref, Resource
+from ...model import Resource
+from ...networks import beyond_ci_network
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 from ..helpers import flag
-from ._common import _cidr_within, _is_everywhere
 
 
 @rule(
@@ -69,8 +69,7 @@ azure_native.containerregistry.Registry("ci", registry_name="acmeci", resource_g
     ),
 )
 def reg_009(resource: Resource, ctx: Context) -> Iterator[Result]:
-    name = resource.get("name")
-    label = name if isinstance(name, str) else resource.address
+    label = resource.label()
     public = flag(resource, "public_network_access_enabled")
     if isinstance(public, Unknown):
         yield Result.undecided(resource, public, "whether public network access is enabled")
@@ -87,28 +86,12 @@ def reg_009(resource: Resource, ctx: Context) -> Iterator[Result]:
                                     f"enabled and the network rule set's default action is {shown}")
         return
     config = ctx.config
-    wide: list[str] = []
-    undecided: Unknown | None = None
-    ip_rules = resource.get("ip_rules")
-    for rule_value in ip_rules if isinstance(ip_rules, list) else ([ip_rules] if ip_rules is not None else []):
-        if isinstance(rule_value, Unknown):
-            undecided = undecided if undecided is not None else rule_value
-        elif isinstance(rule_value, str) and (_is_everywhere(rule_value) or
-                                              (config.cidrs and not _cidr_within(rule_value, config.cidrs))):
-            wide.append(rule_value)
-    subnets = resource.get("subnet_ids")
-    if config.azure_subnet_ids:
-        for subnet in subnets if isinstance(subnets, list) else ([subnets] if subnets is not None else []):
-            if isinstance(subnet, Unknown):
-                undecided = undecided if undecided is not None else subnet
-            elif isinstance(subnet, Ref):
-                undecided = undecided if undecided is not None else Unknown(
-                    f"subnet {subnet.address} is only known after apply and cannot be compared with "
-                    f"ci_network.azure_subnet_ids")
-            elif isinstance(subnet, str) and subnet.lower() not in {s.lower() for s in config.azure_subnet_ids}:
-                wide.append(subnet)
-    if wide:
+    wide, undecided = beyond_ci_network(resource.get("ip_rules"), resource.get("subnet_ids"), config)
+    if wide and (config.cidrs or config.azure_subnet_ids):
         yield Result.fail(resource, f"registry {label} admits {', '.join(wide)}, outside the configured CI network")
+    elif wide:
+        yield Result.fail(resource, f"registry {label} admits {', '.join(wide)}: public internet addresses, and no CI "
+                                    "ranges are configured to allow them (ci_network.cidrs)")
     elif undecided is not None:
         yield Result.undecided(resource, undecided, "whether the registry's network rules stay within the CI network")
 

@@ -59,8 +59,7 @@ def reg_010(resource: Resource, ctx: Context) -> Iterator[Result]:
     if isinstance(value, Unknown):
         yield Result.undecided(resource, value, "whether image tags are immutable")
         return
-    name = resource.get("name")
-    label = name if isinstance(name, str) else resource.address
+    label = resource.label()
     if value is None:
         yield Result.fail(resource, f"repository {label} keeps the default MUTABLE image tags; pushed tags can be "
                                     f"overwritten")

@@ -24,9 +24,9 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
-from . import TOOL_NAME, __version__
-from .findings import Report
-from .model import InputError
+from rulebook import TOOL_NAME, __version__
+from rulebook.findings import Report
+from rulebook.model import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 DEBUG_ENV = "CICD_GUARD_DEBUG"
@@ -50,7 +50,7 @@ def _add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str])
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .reporters import FORMATS
+    from rulebook.reporters import FORMATS
 
     parser = _Parser(prog=TOOL_NAME, description="Plan-time guardrails against CI/CD supply-chain attacks.")
     parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
@@ -108,7 +108,7 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
 # --- configuration -----------------------------------------------------------------------------------
 
 def _load_config(path: str | None):
-    from .config import ConfigError, load
+    from rulebook.config import ConfigError, load
 
     try:
         return load(path, search_from=os.getcwd())
@@ -119,7 +119,7 @@ def _load_config(path: str | None):
 def _config_path(path: str | None) -> str | None:
     if path:
         return path
-    from .config import DEFAULT_FILENAME
+    from rulebook.config import DEFAULT_FILENAME
 
     default = Path.cwd() / DEFAULT_FILENAME
     return str(default) if default.is_file() else None
@@ -146,8 +146,8 @@ def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
         from hcl_scanner import scan as tf_scan
     except ImportError as exc:
         raise CliError(f"the Terraform scanner is not available: {exc}") from None
-    from .engine import evaluate
-    from .rules import all_rules
+    from rulebook.engine import evaluate
+    from rulebook.rules import all_rules
 
     result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
                      repo_root=args.repo_root, strict_suppressions=args.strict_suppressions)
@@ -171,7 +171,7 @@ def run_gate(args: argparse.Namespace) -> tuple[Report, str | None]:
         from preview_gate import run_gate as gate
     except ImportError as exc:
         raise CliError(f"the Pulumi preview gate is not available: {exc}") from None
-    from .config import ConfigError
+    from rulebook.config import ConfigError
 
     try:  # the gate reads the file itself: a cicd-guard.yaml or a Pulumi policy pack config
         report = gate(str(program), policy_pack=args.policy_pack, config_path=_config_path(args.config),
@@ -194,7 +194,7 @@ def run_access_map(args: argparse.Namespace) -> int:
     if not args.gate and not args.paths and not args.plan:
         raise CliError("access-map: give at least one PATH, --plan FILE or --gate PROGRAM_DIR")
     config = _load_config(args.config)
-    from .access_map import build, render
+    from rulebook.access_map import build, render
 
     maps, errors = [], []
     if args.gate:
@@ -220,7 +220,7 @@ def run_access_map(args: argparse.Namespace) -> int:
         for i, inventory in enumerate(result.inventories):
             maps.append(build(inventory, config, title=_map_title(inventory, f"stack {i + 1}") if several else ""))
     _emit(render(maps, args.format), args.output)
-    from .redact import redact
+    from rulebook.redact import redact
 
     for error in errors[:20]:
         print(f"{TOOL_NAME}: error: {redact(str(error))}", file=sys.stderr)
@@ -228,9 +228,9 @@ def run_access_map(args: argparse.Namespace) -> int:
 
 
 def rules_table() -> str:
-    from .compliance import PRACTICES
-    from .rules import all_rules
-    from .rules.base import ENGINES
+    from rulebook.compliance import PRACTICES
+    from rulebook.rules import all_rules
+    from rulebook.rules.base import ENGINES
 
     rows = [("ID", "SEVERITY", "PRACTICE", "TITLE", "ENGINES")]
     for rule in all_rules():
@@ -247,7 +247,7 @@ def rules_table() -> str:
 
 
 def rules_json() -> str:
-    from .rules import all_rules
+    from rulebook.rules import all_rules
 
     return json.dumps([{"id": r.id, "title": r.title, "severity": r.severity.value,
                         "severities": [s.value for s in r.severities], "practice": r.practice,
@@ -258,8 +258,8 @@ def rules_json() -> str:
 
 
 def explain(rule_id: str) -> str:
-    from .docs import rule_page
-    from .rules import all_rules
+    from rulebook.docs import rule_page
+    from rulebook.rules import all_rules
 
     wanted = rule_id.strip().lower()
     for rule in all_rules():
@@ -292,8 +292,8 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _report(args: argparse.Namespace, report: Report, repo_root: str | None) -> int:
-    from .reporters import render
-    from .reporters.text import summary_line
+    from rulebook.reporters import render
+    from rulebook.reporters.text import summary_line
 
     text = render(report, args.format, color=_use_color(args.color, args.output), repo_root=repo_root,
                   strict=args.strict)
@@ -303,7 +303,7 @@ def _report(args: argparse.Namespace, report: Report, repo_root: str | None) -> 
         verdict = {0: "PASS", 1: "FAIL", 2: "ERROR"}[code]
         print(f"{TOOL_NAME}: {verdict}: {summary_line(report, args.strict)}", file=sys.stderr)
         for error in report.errors[:20]:
-            from .redact import redact
+            from rulebook.redact import redact
 
             print(f"{TOOL_NAME}: error: {redact(str(error))}", file=sys.stderr)
     return code
@@ -342,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - fail closed, one line, traceback only on request
         if os.environ.get(DEBUG_ENV):
             traceback.print_exc()
-        from .redact import redact
+        from rulebook.redact import redact
 
         detail = redact(str(exc).splitlines()[0]) if str(exc) else ""
         print(f"{TOOL_NAME}: internal error: {type(exc).__name__}: {detail} "

@@ -149,6 +149,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("terraform.local", "Terraform local value (address local.NAME); values holds its literal leaves",
        name="str", value="any", literal="bool: the expression references nothing",
        used_by="list[str]: where the module reads it"),
+    _k("terraform.provider", "Terraform provider configuration (address provider.NAME[.ALIAS]); values holds its "
+       "literal leaves (access_key, secret_key, client_secret, token, ...)", name="str", alias="str"),
     # --- Anything else ----------------------------------------------------------------------------
     _k("unmapped", "a resource type no rule models; only its literal values are read (secret scans)"),
 ]}

@@ -162,7 +162,7 @@ _NOT_A_SECRET_TAIL = {"arn", "arns", "id", "ids", "name", "names", "url", "uri",
                       "required", "kms", "parameter", "param", "store", "vault", "source", "mode", "auth",
                       "authentication", "reset", "validity", "units", "output", "wo", "hash", "sha", "digest",
                       "description", "tags", "label", "labels", "format", "lifetime", "period", "days",
-                      "recovery", "rules", "usage", "identifier", "key_id", "selector", "env", "field"}
+                      "recovery", "rules", "usage", "permissions", "permission", "scopes", "scope", "identifier", "key_id", "selector", "env", "field"}
 
 
 def words(name: str) -> list[str]:

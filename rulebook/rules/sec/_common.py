@@ -6,7 +6,8 @@ import re
 
 from ...model import Resource
 
-DECLARATIONS = {"terraform.variable": "variable", "terraform.local": "local value", "terraform.output": "output"}
+DECLARATIONS = {"terraform.variable": "variable", "terraform.local": "local value", "terraform.output": "output",
+                "terraform.provider": "provider"}
 
 
 def last_key(path: str) -> str:
@@ -18,8 +19,12 @@ def where(resource: Resource, path: str) -> str:
     """How a message names the place of a value: the attribute path, or the variable / local itself."""
     if resource.kind in DECLARATIONS:
         name = resource.get("name", "")
+        if resource.kind == "terraform.provider":
+            return f'provider "{name}" {path}'.rstrip()
         inner = path[len(name):].lstrip(".") if path.startswith(name) else path
         label = f"{DECLARATIONS[resource.kind]} {name}"
+        if resource.get("source") == "tfvars":
+            label += " (value from a variables file)"
         return f"{label} ({inner})" if inner else label
     return path or "a value"
 

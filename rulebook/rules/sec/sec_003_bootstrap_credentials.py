@@ -27,6 +27,9 @@ _COMMANDS: tuple[tuple[str, re.Pattern], ...] = (
     ("writes an AWS credentials file", re.compile(
         r"(?im)^[ \t]*(?:echo[ \t]+[\"']?)?aws_secret_access_key[ \t]*=[ \t]*" + _VALUE)),
     ("writes a registry auth into a Docker config", re.compile(r"""(?i)"auth"[ \t]*:[ \t]*"(?P<value>[A-Za-z0-9+/=]{12,})\"""")),
+    ("writes a credential into a file it creates", re.compile(
+        r"""(?i)\bdefine\([ \t]*['"]\w*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY)\w*['"][ \t]*,[ \t]*"""
+        r"""(?P<q>['"])(?P<value>[^'"\s]{4,})(?P=q)""")),
     ("writes a token into git credentials", re.compile(
         r"(?i)https://[^\s:/@]+:(?P<value>[^\s@/]{8,})@[^\s]*[^\n]*(?:\.git-credentials|\.netrc)")),
 )

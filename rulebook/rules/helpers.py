@@ -41,7 +41,7 @@ def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resour
             if target.address in addresses:
                 owned.setdefault(target.address, []).append(satellite)
         elif isinstance(target, Unknown):
-            reason = Unknown(f"{prop} of {satellite.address}: {target.reason}")
+            reason = target  # rules say which satellite they could not place; the reason says why
             candidates = owners if isinstance(value, Unknown) else inventory.candidates(value, kinds)
             for owner in candidates:
                 possible.setdefault(owner.address, []).append((satellite, reason))

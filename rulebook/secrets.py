@@ -81,10 +81,11 @@ _PLUGINS: tuple[RegexBasedDetector, ...] = (
 )
 
 DETECTORS: tuple[str, ...] = tuple(dict.fromkeys(
-    f"{p.secret_type} ({'detect-secrets ' + type(p).__name__ if not type(p).__name__.startswith('_') else 'cicd-guard'})"
+    f"{p.secret_type} ({'detect-secrets ' + type(p).__name__ if not type(p).__name__.startswith('_') else 'cicd-guard pattern'})"
     for p in _PLUGINS)) + (
     "literal value of a credential attribute or secret-named variable (password, client_secret, token, ...)",
-    "assignment-style secret in text (`password=...`): detect-secrets Shannon entropy, base64 > 4.5 or hex > 3.0",
+    "assignment-style secret in text (`password=...`) whose detect-secrets Shannon entropy reaches its limits "
+    "(base64 4.5, hex 3.0; 85% of log2(length) for shorter values)",
 )
 
 _WHAT = {

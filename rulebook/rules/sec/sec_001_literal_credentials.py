@@ -7,7 +7,7 @@ from typing import Iterator
 from ...findings import Severity
 from ...kinds import KINDS
 from ...model import Resource
-from ...secrets import Detection, assignment_secrets, detect, is_secret_name, literal_credential, shown
+from ...secrets import DETECTORS, Detection, assignment_secrets, detect, is_secret_name, literal_credential, shown
 from ..base import Context, Example, Result, rule
 from ._common import last_key, used_by, where
 
@@ -48,14 +48,10 @@ Remove the value and rotate the credential. Read it at run time from a secret st
 `config.require_secret(...)`), generate it (random_password) or, for cloud access, use an identity
 (OIDC federation, instance or workload identity) instead of a key. A variable that must carry a
 secret has no default and is marked `sensitive = true`.
+"""
+    + "\nDetectors that run, in order: " + "; ".join(DETECTORS) + ". Findings show only the first four "
+    "characters of a value of 16 characters or more, and its length.",
 
-Detectors: detect-secrets' plugins (AWS access keys and secret keys, GitHub, GitLab, Slack, Azure
-storage keys, private key blocks, JSON Web Tokens, Stripe, Twilio, SendGrid, npm, PyPI, OpenAI) with
-its false-positive filters, fine-grained `github_pat_` tokens, bearer tokens and Azure connection
-strings, any literal value of a credential attribute or secret-named variable (password,
-admin_password, client_secret, secret_string, token, api_key, ...), and high-entropy values assigned
-to secret-like names inside text. Findings show only the first characters and the length.
-""",
     examples=(
         Example("terraform", False, '''
 resource "aws_db_instance" "ci" {

@@ -125,7 +125,7 @@ def sec_002(resource: Resource, ctx: Context) -> Iterator[Result]:
             yield Result.fail(resource, f"GitHub Actions secret {resource.get('name')} is written in the "
                                         f"configuration as plaintext_value ({shown(literal[0])})")
         return
-    environment = resource.get("environment") or []
+    environment = resource.get("environment", [])
     if isinstance(environment, Unknown):
         yield Result.undecided(resource, environment, "the environment variables")
         return

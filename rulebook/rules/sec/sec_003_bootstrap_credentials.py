@@ -36,7 +36,9 @@ _COMMANDS: tuple[tuple[str, re.Pattern], ...] = (
 
 
 def _literal(value: str) -> bool:
-    return not value.startswith(("$", "%", "`", "<", "(")) and not is_placeholder(value)
+    """A value written in the script: not read at run time (`$VAR`, `$(...)`, `%VAR%`), not a
+    placeholder, and long enough to be a credential rather than an example (`bar`, `xxx`)."""
+    return len(value) >= 6 and not value.startswith(("$", "%", "`", "<", "(")) and not is_placeholder(value)
 
 
 def credential_lines(script: str) -> Iterator[tuple[str, str, int]]:

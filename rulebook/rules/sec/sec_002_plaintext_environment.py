@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from ...findings import Severity
 from ...model import Ref, Resource
-from ...secrets import is_secret_name, is_store_reference, shown
+from ...secrets import credential_free_connection_string, is_secret_name, is_store_reference, shown
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 
@@ -35,7 +35,7 @@ def _decide(resource: Resource, item: dict[str, Any]) -> Result | None:
     if isinstance(value, (dict, list)):
         return None
     text = str(value)
-    if not text.strip() or text.startswith("$") or is_store_reference(text):
+    if not text.strip() or text.startswith("$") or is_store_reference(text) or credential_free_connection_string(text):
         return None
     return Result.fail(resource, f"{label} holds a plain-text value ({shown(text)}); "
                                  "reference a secret store instead")

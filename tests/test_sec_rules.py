@@ -417,6 +417,14 @@ variable "password_length" {
   default = 32
 }
 
+variable "auth_credentials" {
+  type = object({ username_secret_id = string, password_secret_id = string })
+}
+
+variable "restrict_create_platform_apikey" {
+  type = string
+}
+
 resource "aws_iam_access_key" "ci" {
   user = "ci"
 }
@@ -443,8 +451,8 @@ resource "random_password" "p" {
 }
 '''
     assert [r for r in rows(tmp_path, {"root/main.tf": code}) if r[0] == "SEC-004"] == [
-        ("SEC-004", "output.admin_password", 36, "failed"),
-        ("SEC-004", "output.ci_secret", 23, "failed"),
+        ("SEC-004", "output.admin_password", 44, "failed"),
+        ("SEC-004", "output.ci_secret", 31, "failed"),
         ("SEC-004", "var.db_password", 2, "failed"),
     ]
 

@@ -75,6 +75,9 @@ def sec_004(resource: Resource, ctx: Context) -> Iterator[Result]:
     if resource.kind == "terraform.variable":
         if isinstance(resource.get("value"), (bool, int, float)) or not is_secret_name(name):
             return
+        attributes = resource.get("attributes")
+        if attributes is not None and not any(is_secret_name(a) for a in attributes):
+            return  # an object of references (username_secret_id, password_secret_id), not a secret
         reason = "has a secret-like name"
     else:
         exposes = resource.get("exposes") or []

@@ -40,3 +40,19 @@ def test_messages_show_only_redacted_forms(report):
     assert "tags.key holds an AWS access key (AKIA****, 20 characters)" in messages
     assert ("bootstrap script passes a password to docker login (Fake****, 19 characters) at line 1 of the script"
             in messages)
+
+
+def test_the_sdk_deserializer_keeps_pulumi_secrets_recognisable():
+    from pulumi_policy import policy as sdk
+
+    from policypack import secret_inputs
+    from rulebook.adapters import SecretText, leaves
+
+    assert secret_inputs.apply() and secret_inputs.apply()  # idempotent
+    envelope = {secret_inputs.SIG_KEY: secret_inputs.SECRET_SIG}
+    props = sdk.deserialize_properties({"a": {**envelope, "value": "x"}, "b": "y",
+                                        "c": {**envelope, "value": {"d": ["e"], "n": 1}}})
+    assert props == {"a": "x", "b": "y", "c": {"d": ["e"], "n": 1}}
+    assert isinstance(props["a"], SecretText) and isinstance(props["c"]["d"][0], SecretText)
+    assert not isinstance(props["b"], SecretText)
+    assert list(leaves(props)) == [("b", "y"), ("c.n", 1)]

@@ -360,12 +360,16 @@ def _module_resources(module: dict, default_path: ModulePath = ()) -> Iterator[t
             yield from _module_resources(child, path)
 
 
+def _dict_or_empty(values: Any) -> dict:
+    return values if isinstance(values, dict) else {}
+
+
 def _instance(path: ModulePath, res: dict, values: Any, sensitive: Any, action: str = "") -> _Instance | None:
     if not res.get("type") or not res.get("name") or not res.get("address"):
         return None
     return _Instance(address=res["address"], mode=res.get("mode", "managed"), type=res["type"],
                      name=res["name"], index=res.get("index"), module=path,
-                     values=hide_sensitive(values, sensitive) if isinstance(values, dict) else {},
+                     values=_dict_or_empty(hide_sensitive(values, sensitive)),
                      sensitive=list(_true_paths(sensitive)), action=action)
 
 

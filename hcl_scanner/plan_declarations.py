@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from rulebook.adapters import leaves as literal_leaves
+from rulebook.adapters import leaves
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown
 
@@ -62,7 +62,7 @@ def _variable(name: str, decl: Any, key: tuple[str, ...], prefix: str, values: d
              "literal": literal, "used_by": []}
     return Resource(kind="terraform.variable", address=f"{prefix}var.{name}", engine=ENGINE, props=props,
                     location=locate(key, "variable", name), native_type="variable",
-                    values=list(literal_leaves(value, name)) if literal else [])
+                    values=list(leaves(value, name)) if literal else [])
 
 
 def _output(name: str, decl: Any, key: tuple[str, ...], prefix: str, planned: dict, locate) -> Resource:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .evaluator import META_ATTRS, META_BLOCKS
+from .named_values import META_ATTRS, META_BLOCKS
 
 _ROOTS = ("var", "local", "module")
 _NOT_REFERENCES = ("path", "terraform")

@@ -470,6 +470,14 @@ def _deny_principal_matches(principals: Any, value: Any) -> bool:
     return False
 
 
+def may_deny_listing(attached: AttachedPolicy) -> bool:
+    """Whether a policy denies, or may deny (parts not known), ecr:DescribeRepositories everywhere."""
+    doc = attached.document
+    if isinstance(doc, Unknown) or any(True for _ in doc.undecided()):
+        return True
+    return any(_denies_listing_everywhere(s, attached) is not False for s in doc.denies())
+
+
 def _denies_listing_everywhere(statement: Statement, attached: AttachedPolicy) -> bool | Unknown:
     wanted = "ecr:DescribeRepositories"
     if statement.conditions:

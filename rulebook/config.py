@@ -48,6 +48,7 @@ class Config:
     deploy_subject_patterns: tuple[str, ...] = ()
     artifact_bucket_names: tuple[str, ...] = ()
     artifact_bucket_tags: dict[str, str] = field(default_factory=dict)
+    aws_accounts: tuple[str, ...] = ()  # the stack's own AWS accounts (rulebook/accounts.py)
     enforcement: dict[str, Enforcement] = field(default_factory=dict)
     suppressions: tuple[ConfigSuppression, ...] = ()
     suppression_horizon_days: int = 365  # --strict-suppressions refuses expiry dates further out
@@ -86,6 +87,7 @@ class Config:
             deploy_subject_patterns=tuple(oidc.get("deploy_subject_patterns", ())),
             artifact_bucket_names=tuple(buckets.get("names", ())),
             artifact_bucket_tags=dict(buckets.get("tags", {})),
+            aws_accounts=tuple(data.get("aws_accounts", ())),
             enforcement={k: Enforcement(v) for k, v in data.get("enforcement", {}).items()},
             suppressions=tuple(
                 ConfigSuppression(s["rule"], s["resource"], s["reason"],

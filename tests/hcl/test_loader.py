@@ -89,7 +89,7 @@ def test_ten_thousand_deep_expression(tmp_path):
 def test_ten_thousand_long_operator_chain_is_bounded(tmp_path):
     chain = 'resource "x" "chain" {\n  v = ' + " + ".join(["1"] * 10_000) + "\n}\n"
     root, result = _scan_one_bad(tmp_path, "chain.tf", chain.encode())
-    assert evaluated(result)["x.chain"].attrs["v"].reason == "cannot evaluate: expression nested too deeply"
+    assert evaluated(result)["x.chain"].attrs["v"] == 10_000  # a flat chain is not nesting
     assert result.errors == []
 
 

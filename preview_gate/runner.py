@@ -65,6 +65,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
                 **_gaps(monitor)}
     finally:
         sys.path.remove(str(program_dir))
+    monitor.add_default_provider("aws", config, ("allowedAccountIds", "region"))
     return {"resources": monitor.records, **_gaps(monitor)}
 
 

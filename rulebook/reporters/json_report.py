@@ -6,7 +6,8 @@ was not scanned]}. `summary` holds the counts CI scripts need (by status, severi
 many block, the exit code and the one-line text every format shows). Remediation is one line per
 paragraph (no hard line breaks).
 Findings may carry extra keys
-(remediation, suppression, title, end_line, urn, called_from); the listed ones are always present.
+(remediation, suppression, title, end_line, urn, called_from, roots: the root modules reaching a finding
+when more than one does); the listed ones are always present.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def finding_dict(finding: Finding, repo_root: str | os.PathLike | None = None) -
     data["file"] = display_path(finding.file, repo_root) if finding.file else None
     data.update(title=finding.title, end_line=finding.end_line, urn=finding.urn,
                 called_from=finding.called_from)
+    if finding.roots:
+        data["roots"] = list(finding.roots)
     return data
 
 

@@ -290,7 +290,7 @@ resource "x" "u" {
     assert u["pf"] == Unknown("provider function provider::aws::arn_parse() is not evaluated by the scanner")
 
 
-def test_file_and_templatefile_only_inside_the_scan_root(tmp_path):
+def test_file_and_templatefile_only_inside_the_repository(tmp_path):
     root = tmp_path / "root"
     (root / "tpl").mkdir(parents=True)
     (root / "tpl" / "policy.json.tpl").write_text(
@@ -309,8 +309,10 @@ resource "x" "files" {
     attrs = evaluated(result)["x.files"].attrs
     assert attrs["raw"] == "raw text\n"
     assert json.loads(attrs["tpl"]) == {"Resource": "arn:aws:s3:::b", "Items": ["a", "b", "end"]}
-    assert attrs["outside"] == Unknown("file('../secret.txt') reads outside the scan root; not read")
+    message = "file('../secret.txt') reads outside the repository; not read"
+    assert attrs["outside"] == Unknown(message)
     assert attrs["exists"] is True
+    assert result.errors == [InputError(str(root / "main.tf"), 5, message)]
 
 
 def test_count_and_for_each_instances(tmp_path):

@@ -24,6 +24,8 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
+from policypack.messages import RESULTS_ENV, read_records
+
 STARTUP_TIMEOUT = 60.0
 RPC_TIMEOUT = 300.0
 _MAX_MESSAGE = 400 * 1024 * 1024
@@ -118,7 +120,11 @@ class PackProcess:
         self.engine_address = f"127.0.0.1:{self._server.add_insecure_port('127.0.0.1:0')}"
         self._server.start()
         self._stderr = tempfile.TemporaryFile()
-        env = {**os.environ, **(extra_env or {}), "PULUMI_PROJECT": stack.project, "PULUMI_STACK": stack.stack,
+        results = tempfile.NamedTemporaryFile(prefix="cicd-guard-results-", suffix=".jsonl", delete=False)
+        results.close()
+        self.results_path, self._results_offset = results.name, 0
+        env = {**os.environ, **(extra_env or {}), RESULTS_ENV: self.results_path,
+               "PULUMI_PROJECT": stack.project, "PULUMI_STACK": stack.stack,
                "PULUMI_DRY_RUN": "true" if stack.dry_run else "false", "PULUMI_ORGANIZATION": stack.organization,
                "PULUMI_CONFIG": json.dumps(stack.config)}
         self.proc: subprocess.Popen | None = None
@@ -168,6 +174,11 @@ class PackProcess:
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()  # drain anything printed later
         return int(line)
 
+    def take_records(self) -> list[dict[str, Any]]:
+        """The structured results the pack wrote since the last call (see policypack.messages)."""
+        records, self._results_offset = read_records(self.results_path, self._results_offset)
+        return records
+
     def peak_rss_mb(self) -> float | None:
         """The pack process's peak resident set so far (Linux), for benchmarks."""
         try:
@@ -192,6 +203,10 @@ class PackProcess:
                 self.proc.wait(5)
         self._server.stop(0)
         self._stderr.close()
+        try:
+            os.unlink(self.results_path)
+        except OSError:
+            pass
 
     def __enter__(self) -> "PackProcess":
         return self

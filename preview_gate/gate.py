@@ -13,7 +13,6 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 import policypack
-from policypack.messages import decode_all
 from policypack.policies import rule_id_of
 
 from rulebook.config import Config, ConfigError, read_document, schema
@@ -160,34 +159,53 @@ def _relative(path: str | None) -> str | None:
 
 
 class _Collector:
+    """Findings from what the pack reported: the structured records it wrote for the gate
+    (policypack.messages.record), so nothing is parsed back from the text the engine shows; a policy
+    that wrote none (another pack given with --policy-pack) is taken from its diagnostics as they are."""
+
     def __init__(self, info: Any, reconciled: dict[str, tuple[str, dict]], run: ProgramRun) -> None:
         self.policies = {p.name: p for p in info.policies}
         self.levels = {name: level for name, (level, _) in reconciled.items()}
         self.by_urn = {r["urn"]: r for r in run.resources}
         self.addresses = _addresses(run.resources)
         self.findings: list[Finding] = []
+        self.diagnostics: list[tuple[Any, str]] = []
 
     def add(self, diagnostics: Iterable[Any], urn: str = "") -> None:
-        for diag in diagnostics:
-            policy = self.policies.get(diag.policyName)
+        self.diagnostics.extend((diag, urn) for diag in diagnostics)
+
+    def _level(self, policy_name: str, reported: Any = None) -> Enforcement:
+        level = LEVELS.get(reported) if reported is not None else self.levels.get(policy_name)
+        return Enforcement("mandatory" if level in (None, "remediate") else level)
+
+    def _finding(self, policy_name: str, rule_id: str, severity: str, status: Status, where: str, message: str,
+                 level: Enforcement) -> Finding:
+        policy = self.policies.get(policy_name)
+        source = self.by_urn.get(where, {}).get("source") or {}
+        return Finding(rule_id=rule_id, severity=Severity(severity), enforcement=level, status=status,
+                       resource=self.addresses.get(where, where), engine="pulumi",
+                       file=_relative(source.get("file")), line=source.get("line"), message=message,
+                       remediation=policy.remediation_steps if policy else "",
+                       title=policy.description if policy else "", urn=where or None)
+
+    def finish(self, records: list[dict[str, Any]]) -> list[Finding]:
+        structured = {r["policy"] for r in records}
+        for r in records:
+            where = r.get("urn") or r.get("resource_urn") or ""
+            self.findings.append(self._finding(r["policy"], r["rule_id"], r["severity"],
+                                               Status.UNKNOWN if r["unknown"] else Status.FAILED, where,
+                                               r["message"], self._level(r["policy"])))
+        for diag, urn in self.diagnostics:
+            if diag.policyName in structured:
+                continue
             cant_run = diag.message.startswith(_CANT_RUN)
-            lines = decode_all(diag.message) or [None]
-            for line in lines:
-                where = (line.urn if line and line.urn else None) or diag.urn or urn
-                record = self.by_urn.get(where, {})
-                source = record.get("source") or {}
-                severity = line.severity if line else SEVERITIES.get(diag.severity, "high")
-                level = self.levels.get(diag.policyName) if cant_run else LEVELS.get(diag.enforcementLevel)
-                level = "mandatory" if level in (None, "remediate") else level
-                message = line.message if line else diag.message.split("\n", 1)[-1]
-                self.findings.append(Finding(
-                    rule_id=line.rule_id if line else (rule_id_of(diag.policyName) or diag.policyName),
-                    severity=Severity(severity), enforcement=Enforcement(level),
-                    status=Status.UNKNOWN if cant_run or (line and line.unknown) else Status.FAILED,
-                    resource=self.addresses.get(where, where), engine="pulumi", file=_relative(source.get("file")),
-                    line=source.get("line"), message=message,
-                    remediation=policy.remediation_steps if policy else "",
-                    title=policy.description if policy else "", urn=where or None))
+            level = self._level(diag.policyName, None if cant_run else diag.enforcementLevel)
+            self.findings.append(self._finding(
+                diag.policyName, rule_id_of(diag.policyName) or diag.policyName,
+                SEVERITIES.get(diag.severity, "high"), Status.UNKNOWN if cant_run else Status.FAILED,
+                diag.urn or urn, diag.message.split("\n", 1)[-1], level))  # after the description line
+        self.findings.sort(key=Finding.sort_key)
+        return self.findings
 
 
 async def _analyze_all(address: str, requests: list[Any]) -> list[Any]:
@@ -269,8 +287,7 @@ def analyze(session: Session, run: ProgramRun, info: Any, reconciled: dict[str, 
     if stats is not None:
         stats["resource_calls_seconds"] = resources_done - started
         stats["stack_seconds"] = time.perf_counter() - resources_done
-    collect.findings.sort(key=Finding.sort_key)
-    return collect.findings
+    return collect.finish(session.pack.take_records())
 
 
 def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, config: Any = None,

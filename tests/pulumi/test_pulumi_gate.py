@@ -166,8 +166,14 @@ def test_custom_rules_from_the_environment_and_ordinary_programs():
                                       "Repository::api-repo")
 
 
-def test_protocol_in_process_against_the_sdk_servicer(test_rules):
-    """Session + analyze against pulumi_policy's own servicer in this process (no pack subprocess)."""
+def test_protocol_in_process_against_the_sdk_servicer(test_rules, tmp_path, monkeypatch):
+    """Session + analyze against pulumi_policy's own servicer in this process (no pack subprocess); the
+    policies write their structured results where the gate asks (RESULTS_ENV)."""
+    from policypack.messages import RESULTS_ENV, read_records
+
+    results = tmp_path / "results.jsonl"
+    results.touch()
+    monkeypatch.setenv(RESULTS_ENV, str(results))
     servicer = _PolicyAnalyzerServicer("cicd-guard", "0.1.0", build_policies(), EnforcementLevel.ADVISORY)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     analyzer_pb2_grpc.add_AnalyzerServicer_to_server(servicer, server)
@@ -176,7 +182,8 @@ def test_protocol_in_process_against_the_sdk_servicer(test_rules):
     try:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             fake = type("Pack", (), {"stub": analyzer_pb2_grpc.AnalyzerStub(channel), "engine_address": "",
-                                     "address": f"127.0.0.1:{port}"})()
+                                     "address": f"127.0.0.1:{port}",
+                                     "take_records": lambda self: read_records(str(results))[0]})()
             session = Session(fake)
             project = load_project(PROGRAMS / "registry", "dev")
             run = run_program(project)
@@ -217,11 +224,13 @@ PolicyPack(name="remediating", policies=[
 
 
 def test_remediations_are_applied_before_analysis_as_the_engine_does(tmp_path):
+    """Another pack (no structured results): its violations are taken as the engine shows them, rule ID
+    from the policy name, the text after the policy's description line kept as it is."""
     report = run_gate(PROGRAMS / "registry", policy_pack=_pack(tmp_path, REMEDIATING_PACK))
     assert report.errors == []
     assert [(f.rule_id, f.resource, f.message, f.enforcement.value) for f in report.findings] == [
-        ("ABC-001", "api-repo", "tags are IMMUTABLE", "advisory"),
-        ("ABC-001", "cache", "tags are IMMUTABLE", "advisory")]
+        ("ABC-001", "api-repo", "ABC-001 [low] tags are IMMUTABLE", "advisory"),
+        ("ABC-001", "cache", "ABC-001 [low] tags are IMMUTABLE", "advisory")]
 
 
 def test_inventory_of_a_program_for_other_commands():

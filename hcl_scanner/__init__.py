@@ -145,15 +145,13 @@ def evaluate_root(root: Path, values: dict[str, Any], repo_root: Path,
     return evaluator.resources(root_scope(loader.load(root), root, values))
 
 
-def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -> Inventory:
-    """Translate evaluated instances into the model through the type mapping (adapter.to_resource)."""
-    try:
-        from . import adapter
-    except ImportError:  # the type mapping lands separately; without it nothing is modelled yet
-        adapter = None
-    inventory = Inventory(errors=list(errors))
-    if adapter is None:
-        return inventory
+def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
+                 sensitive: set[str] | frozenset[str] = frozenset()) -> Inventory:
+    """Translate evaluated instances into the model through the type mapping (adapter.to_resource);
+    `sensitive`: the strings the evaluator marked sensitive (Inventory.sensitive_values)."""
+    from . import adapter  # no fallback: a scan that cannot model resources must fail, never pass
+
+    inventory = Inventory(errors=list(errors), sensitive_values=set(sensitive))
     for item in evaluated:
         try:
             resource: Resource | None = adapter.to_resource(item.type, item.address, item.attrs, item.location,
@@ -173,6 +171,7 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -
         for note in item.notes:
             if note not in resource.notes:
                 resource.notes.append(note)
+        resource.sensitive_paths = item.sensitive_paths
         inventory.add(resource)
     return inventory
 
@@ -279,7 +278,7 @@ def _evaluate_root(root: Path, mod: ModuleDef, loader: ModuleLoader, top: Path, 
         result.module_defaults[shown] = evaluated
     else:
         result.evaluated[shown] = evaluated
-    inventory = to_inventory(evaluated, errors)
+    inventory = to_inventory(evaluated, errors, ev.sensitive)
     for declared in declarations(ev, scope):  # variables, outputs, locals (secret rules)
         inventory.add(declared)
     result.inventories.append(inventory)
@@ -298,11 +297,8 @@ def _top_for(root: Path, dirs: list[Path], file_roots: list[Path]) -> Path:
 
 
 def _read_plan(path: Path, repo_root: Path | None, result: ScanResult) -> None:
-    try:
-        from .plan import read_plan
-    except ImportError:
-        result.errors.append(InputError(str(path), None, "plan JSON reading is not available in this build"))
-        return
+    from .plan import read_plan
+
     inventory, errors = read_plan(path, repo_root)
     result.scanned.append(str(path))
     result.errors.extend(errors)

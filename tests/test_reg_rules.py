@@ -368,8 +368,8 @@ OUTSIDERS = [
      [("REG-003", "failed", "aws_ecr_repository_policy.app", 50)],
      f"role {OUTSIDE_ROLE} (not declared here) may describe named repositories or list their images "
      f"(ecr:DescribeImages) through statement 'Outside' of aws_ecr_repository_policy.app"),
-    ("a data source's role", Ref("data.aws_iam_role.platform", "arn"), ["ecr:SetRepositoryPolicy"], {},
-     [("REG-002", "failed", "aws_ecr_repository_policy.app", 50)], ""),
+    ("a reference is not a literal ARN", Ref("data.aws_caller_identity.current", "account_id"),
+     ["ecr:SetRepositoryPolicy"], {}, [], ""),
     ("admin identities are exempt", OUTSIDE_ROLE, ["ecr:DeleteRepository"], {"admin_identities": ("*:role/platform",)},
      [], ""),
     ("pull only", OUTSIDE_ROLE, PULL, {}, [], ""),
@@ -477,6 +477,7 @@ def provider(line=1, ids=(ACCOUNT,), alias=None) -> Resource:
                 alias=alias)
 
 
+CALLER = make("aws.caller_identity", "data.aws_caller_identity.current", 1, account_id=Unknown("read at apply"))
 LATER = make("aws.ecr.repository", "aws_ecr_repository.app", 40, name="acme/app", arn=Unknown("after apply"))
 PARTNER_PULL = {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": PARTNER}, "Action": PULL}
 REG007_ACCOUNTS = [
@@ -492,6 +493,10 @@ REG007_ACCOUNTS = [
      {}, Ref("aws_iam_role.ci", "arn"), None, ""),
     ("role looked up by a data source", [provider()], {}, Ref("data.aws_iam_role.ci", "arn"), "unknown", ""),
     ("unique ID", [provider()], {}, "AROAEXAMPLEID1234567", "unknown", ""),
+    ("the deployment's own identity", [CALLER], {}, Ref("data.aws_caller_identity.current", "arn"), None, ""),
+    ("the deployment's account, read at plan time", [make("aws.caller_identity", "data.aws_caller_identity.current",
+                                                          1, account_id=ACCOUNT)], {}, PARTNER, "failed",
+     f"{ACCOUNT} from the account of data.aws_caller_identity.current (where the deployment runs)"),
 ]
 
 

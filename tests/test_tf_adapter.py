@@ -289,7 +289,9 @@ def test_every_type_is_covered_and_every_prop_is_documented():
 def test_data_sources():
     builtin = _r("azurerm_role_definition", {"name": "AcrPush"}, mode="data")
     assert (builtin.kind, builtin.props) == ("azure.role_definition", {"name": "AcrPush"})
-    assert set(DATA) == {"azurerm_role_definition"}
+    assert set(DATA) == {"azurerm_role_definition", "aws_caller_identity"}
+    caller = _r("aws_caller_identity", {"account_id": "111122223333"}, mode="data")
+    assert (caller.kind, caller.props) == ("aws.caller_identity", {"account_id": "111122223333"})
     assert to_resource("aws_iam_policy_document", "data.aws_iam_policy_document.x", {"json": "{}"}, LOC,
                        "terraform", mode="data") is None
     assert to_resource("aws_iam_role", "data.aws_iam_role.x", {"name": "r"}, LOC, "terraform", mode="data") is None

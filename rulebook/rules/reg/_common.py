@@ -175,8 +175,8 @@ def _orphan_results(ctx: Context, wanted: Iterable[ActionClass] = (), what: str 
 
 @dataclass(frozen=True)
 class _Outsider:
-    """A role or user a repository policy names by literal ARN (or a reference to something not declared
-    here): REG-002/003 judge it on what the policy grants it, as they judge declared identities."""
+    """A role or user a repository policy names by literal ARN that the stack does not declare:
+    REG-002/003 judge it on what the policy grants it, as they judge declared identities."""
 
     resource: Resource  # the repository or registry policy
     principal: Any
@@ -184,12 +184,11 @@ class _Outsider:
 
     @property
     def name(self) -> str:
-        return self.principal.address if isinstance(self.principal, Ref) else str(self.principal)
+        return str(self.principal)
 
     @property
     def who(self) -> str:
-        kind = _iam_type(self.principal) or "principal"
-        return f"{kind} {self.name} (not declared here)"
+        return f"{_iam_type(self.principal)} {self.name} (not declared here)"
 
 
 def _iam_type(value: Any) -> str | None:
@@ -211,13 +210,9 @@ def _outsiders(ctx: Context) -> list[_Outsider]:
         principals: dict[tuple[str, str], Any] = {}
         for g in resource_policy_grants(c):
             value = g.principal
-            if g.principal_type != "AWS" or g.principal_is_public:
-                continue
-            if isinstance(value, Ref):
-                target = c.inventory.by_address(value.address)
-                if target is not None and target.kind in AWS_IDENTITY_KINDS:
-                    continue
-            elif _iam_type(value) is None or any(names_identity(value, i) for i in declared):
+            if g.principal_type != "AWS" or _iam_type(value) is None:
+                continue  # references are linked to identities; an unreadable one is REG-006's UNKNOWN
+            if any(names_identity(value, i) for i in declared):
                 continue
             key = (g.resource.address, str(value))
             found.setdefault(key, []).append(g)

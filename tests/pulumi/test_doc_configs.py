@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from google.protobuf import empty_pb2
 
 from preview_gate.analyzer import PackProcess, StackInfo, load_pack, reconcile_config
 from preview_gate.gate import _load_config, _policy_config, default_pack_dir
-from rulebook.config import Config, _TextDatesLoader, read_document
+from rulebook import safe_yaml
+from rulebook.config import Config, read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", ROOT / "policypack" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -27,7 +27,7 @@ def _examples() -> list[tuple[str, dict]]:
     for doc in DOCS:
         text = doc.read_text("utf-8")
         for match in _BLOCK.finditer(text):
-            data = json.loads(match[2]) if match[1] == "json" else yaml.load(match[2], Loader=_TextDatesLoader)
+            data = json.loads(match[2]) if match[1] == "json" else safe_yaml.load(match[2])
             if isinstance(data, dict):
                 line = text[:match.start()].count("\n") + 1
                 found.append((f"{doc.relative_to(ROOT)}:{line}", data))

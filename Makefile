@@ -23,6 +23,16 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+# Property-based fuzzing (tests/fuzz, Hypothesis profile "fuzz"): rounds of the fuzz tests until
+# FUZZ_SECONDS have passed; stops at the first failing input (printed with its reproduction blob).
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	@end=$$(( $$(date +%s) + $(FUZZ_SECONDS) )); round=0; \
+	while [ $$(date +%s) -lt $$end ]; do \
+		round=$$((round + 1)); echo "fuzz round $$round"; \
+		HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/fuzz -q -p no:randomly -x -p no:cacheprovider || exit 1; \
+	done; echo "fuzz: $$round round(s), no failure"
+
 # Mutation testing of the rules, redaction and suppressions (see [tool.mutmut] in pyproject.toml).
 # Slow: not part of `make test` or CI. Results: `$(VENV)/bin/mutmut results`, `mutmut show NAME`.
 mutate: $(STAMP)

@@ -69,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--strict-suppressions", action="store_true",
                       help="ignore inline suppression comments; only config suppressions count")
     scan.add_argument("--no-cache", action="store_true",
-                      help="neither read nor write the parse cache (also CICD_GUARD_NO_CACHE=1); "
-                      "use it where the cache directory could have been written by a less trusted run")
+                      help="neither read nor write the parse cache (also CICD_GUARD_NO_CACHE=1); use it "
+                      "where the cache could have been written by a less trusted run (or set CICD_GUARD_CACHE_KEY)")
 
     gate = sub.add_parser("gate", help="run a Pulumi program offline and drive the policy pack over it")
     gate.add_argument("program_dir", metavar="PROGRAM_DIR")

@@ -145,11 +145,13 @@ def evaluate_root(root: Path, values: dict[str, Any], repo_root: Path,
     return evaluator.resources(root_scope(loader.load(root), root, values))
 
 
-def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -> Inventory:
-    """Translate evaluated instances into the model through the type mapping (adapter.to_resource)."""
+def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
+                 sensitive: set[str] | frozenset[str] = frozenset()) -> Inventory:
+    """Translate evaluated instances into the model through the type mapping (adapter.to_resource);
+    `sensitive`: the strings the evaluator marked sensitive (Inventory.sensitive_values)."""
     from . import adapter  # no fallback: a scan that cannot model resources must fail, never pass
 
-    inventory = Inventory(errors=list(errors))
+    inventory = Inventory(errors=list(errors), sensitive_values=set(sensitive))
     for item in evaluated:
         try:
             resource: Resource | None = adapter.to_resource(item.type, item.address, item.attrs, item.location,
@@ -169,6 +171,7 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -
         for note in item.notes:
             if note not in resource.notes:
                 resource.notes.append(note)
+        resource.sensitive_paths = item.sensitive_paths
         inventory.add(resource)
     return inventory
 
@@ -275,7 +278,7 @@ def _evaluate_root(root: Path, mod: ModuleDef, loader: ModuleLoader, top: Path, 
         result.module_defaults[shown] = evaluated
     else:
         result.evaluated[shown] = evaluated
-    inventory = to_inventory(evaluated, errors)
+    inventory = to_inventory(evaluated, errors, ev.sensitive)
     for declared in declarations(ev, scope):  # variables, outputs, locals (secret rules)
         inventory.add(declared)
     result.inventories.append(inventory)

@@ -22,7 +22,7 @@ MAX_STEPS = 2_000_000  # expression nodes evaluated and elements iterated in one
 MAX_NUMBER_BITS = 8192  # an integer past 2**8192 (~2,466 digits) is no configuration's number
 MAX_TEMPLATE_DEPTH = 8  # templatefile() rendering a template that calls templatefile()
 MAX_VALUE_DEPTH = 100  # lists and objects nested inside each other
-MAX_WEIGHT = 1_000_000  # elements of one value counted as a tree (a list holding one list twice counts it twice)
+MAX_WEIGHT = 100_000  # elements of one value counted as a tree (a list holding one list twice counts it twice)
 
 
 class BudgetError(Exception):

@@ -59,10 +59,6 @@ def _key(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _mark_if(value: Any, marked: bool) -> Any:
-    return Sensitive(value) if marked and not isinstance(value, (Sensitive, Unknown)) else value
-
-
 class Evaluator(Ordering, Declarations, FileFunctions):
     """Evaluates one root module (and the local modules it calls)."""
 
@@ -98,6 +94,10 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         self.marks_seen = True
         self.sensitive.update(strings(value))
         return Sensitive(value)
+
+    def _mark_if(self, value: Any, marked: bool) -> Any:
+        """Terraform's rule: what is computed from a sensitive value is sensitive."""
+        return self.mark(value) if marked else value
 
     def _unmark(self, value: Any) -> tuple[Any, bool]:
         """sensitive.unmark, skipped while no value has been marked (the common case)."""
@@ -178,7 +178,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
                 return obj[name]
             raise EvalError(f"object has no attribute {name!r}")
         if isinstance(obj, Sensitive):
-            return _mark_if(self.get_attr(obj.value, name, scope), True)
+            return self._mark_if(self.get_attr(obj.value, name, scope), True)
         if isinstance(obj, ResourceInstance):
             return obj.get(name, self)
         if isinstance(obj, Unknown):
@@ -212,7 +212,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         if isinstance(obj, Sensitive) or isinstance(key, Sensitive):
             plain_key, key_marked = self._unmark(key)
             inner = obj.value if isinstance(obj, Sensitive) else obj
-            return _mark_if(self.index(inner, plain_key), True)
+            return self._mark_if(self.index(inner, plain_key), True)
         if isinstance(obj, Unknown):
             return obj
         if isinstance(key, Unknown):
@@ -257,7 +257,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
             per_item, after = list(ops[:cut]), list(ops[cut:])
         self.budget.spend_steps(len(items))
         out = [self._apply_ops(item, per_item, scope, env) for item in items]
-        return _mark_if(self._apply_ops(out, after, scope, env), marked)
+        return self._mark_if(self._apply_ops(out, after, scope, env), marked)
 
     def _apply_ops(self, value: Any, ops: list, scope: Scope, env: dict) -> Any:
         for op in ops:
@@ -281,7 +281,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
             if isinstance(key, Unknown):
                 return key
             out[key if isinstance(key, str) else self._str(key)] = self.ev(value_node, scope, env)
-        return _mark_if(out, marked)
+        return self._mark_if(out, marked)
 
     def _str(self, value: Any) -> str:
         try:
@@ -305,7 +305,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
             a = self.eval_attr(node[2], scope, env)
             b = self.eval_attr(node[3], scope, env)
             return a if a == b and not isinstance(a, Unknown) else cond
-        return _mark_if(self.ev(node[2] if cond else node[3], scope, env), marked)
+        return self._mark_if(self.ev(node[2] if cond else node[3], scope, env), marked)
 
     def _un(self, node, scope, env):
         value, marked = self._unmark(self.ev(node[2], scope, env))
@@ -313,8 +313,8 @@ class Evaluator(Ordering, Declarations, FileFunctions):
             return value
         if node[1] == "!":
             b = self._bool(value)
-            return b if isinstance(b, Unknown) else _mark_if(not b, marked)
-        return _mark_if(-_num(value), marked)
+            return b if isinstance(b, Unknown) else self._mark_if(not b, marked)
+        return self._mark_if(-_num(value), marked)
 
     def _bin(self, node, scope, env):
         """A chain of binary operators (`a + b + c ...` is nested on the left) without recursion."""
@@ -332,12 +332,12 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         if op in ("&&", "||"):
             lb = self._bool(left)
             if not isinstance(lb, Unknown) and lb == (op == "||"):
-                return _mark_if(lb, marked)
+                return self._mark_if(lb, marked)
             right, right_marked = self._unmark(self.ev(right_node, scope, env))
             rb = self._bool(right)
             if isinstance(lb, Unknown):
                 return rb if not isinstance(rb, Unknown) and rb == (op == "||") else lb
-            return _mark_if(rb, marked or right_marked)
+            return self._mark_if(rb, marked or right_marked)
         right, right_marked = self._unmark(self.ev(right_node, scope, env))
         marked = marked or right_marked
         for side in (left, right):
@@ -351,7 +351,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
                     return op == "=="
                 return Unknown(f"comparison with {left if isinstance(left, Ref) else right}, known only after apply")
             equal = _normal(left) == _normal(right)
-            return _mark_if(equal if op == "==" else not equal, marked)
+            return self._mark_if(equal if op == "==" else not equal, marked)
         try:
             a, b = _num(left), _num(right)
         except EvalError:
@@ -364,12 +364,12 @@ class Evaluator(Ordering, Declarations, FileFunctions):
                     check_bits(a.bit_length() + b.bit_length())
                 result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
                           "/": lambda: a / b, "%": lambda: a % b}[op]()
-                return _mark_if(check_number(fn.number(result)), marked)
+                return self._mark_if(check_number(fn.number(result)), marked)
         except ZeroDivisionError:
             raise EvalError("division by zero") from None
         except OverflowError:
             raise EvalError("number out of range") from None
-        return _mark_if({"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op], marked)
+        return self._mark_if({"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op], marked)
 
     def _tmpl(self, node, scope, env):
         return self.render(node[1], scope, env)
@@ -409,7 +409,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
                 check_size("".join(out) + text)
             out.append(text)
         self.budget.spend_chars(size)
-        return _mark_if("".join(out), marked)
+        return self._mark_if("".join(out), marked)
 
     def _render_for(self, part: tuple, scope: Scope, env: dict) -> Any:
         coll, marked = self._unmark(self.ev(part[3], scope, env))
@@ -431,7 +431,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
             if size > MAX_STRING:
                 check_size("".join(pieces) + piece)
             pieces.append(piece)
-        return _mark_if("".join(pieces), marked)
+        return self._mark_if("".join(pieces), marked)
 
     def _iterate(self, coll: Any) -> list[tuple[Any, Any]]:
         if isinstance(coll, dict):
@@ -457,8 +457,8 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         for k, v in self._iterate(coll):
             inner = dict(env)
             if kname:
-                inner[kname] = _mark_if(k, marked)
-            inner[vname] = _mark_if(v, marked)
+                inner[kname] = self._mark_if(k, marked)
+            inner[vname] = self._mark_if(v, marked)
             if cond_node is not None:
                 keep, keep_marked = self._unmark(self.ev(cond_node, scope, inner))
                 marked = marked or keep_marked
@@ -475,7 +475,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         envs, marked = self._for_envs(kname, vname, coll_node, cond_node, scope, env)
         if isinstance(envs, Unknown):
             return envs
-        return _mark_if(check_size([self.ev(value_node, scope, inner) for inner in envs]), marked)
+        return self._mark_if(check_size([self.ev(value_node, scope, inner) for inner in envs]), marked)
 
     def _foro(self, node, scope, env):
         _, kname, vname, coll_node, key_node, value_node, group, cond_node = node
@@ -497,7 +497,7 @@ class Evaluator(Ordering, Declarations, FileFunctions):
                                 else f"duplicate key {key!r} in for expression (use ... to group)")
             else:
                 out[key] = value
-        return _mark_if(out, marked)
+        return self._mark_if(out, marked)
 
     # --- function calls ----------------------------------------------------------------
     def _call(self, node, scope, env):

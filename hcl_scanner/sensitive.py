@@ -38,24 +38,32 @@ class Sensitive:
     __hash__ = None  # type: ignore[assignment]
 
 
-def unmark(value: Any) -> tuple[Any, bool]:
-    """(the value without any mark, whether it held one) - deep: marked elements count too."""
+def unmark(value: Any, _seen: dict[int, tuple[Any, Any, bool]] | None = None) -> tuple[Any, bool]:
+    """(the value without any mark, whether it held one) - deep: marked elements count too.
+
+    A container shared many times inside the value is visited once."""
     if isinstance(value, Sensitive):
-        return unmark(value.value)[0], True
+        return unmark(value.value, _seen)[0], True
+    if not isinstance(value, (dict, list)):
+        return value, False
+    seen = {} if _seen is None else _seen
+    known = seen.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1], known[2]
     if isinstance(value, dict):
         found = False
         out = {}
         for key, item in value.items():
-            plain, marked = unmark(item)
+            plain, marked = unmark(item, seen)
             out[key] = plain
             found = found or marked
-        return (out, True) if found else (value, False)
-    if isinstance(value, list):
-        pairs = [unmark(item) for item in value]
-        if any(marked for _, marked in pairs):
-            return [plain for plain, _ in pairs], True
-        return value, False
-    return value, False
+        result = (out, True) if found else (value, False)
+    else:
+        pairs = [unmark(item, seen) for item in value]
+        found = any(marked for _, marked in pairs)
+        result = ([plain for plain, _ in pairs], True) if found else (value, False)
+    seen[id(value)] = (value, result[0], result[1])
+    return result
 
 
 def strip(value: Any, path: str, paths: set[str]) -> Any:

@@ -277,6 +277,20 @@ resource "aws_lambda_function" "f" {
   }
 }
 ''', [("SEC-002", "aws_lambda_function.f", 7, "unknown")]),
+    "lambda value from a sensitive variable": ('''
+variable "token" {
+  type      = string
+  sensitive = true
+  default   = "not-a-real-token-value"
+}
+
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  environment {
+    variables = { GITHUB_TOKEN = var.token }
+  }
+}
+''', [("SEC-001", "var.token", 2, "failed")]),
     "app service literal vs key vault reference": ('''
 resource "azurerm_linux_web_app" "w" {
   name = "w"

@@ -1,7 +1,7 @@
 """The `cicd-guard` command line.
 
     cicd-guard scan PATH... [--plan FILE]... [--var-file F]... [--repo-root DIR] [--format F] [--output FILE]
-                    [--config FILE] [--strict] [--strict-suppressions]
+                    [--config FILE] [--strict] [--strict-suppressions] [--no-cache]
     cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--format F]
     cicd-guard rules [--format text|json]
     cicd-guard explain RULE_ID
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_options(scan)
     scan.add_argument("--strict-suppressions", action="store_true",
                       help="ignore inline suppression comments; only config suppressions count")
+    scan.add_argument("--no-cache", action="store_true",
+                      help="neither read nor write the parse cache (also CICD_GUARD_NO_CACHE=1); "
+                      "use it where the cache directory could have been written by a less trusted run")
 
     gate = sub.add_parser("gate", help="run a Pulumi program offline and drive the policy pack over it")
     gate.add_argument("program_dir", metavar="PROGRAM_DIR")
@@ -146,14 +149,16 @@ def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
         from hcl_scanner import scan as tf_scan
     except ImportError as exc:
         raise CliError(f"the Terraform scanner is not available: {exc}") from None
-    from rulebook.engine import evaluate
+    from rulebook.roots import evaluate_scan
     from rulebook.rules import all_rules
 
+    if args.no_cache:
+        from hcl_scanner import cache
+
+        cache.disable()
     result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
                      repo_root=args.repo_root, strict_suppressions=args.strict_suppressions)
-    findings = []
-    for inventory in result.inventories:
-        findings.extend(evaluate(inventory, config, strict_suppressions=args.strict_suppressions))
+    findings = evaluate_scan(result, config, strict_suppressions=args.strict_suppressions)
     errors = _merge_errors(result.errors, *(inv.errors for inv in result.inventories))
     findings.sort(key=lambda f: f.sort_key())
     report = Report(findings=findings, errors=errors, scanned=list(result.scanned),
@@ -216,8 +221,10 @@ def run_access_map(args: argparse.Namespace) -> int:
         result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
                          repo_root=args.repo_root)
         errors.extend(_merge_errors(result.errors, *(inv.errors for inv in result.inventories)))
-        several = len(result.inventories) > 1
-        for i, inventory in enumerate(result.inventories):
+        stacks = [inventory for root, inventory in zip(result.inventory_roots, result.inventories)
+                  if root not in result.module_defaults]  # a called module's defaults are no stack
+        several = len(stacks) > 1
+        for i, inventory in enumerate(stacks):
             maps.append(build(inventory, config, title=_map_title(inventory, f"stack {i + 1}") if several else ""))
     _emit(render(maps, args.format), args.output)
     from rulebook.redact import redact

@@ -7,11 +7,11 @@ rulebook/kinds.py documents; nothing here decides policy (no "public", no "admin
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from rulebook.model import Ref, Resource, SourceLocation
-from rulebook.policy import PolicyDocument, parse_policy_or_unknown
+from rulebook import managed_policies
+from rulebook.adapters import effective_tags, leaves, policy_argument
+from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown, concat_known
 
 from . import adapter_workloads
@@ -41,39 +41,7 @@ class _Ctx:
 
     def policy(self, value: Any, where: str) -> Any:
         """A PolicyDocument, or Unknown with the reason (malformed documents are also noted)."""
-        if value is None or value == "":
-            return None
-        if isinstance(value, Ref):
-            return Unknown(f"policy document is {value}, not known before apply")
-        undecided: list[Unknown] = []
-        if isinstance(value, dict):
-            value, undecided = _without_unknown_statements(value)
-        doc, problem = parse_policy_or_unknown(value, origin=self.address)
-        if problem:
-            self.notes.append(f"{where}: {problem}")
-        if undecided and isinstance(doc, PolicyDocument):
-            doc = replace(doc, unknowns=doc.unknowns + tuple(undecided))
-        return doc
-
-
-def _without_unknown_statements(doc: dict) -> tuple[dict, list[Unknown]]:
-    """Statements that are Unknown, or whose Effect is, cannot be parsed: keep them aside as unknowns."""
-    key = next((k for k in doc if isinstance(k, str) and k.lower() == "statement"), None)
-    statements = doc.get(key) if key else None
-    if not isinstance(statements, list):
-        return doc, []
-    kept: list[Any] = []
-    undecided: list[Unknown] = []
-    for statement in statements:
-        effect = (next((v for k, v in statement.items() if isinstance(k, str) and k.lower() == "effect"), None)
-                  if isinstance(statement, dict) else None)
-        if isinstance(statement, Unknown):
-            undecided.append(statement)
-        elif isinstance(effect, Unknown):
-            undecided.append(effect)
-        else:
-            kept.append(statement)
-    return ({**doc, key: kept} if undecided else doc), undecided
+        return policy_argument(value, where, self.address, self.notes)
 
 
 def _given(value: Any) -> Any:
@@ -177,6 +145,19 @@ def _managed_policy(c: _Ctx) -> tuple[str, Attrs]:
                                   policy=c.policy(c.get("policy"), "policy"))
 
 
+def _policy_lookup(c: _Ctx) -> tuple[str, Attrs]:
+    """data "aws_iam_policy": an AWS managed policy's statements come from the rulebook's catalogue."""
+    arn, read = c.get("arn"), c.get("policy")
+    found = managed_policies.read_data_source(arn, c.get("name"), c.get("path_prefix"))
+    if isinstance(found, tuple):
+        arn, policy = (arn if isinstance(arn, str) else found[0]), found[1]
+    else:
+        policy = found if found is not None else Unknown(f"customer policy {arn} is read from the account")
+    if isinstance(read, str) and read:  # a plan that read the data source carries the document itself
+        policy = c.policy(read, "policy")
+    return "aws.iam.policy", dict(name=c.get("name"), arn=arn, policy=policy)
+
+
 def _inline_policy(identity_type: str) -> Callable[[_Ctx], tuple[str, Attrs]]:
     def build(c: _Ctx) -> tuple[str, Attrs]:
         return "aws.iam.inline_policy", dict(identity=c.get(identity_type), identity_type=identity_type,
@@ -211,6 +192,14 @@ def _oidc_provider(c: _Ctx) -> tuple[str, Attrs]:
 
 
 # --- AWS ECR ---------------------------------------------------------------------------------------
+
+def _saml_provider(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.iam.saml_provider", dict(name=c.get("name"), arn=c.get("arn"))
+
+
+def _aws_provider(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.provider", dict(allowed_account_ids=c.get("allowed_account_ids"), alias=c.get("alias"))
+
 
 def _ecr_repository(c: _Ctx) -> tuple[str, Attrs]:
     return "aws.ecr.repository", dict(name=c.get("name"), arn=c.get("arn"),
@@ -477,6 +466,7 @@ MANAGED: dict[str, Builder] = {
     "aws_iam_role_policy_attachments_exclusive": _role_attachments_exclusive,
     "aws_iam_access_key": _access_key,
     "aws_iam_openid_connect_provider": _oidc_provider,
+    "aws_iam_saml_provider": _saml_provider,
     "aws_ecr_repository": _ecr_repository,
     "aws_ecrpublic_repository": _ecrpublic_repository,
     "aws_ecr_repository_policy": _ecr_repository_policy,
@@ -520,48 +510,30 @@ MANAGED.update(adapter_workloads.MANAGED)
 # Data sources that stand for resources the rules reason about (a built-in role looked up by name).
 DATA: dict[str, Builder] = {
     "azurerm_role_definition": _role_definition,
+    "aws_iam_policy": _policy_lookup,
 }
 
 
-def literal_leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Every plain scalar inside a nested value, with its path (`inline_policy[0].policy`)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from literal_leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from literal_leaves(item, f"{path}[{i}]")
-    elif isinstance(value, (str, int, float, bool)):
-        yield path, value
+# Provider configurations (mode "provider"): which accounts the stack deploys into.
+PROVIDERS: dict[str, Builder] = {
+    "aws": _aws_provider,
+}
 
 
-def _tags(attrs: Attrs) -> dict[str, Any] | Unknown:
-    """tags_all (provider default_tags included) when known, else the resource's own tags."""
-    tags_all, tags = attrs.get("tags_all"), attrs.get("tags")
-    if isinstance(tags_all, dict):
-        return dict(tags_all)
-    if isinstance(tags, dict):
-        return dict(tags)
-    if isinstance(tags, Unknown):
-        return tags
-    if isinstance(tags_all, Unknown) and tags is None:
-        return tags_all
-    return {}
-
-
-def supported(tf_type: str, mode: str = "managed") -> bool:
-    return tf_type in (DATA if mode == "data" else MANAGED)
+def _builders(mode: str) -> dict[str, Builder]:
+    return DATA if mode == "data" else PROVIDERS if mode == "provider" else MANAGED
 
 
 def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocation, engine: str,
                 mode: str = "managed", tags: Any = None) -> Resource | None:
     """The rulebook Resource for one Terraform resource instance, or None for types no rule reads."""
-    builder = (DATA if mode == "data" else MANAGED).get(tf_type)
-    if builder is None and mode == "data":
+    builder = _builders(mode).get(tf_type)
+    if builder is None and mode in ("data", "provider"):
         return None
     ctx = _Ctx(attrs, address)
     kind, props = builder(ctx) if builder is not None else (UNMAPPED, {})
     return Resource(kind=kind, address=address, engine=engine,
                     props={k: v for k, v in props.items() if v is not None},
-                    tags=tags if tags is not None else _tags(attrs), location=location,
-                    native_type=tf_type, values=list(literal_leaves(attrs)), notes=ctx.notes)
+                    tags=tags if tags is not None else effective_tags(attrs.get("tags"), attrs.get("tags_all")),
+                    location=location,
+                    native_type=tf_type, values=list(leaves(attrs)), notes=ctx.notes)

@@ -14,10 +14,10 @@ import os
 import re
 from typing import Any, Iterator
 
+from rulebook.adapters import leaves
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown
 
-from .adapter import literal_leaves
 from .evaluator import EvalError, Evaluator, Scope
 from .modules import ModuleDef
 from .provenance import Provenance, references
@@ -112,7 +112,7 @@ def _variables(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Itera
         yield Resource(kind="terraform.variable", address=f"{scope.prefix}var.{name}", engine=ENGINE,
                        props={k: v for k, v in props.items() if v is not None},
                        location=SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location),
-                       native_type="variable", values=list(literal_leaves(value, name)) if literal else [])
+                       native_type="variable", values=list(leaves(value, name)) if literal else [])
 
 
 def _locals(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Iterator[Resource]:
@@ -124,7 +124,7 @@ def _locals(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Iterator
         yield Resource(kind="terraform.local", address=f"{scope.prefix}local.{name}", engine=ENGINE, props=props,
                        location=SourceLocation(file, line, line, called_from=scope.call_location),
                        native_type="local",
-                       values=[(p, v) for p, v in literal_leaves(value, name) if written.is_literal(p)])
+                       values=[(p, v) for p, v in leaves(value, name) if written.is_literal(p)])
 
 
 def _outputs(ev: Evaluator, scope: Scope) -> Iterator[Resource]:

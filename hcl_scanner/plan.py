@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from rulebook.adapters import leaves
 from rulebook.model import InputError, Inventory, Linked, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown, find_unknown
 
@@ -343,15 +344,9 @@ def _hide(value: Any, mask: Any) -> Any:
     return value
 
 
-def _true_paths(mask: Any, path: str = "") -> Iterator[str]:
-    if mask is True:
-        yield path or "(whole value)"
-    elif isinstance(mask, dict):
-        for key, sub in mask.items():
-            yield from _true_paths(sub, f"{path}.{key}" if path else str(key))
-    elif isinstance(mask, list):
-        for i, sub in enumerate(mask):
-            yield from _true_paths(sub, f"{path}[{i}]")
+def _true_paths(mask: Any) -> Iterator[str]:
+    """Paths a mask (after_sensitive, sensitive_values) marks true."""
+    return (path or "(whole value)" for path, flag in leaves(mask) if flag is True)
 
 
 def _module_resources(module: dict, default_path: ModulePath = ()) -> Iterator[tuple[ModulePath, dict]]:
@@ -364,12 +359,16 @@ def _module_resources(module: dict, default_path: ModulePath = ()) -> Iterator[t
             yield from _module_resources(child, path)
 
 
+def _dict_or_empty(values: Any) -> dict:
+    return values if isinstance(values, dict) else {}
+
+
 def _instance(path: ModulePath, res: dict, values: Any, sensitive: Any, action: str = "") -> _Instance | None:
     if not res.get("type") or not res.get("name") or not res.get("address"):
         return None
     return _Instance(address=res["address"], mode=res.get("mode", "managed"), type=res["type"],
                      name=res["name"], index=res.get("index"), module=path,
-                     values=hide_sensitive(values, sensitive) if isinstance(values, dict) else {},
+                     values=_dict_or_empty(hide_sensitive(values, sensitive)),
                      sensitive=list(_true_paths(sensitive)), action=action)
 
 
@@ -528,6 +527,8 @@ class _PlanReader:
         # sensitive variables stay unset for the .tf sources: what depends on them stays unknown, never shown
         self.variables = {name: v["value"] for name, v in (data.get("variables") or {}).items()
                           if isinstance(v, dict) and "value" in v and name not in secret}
+        providers = (data.get("configuration") or {}).get("provider_config")
+        self.provider_config: dict = providers if isinstance(providers, dict) else {}
         self._sources: PlanSources | bool | None = None  # False: no sources to read
         self.source_notes: dict[str, list[str]] = {}  # address -> what the .tf sources gave (or why not)
         self.notes: list[str] = []  # about the whole plan (a partial match with the .tf sources)
@@ -871,7 +872,39 @@ class _PlanReader:
             if inst.sensitive:
                 resource.notes.append(f"plan marks sensitive: {', '.join(inst.sensitive)}")
             out.append(resource)
+        return out + self.providers()
+
+    def providers(self) -> list[Resource]:
+        """configuration.provider_config as instances of mode "provider" (the adapter picks what it models):
+        constants, and the root module's variables they refer to; anything else is Unknown."""
+        out: list[Resource] = []
+        for key, conf in self.provider_config.items():
+            if not isinstance(conf, dict) or not isinstance(conf.get("name"), str):
+                continue
+            attrs: dict[str, Any] = {"alias": conf["alias"]} if isinstance(conf.get("alias"), str) else {}
+            for name, expr in (conf.get("expressions") or {}).items():
+                if isinstance(expr, dict) and name in ("allowed_account_ids", "forbidden_account_ids"):
+                    attrs[name] = self._provider_value(key, conf, name, expr)
+            module = conf.get("module_address")
+            address = (f"{module}." if isinstance(module, str) and module else "") + "provider." + \
+                ".".join(filter(None, [conf["name"], attrs.get("alias")]))
+            resource = to_resource(conf["name"], address, attrs, SourceLocation(file=str(self.path)), ENGINE,
+                                   mode="provider")
+            if resource is not None:
+                out.append(resource)
         return out
+
+    def _provider_value(self, key: str, conf: dict, name: str, expr: dict) -> Any:
+        if "constant_value" in expr:
+            return expr["constant_value"]
+        refs = [r for r in expr.get("references") or () if isinstance(r, str)]
+        if not conf.get("module_address") and len(refs) == 1 and refs[0].startswith("var."):
+            value = self.variables.get(refs[0][len("var."):])  # `var.ids` (a list) or `[var.id]` (one ID)
+            if isinstance(value, list):
+                return value
+            if isinstance(value, str):
+                return [value]
+        return Unknown(f"{name} of provider {key} is computed from {', '.join(refs) or 'an expression'}")
 
 
 def read_plan(path: Path, repo_root: Path | None = None) -> tuple[Inventory | None, list[InputError]]:

@@ -62,6 +62,8 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         data["suppressions"] = [{"rule": s.rule, "resource": s.resource, "reason": s.reason,
                                  **({"expires": s.expires.isoformat()} if s.expires else {})}
                                 for s in config.suppressions]
+    if config.suppression_horizon_days != Config.suppression_horizon_days:
+        data["suppression_horizon_days"] = config.suppression_horizon_days
     return data
 
 

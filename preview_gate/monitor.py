@@ -84,6 +84,24 @@ class RecordingMonitor(mocks.MockMonitor):
             "inputs": inputs, "outputs": state, "id": id_, "options": options, "source": _source(request),
         })
 
+    def add_default_provider(self, package: str, config: dict[str, str], keys: tuple[str, ...]) -> None:
+        """The engine's default provider of `package`, when the program used it without an explicit one,
+        with the stack config keys it reads (e.g. aws:allowedAccountIds), as the analyzer sees it."""
+        if not any(r["type"].startswith(f"{package}:") and not r["provider"] for r in self.records):
+            return
+        inputs = {k: config[f"{package}:{k}"] for k in keys
+                  if f"{package}:{k}" in config and config[f"{package}:{k}"] != "[secret]"}
+        if not inputs:
+            return
+        stack = next((r["urn"] for r in self.records if r["type"] == "pulumi:pulumi:Stack"), "")
+        prefix = stack.split("::pulumi:pulumi:Stack::")[0] if stack else "urn:pulumi:stack::project"
+        self.records.append({
+            "type": f"pulumi:providers:{package}", "name": "default",
+            "urn": f"{prefix}::pulumi:providers:{package}::default",
+            "custom": True, "read": False, "parent": "", "provider": "", "dependencies": [],
+            "property_dependencies": {}, "inputs": inputs, "outputs": dict(inputs), "id": "default", "options": {},
+            "source": None})
+
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """As the engine does: the root stack is not part of its children's qualified type."""
         if parent and parent.split("::")[2].split("$")[-1] == "pulumi:pulumi:Stack":

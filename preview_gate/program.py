@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from rulebook import safe_yaml
 from rulebook.model import InputError
 
 PROGRAM_TIMEOUT = 300.0
@@ -44,13 +43,9 @@ class ProgramRun:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text("utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ProgramError(InputError(str(path), mark.line + 1 if mark else None,
-                                      f"not valid YAML: {getattr(exc, 'problem', exc)}")) from None
-    except OSError as exc:
-        raise ProgramError(InputError(str(path), None, f"cannot read: {exc.strerror}")) from None
+        return safe_yaml.read(path)
+    except safe_yaml.YamlError as exc:
+        raise ProgramError(InputError(str(path), exc.line, str(exc))) from None
 
 
 def _config_text(value: Any) -> str:

@@ -63,6 +63,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
                           "unanswered": monitor.mocks.unanswered}}
     finally:
         sys.path.remove(str(program_dir))
+    monitor.add_default_provider("aws", config, ("allowedAccountIds", "region"))
     return {"resources": monitor.records}
 
 

@@ -35,8 +35,8 @@ How a REG rule reads (sketches, see rules/registry.py once written):
 
     # REG-005: g.action_class is not AUTH and g.on_all_resources is True (Unknown -> undecided)
     # REG-006: g.action_class is PUSH and (g.identity.deploy is not True or g.identity.is_human is True)
-    # REG-007: resource_policy_grants(ctx): (g.principal_is_public or g.cross_account() is True)
-    #          and not g.has_condition(*RESTRICTING_KEYS); push across accounts: PUSH and cross_account()
+    # REG-007: resource_policy_grants(ctx): (g.principal_is_public or g.cross_account() is True) and
+    #          conditions.caller_bound(g.statement, keys).bounded is not True; push: PUSH and cross_account()
     # Azure:   for a in azure_grants(ctx): a.capabilities, a.all_registry_actions, a.scope.kind,
     #          a.identity (deploy/admin), a.is_human; a.unknown -> undecided
     # Access map: grants_on(ctx, repository) -> [(grant, True | Unknown)]
@@ -46,11 +46,11 @@ Every Unknown here refuses truth testing: compare with `is True` / `is False` or
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import actions as catalogue
+from .accounts import arn_account, is_other_account, own_accounts
 from .azure_roles import AzureRole, Capability, Scope, classify_scope, role_for_assignment
 from .identities import AttachedPolicy, Identity, document, identities, index
 from .model import Ref, Resource
@@ -58,8 +58,6 @@ from .policy import Condition, PolicyDocument, Statement
 from .registry_actions import REGISTRY_SERVICES, ActionClass, by_class
 from .unknown import Unknown
 
-# conditions that make a cross-account or public registry grant acceptable (REG-007)
-RESTRICTING_KEYS = ("aws:PrincipalOrgID", "aws:SourceVpce", "aws:PrincipalArn")
 REGISTRY_POLICY_KINDS = ("aws.ecr.repository_policy", "aws.ecr.registry_policy")
 _PROBE = "\x00every-repository"
 
@@ -80,6 +78,8 @@ class Grant:
     target: Resource | None = None  # repository a repository policy governs (None: registry-wide)
     unknown: Unknown | None = None
     all_actions: bool = False  # the statement grants every action of a registry service (`*`, `ecr:*`)
+    other_account: bool | Unknown = False  # resource-policy grants: principal in another account (accounts.py)
+    own_accounts: str = ""  # ... and the stack's own accounts with where they were learned, for messages
 
     @property
     def resource(self) -> Resource:
@@ -88,16 +88,6 @@ class Grant:
             return self.identity.resource
         assert self.policy_resource is not None
         return self.policy_resource
-
-    @property
-    def restricted(self) -> bool:
-        """Any condition narrows the grant."""
-        return bool(self.conditions)
-
-    def has_condition(self, *keys: str) -> bool:
-        """Does a condition test one of `keys` (case-insensitive, as IAM)?"""
-        wanted = {k.lower() for k in keys}
-        return any(c.key_lc in wanted for c in self.conditions)
 
     @property
     def on_all_resources(self) -> bool | Unknown:
@@ -117,27 +107,12 @@ class Grant:
     def principal_is_public(self) -> bool:
         return self.principal == "*" or (isinstance(self.principal, str) and self.principal.strip() == "*")
 
-    def principal_account(self) -> str | None:
-        """The account ID a resource-policy principal belongs to (plain ID or IAM ARN), if any."""
-        return principal_account(self.principal)
-
     def cross_account(self) -> bool | Unknown:
-        """Resource-policy grants: does the principal belong to another account than the registry?
+        """Resource-policy grants: is the principal in another account than the stack's own (accounts.py)?
 
-        False for `*` (see principal_is_public), services and principals without an account.
+        False for `*` (see principal_is_public) and for services and federated principals.
         """
-        theirs = principal_account(self.principal)
-        if theirs is None:
-            return False
-        ours = None
-        for value in (self.target.props.get("arn") if self.target is not None else None,) + tuple(self.resources):
-            if isinstance(value, str) and (ours := _arn_account(value)):
-                break
-        if ours is None:
-            where = self.target.address if self.target is not None else "the registry"
-            return Unknown(f"the account of {where} is not known at plan time, so whether {theirs} is another "
-                           f"account cannot be decided")
-        return theirs != ours
+        return self.other_account
 
     def covers(self, repository: Resource) -> bool | Unknown:
         """Does the grant apply to `repository` (an aws.ecr.repository)?"""
@@ -278,23 +253,6 @@ def resource_covers(resources: Iterable[Any], not_resources: Iterable[Any], repo
     return _matches_repository(tuple(resources), repository, arn, name)
 
 
-def _arn_account(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[4] if len(parts) >= 6 and parts[0] == "arn" and re.fullmatch(r"\d{12}", parts[4]) else None
-
-
-def principal_account(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if re.fullmatch(r"\d{12}", text):
-        return text
-    parts = text.split(":")
-    if len(parts) >= 5 and parts[0] == "arn" and re.fullmatch(r"\d{12}", parts[4]):
-        return parts[4]
-    return None
-
-
 # --------------------------------------------------------------------------------------------------
 # AWS: statements to grants
 
@@ -328,7 +286,7 @@ def _default_resources(target: Resource | None, policy_resource: Resource | None
     return ("*",)
 
 
-def _expanded(statement: Statement) -> tuple[frozenset[str], list[Unknown], bool]:
+def expanded_actions(statement: Statement) -> tuple[frozenset[str], list[Unknown], bool]:
     """Registry actions a statement covers, unknown entries, and whether it covers a whole service."""
     unknowns: list[Unknown] = []
     if statement.not_actions:
@@ -378,7 +336,7 @@ def _overlap(a: str, b: str) -> bool:
 
 def _grants_for_statement(statement: Statement, denies: list[_Deny], resources: tuple[Any, ...],
                           not_resources: tuple[Any, ...], **common: Any) -> list[Grant]:
-    acts, unknowns, everything = _expanded(statement)
+    acts, unknowns, everything = expanded_actions(statement)
     out: list[Grant] = []
     for unknown in unknowns:
         out.append(Grant(None, frozenset(), resources, not_resources, statement=statement,
@@ -482,8 +440,23 @@ def _resource_policy_grants(ctx: Any) -> list[Grant]:
                                          target=target, unknown=Unknown(f"principal of {statement.label} in "
                                                                         f"{res.address}: {value.reason}")))
                         continue
+                    governed = _governed_accounts(target, res_)
+                    other = is_other_account(value, ctx, governed) if ptype == "AWS" else False
                     out.extend(_grants_for_statement(statement, applicable, res_, nres, principal=value,
-                                                     principal_type=ptype, policy_resource=res, target=target))
+                                                     principal_type=ptype, policy_resource=res, target=target,
+                                                     other_account=other,
+                                                     own_accounts=own_accounts(ctx).with_sources(governed).describe()))
+    return out
+
+
+def _governed_accounts(target: Resource | None, resources: tuple[Any, ...]) -> dict[str, str]:
+    """Accounts of what a repository policy governs: the repository's ARN and the statement's Resource ARNs."""
+    out: dict[str, str] = {}
+    if target is not None and (account := arn_account(target.props.get("arn"))):
+        out[account] = f"the ARN of {target.address}"
+    for value in resources:
+        if (account := arn_account(value)) and account not in out:
+            out[account] = f"the Resource ARN {value}"
     return out
 
 
@@ -495,6 +468,14 @@ def _deny_principal_matches(principals: Any, value: Any) -> bool:
             if v == "*" or v == value:
                 return True
     return False
+
+
+def may_deny_listing(attached: AttachedPolicy) -> bool:
+    """Whether a policy denies, or may deny (parts not known), ecr:DescribeRepositories everywhere."""
+    doc = attached.document
+    if isinstance(doc, Unknown) or any(True for _ in doc.undecided()):
+        return True
+    return any(_denies_listing_everywhere(s, attached) is not False for s in doc.denies())
 
 
 def _denies_listing_everywhere(statement: Statement, attached: AttachedPolicy) -> bool | Unknown:
@@ -573,9 +554,9 @@ def _azure_grants(ctx: Any) -> list[AzureGrant]:
     return out
 
 
-__all__ = ["Grant", "AzureGrant", "EnumerationDeny", "RESTRICTING_KEYS", "registry_grants", "identity_grants",
+__all__ = ["Grant", "AzureGrant", "EnumerationDeny", "registry_grants", "identity_grants",
            "resource_policy_grants", "grants_of", "grants_on", "enumeration_deny", "azure_grants", "all_resources",
-           "covers_all_repositories", "resource_covers", "principal_account"]
+           "covers_all_repositories", "resource_covers"]
 
 
 def _first(value: Any, fallback: Any) -> Any:

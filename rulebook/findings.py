@@ -56,6 +56,7 @@ class Finding:
     end_line: int | None = None
     urn: str | None = None
     called_from: str | None = None  # "file:line" of the module call, when inside a module
+    roots: tuple[str, ...] = ()  # the root modules that reach it, when more than one does (rulebook/roots.py)
     suppression: Suppression | None = None
 
     @property

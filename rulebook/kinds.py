@@ -6,10 +6,13 @@ value is not known at plan time is an Unknown. Types in the descriptions:
   str / bool / int / list[...] / dict  plain values;  ref  a value pointing at another resource
   (a Ref, or the concrete name/arn/id string);  policy  a PolicyDocument (rulebook.policy.parse_policy).
 Every kind may also carry `id` (the provider's identifier, e.g. a Pulumi output or a plan value),
-used only to resolve references. `Resource.values` holds the literal leaves of a resource: values
+used only to resolve references. Every resource also carries `tags` (the effective tags: provider
+default tags included, rulebook.adapters.effective_tags) and `values`: its literal leaves, values
 written in its own configuration (Terraform: not read through a variable, local or another resource;
-Pulumi: every known input that is not a Pulumi secret), for secret scans. Rules read only these kinds and props; a rule that needs more means
-this file needs more.
+Pulumi: every known input that is not a Pulumi secret), for secret scans. A string prop may be a
+rulebook.model.Linked value: the engine said which resource it comes from, and Inventory.resolve
+follows that instead of the name. Rules read only these kinds and props; a rule that needs more
+means this file needs more.
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("aws.iam.access_key", "long-lived IAM access key", user="ref", status="str"),
     _k("aws.iam.oidc_provider", "IAM OpenID Connect provider", url="str", arn="str",
        client_id_list="list[str]"),
+    _k("aws.iam.saml_provider", "IAM SAML provider (human single sign-on)", name="str", arn="str"),
+    _k("aws.provider", "aws provider configuration (Terraform provider block per alias, Pulumi aws provider)",
+       allowed_account_ids="list[str]: accounts the provider may deploy into", alias="str"),
     # --- AWS ECR -----------------------------------------------------------------------------
     _k("aws.ecr.repository", "ECR repository (private or public)", name="str", arn="str",
        image_tag_mutability="str: MUTABLE|IMMUTABLE|...", public="bool: ecr-public repository"),
@@ -152,7 +158,3 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     # --- Anything else ----------------------------------------------------------------------------
     _k("unmapped", "a resource type no rule models; only its literal values are read (secret scans)"),
 ]}
-
-
-def describe(kind: str) -> Kind:
-    return KINDS[kind]

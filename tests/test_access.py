@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from rulebook.access import (RESTRICTING_KEYS, all_resources, covers_all_repositories, enumeration_deny, grants_of,
-                             grants_on, identity_grants, principal_account, registry_grants, resource_policy_grants)
+from rulebook.access import (all_resources, covers_all_repositories, enumeration_deny, grants_of, grants_on,
+                             identity_grants, registry_grants, resource_policy_grants)
+from rulebook.accounts import OWN, principal_account
 from rulebook.config import Config
 from rulebook.identities import identity_for
 from rulebook.model import Inventory, Ref, Resource, SourceLocation
@@ -273,11 +274,10 @@ def test_public_principal_without_and_with_restricting_condition():
            "Condition": {"stringequals": {"AWS:principalorgid": "o-abc123"}}}
     ctx = ctx_of(app, repo_policy(open_, org))
     first, second = resource_policy_grants(ctx)
-    assert first.principal_is_public and first.restricted is False and first.target is app
+    assert first.principal_is_public and first.conditions == () and first.target is app
     assert first.resources == (APP,) and first.resource.address == "aws_ecr_repository_policy.app"
     assert first.origin == "statement 'Open' of aws_ecr_repository_policy.app"
-    assert second.principal_is_public and second.has_condition(*RESTRICTING_KEYS)
-    assert not first.has_condition(*RESTRICTING_KEYS)
+    assert second.principal_is_public and [c.key for c in second.conditions] == ["AWS:principalorgid"]
 
 
 def test_cross_account_push_and_all_actions_in_a_repository_policy():
@@ -287,13 +287,19 @@ def test_cross_account_push_and_all_actions_in_a_repository_policy():
     everything = {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "ecr:*"}
     ctx = ctx_of(app, repo_policy(push, everything))
     grants = resource_policy_grants(ctx)
-    (cross_push,) = [g for g in grants if g.principal_account() == "999988887777"]
+    (cross_push,) = [g for g in grants if principal_account(g.principal) == "999988887777"]
     assert cross_push.action_class is A.PUSH and not cross_push.all_actions
-    star = [g for g in grants if g.principal_account() == "444455556666"]
+    star = [g for g in grants if principal_account(g.principal) == "444455556666"]
     assert {g.action_class for g in star} == set(ActionClass) and all(g.all_actions for g in star)
     assert cross_push.cross_account() is True
     assert principal_account("arn:aws:iam::999988887777:role/x") == "999988887777"
     assert principal_account("*") is None
+    assert principal_account(Ref("aws_iam_role.ci", "arn"), ctx_of(role())) == ACCOUNT
+    assert principal_account(Ref("aws_iam_role.ci", "arn"), ctx_of(res("aws.iam.role", "aws_iam_role.ci"))) == OWN
+    unreadable = principal_account(Ref("data.aws_iam_role.ci", "arn"), ctx)
+    assert unreadable == Unknown("data.aws_iam_role.ci.arn is not declared in this stack/module, so its account "
+                                 "cannot be read")
+    assert isinstance(principal_account("AROAEXAMPLEID1234567"), Unknown)
 
 
 def test_same_account_and_undecidable_account():
@@ -305,8 +311,9 @@ def test_same_account_and_undecidable_account():
     (grant,) = resource_policy_grants(ctx_of(unknown_repo, repo_policy(same)))
     verdict = grant.cross_account()
     assert isinstance(verdict, Unknown)
-    assert verdict.reason == ("the account of aws_ecr_repository.app is not known at plan time, so whether "
-                              "111122223333 is another account cannot be decided")
+    assert verdict.reason == ("this stack's own AWS accounts are not known (no provider allowed_account_ids, "
+                              "aws_accounts setting or declared ARN names them), so whether 111122223333 is another "
+                              "account cannot be decided")
 
 
 def test_deny_in_a_repository_policy_applies_to_its_principals():

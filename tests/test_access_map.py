@@ -144,7 +144,8 @@ def test_azure_map():
     assert by_holder(entry) == {
         "admin user (shared password)": {("pull", True), ("push", True), ("administer", True)},
         "identity id-deploy": {("pull", True), ("push", True)},
-        "principal 00000000-0000-0000-0000-000000000009": {("enumerate", True)},
+        # Reader: its */read covers Microsoft.ContainerRegistry/registries/pull/read
+        "principal 00000000-0000-0000-0000-000000000009": {("enumerate", True), ("pull", True)},
     }
     reader = next(a for a in entry.accesses if a.capability == "enumerate")
     assert reader.through == "built-in role Reader (azurerm_role_assignment.reader) on subscription /subscriptions/0000"

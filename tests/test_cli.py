@@ -52,7 +52,9 @@ def scanner(monkeypatch):
                                 strict_suppressions=strict_suppressions))
         if state.raises:
             raise state.raises
-        return SimpleNamespace(inventories=state.inventories, errors=state.errors, scanned=state.scanned, notes=[])
+        return SimpleNamespace(inventories=state.inventories, errors=state.errors, scanned=state.scanned, notes=[],
+                               inventory_roots=[f"root{i}" for i in range(len(state.inventories))],
+                               module_defaults={})
 
     monkeypatch.setattr(_backend_module(monkeypatch, "hcl_scanner"), "scan", scan, raising=False)
     return state

@@ -356,32 +356,62 @@ def test_reg006_push_granted_by_a_repository_policy():
 # --- REG-007: resource policies -------------------------------------------------------------------------
 
 
-def test_reg007_public_without_and_with_org_condition():
-    open_ = {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": PULL}
-    findings = run([repo(), repo_policy(50, open_)], ["REG-007"])
-    assert rows(findings) == [("REG-007", "failed", "aws_ecr_repository_policy.app", 50)]
-    assert findings[0].message == (
-        "everyone (Principal *) is allowed pull (ecr:BatchCheckLayerAvailability, ecr:BatchGetImage, "
-        "ecr:GetDownloadUrlForLayer) through statement 'Open' of aws_ecr_repository_policy.app without a condition on "
-        "aws:PrincipalOrgID, aws:SourceVpce, aws:PrincipalArn")
-    org = {"Sid": "Org", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": PULL,
-           "Condition": {"stringequals": {"AWS:PRINCIPALORGID": "o-a1b2c3d4e5"}}}  # unusual case, as IAM allows
-    assert run([repo(), repo_policy(50, org)], ["REG-007"]) == []
+ORG = "o-a1b2c3d4e5"
+OPEN = {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": PULL}
+KEYS = "aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceVpce, aws:PrincipalArn"
+PULL_TEXT = "pull (ecr:BatchCheckLayerAvailability, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)"
+REG007_PUBLIC = [
+    # id, Condition of a Principal "*" pull statement, status (None: passes), message
+    ("no condition", None, "failed",
+     f"everyone (Principal *) is allowed {PULL_TEXT} through statement 'Open' of aws_ecr_repository_policy.app "
+     f"without a condition on {KEYS}"),
+    ("organisation", {"StringEquals": {"aws:PrincipalOrgID": ORG}}, None, ""),
+    ("organisation, odd case", {"stringequals": {"AWS:PRINCIPALORGID": ORG}}, None, ""),
+    ("everyone outside the organisation", {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}, "failed",
+     f"everyone (Principal *) is allowed {PULL_TEXT} through statement 'Open' of aws_ecr_repository_policy.app "
+     f"without a condition on {KEYS} that restricts it (StringNotEquals on aws:PrincipalOrgID admits every caller "
+     f"outside its values)"),
+    ("endpoint if it exists", {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-0abc"}}, "failed", ""),
+    ("any account's role", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:*"}}, "failed", ""),
+    ("roles of one account", {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/ci-*"}}, None, ""),
+    ("organisation paths", {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG}/r-ab12/*"}}, None, ""),
+    ("a condition that bounds no caller", {"Bool": {"aws:SecureTransport": "true"}}, "failed", ""),
+    ("a key cicd-guard cannot judge", {"StringEquals": {"ecr:SomeKey": "x"}}, "unknown",
+     "cannot decide whether statement 'Open' of aws_ecr_repository_policy.app restricts everyone (Principal *): "
+     "statement 'Open' has a condition on ecr:SomeKey, a key whose callers cicd-guard cannot tell"),
+    ("organisation unknown", {"StringEquals": {"aws:PrincipalOrgID": Unknown("var.org_id")}}, "unknown", ""),
+    ("condition unknown", Unknown("dynamic condition"), "unknown", ""),
+]
+
+
+@pytest.mark.parametrize("condition,status,message", [c[1:] for c in REG007_PUBLIC], ids=[c[0] for c in REG007_PUBLIC])
+def test_reg007_public_principal_and_its_conditions(condition, status, message):
+    statement = dict(OPEN, Condition=condition) if condition is not None else OPEN
+    findings = run([repo(), repo_policy(50, statement)], ["REG-007"])
+    assert rows(findings) == ([("REG-007", status, "aws_ecr_repository_policy.app", 50)] if status else [])
+    if message:
+        assert findings[0].message == message
+
+
+PARTNER = "999988887777"
+OURS_BY_ARN = f"ours: {ACCOUNT} from the ARN of aws_ecr_repository.app"
 
 
 def test_reg007_cross_account_pull_and_push():
-    pull = {"Sid": "PartnerPull", "Effect": "Allow", "Principal": {"AWS": "999988887777"}, "Action": PULL}
+    pull = {"Sid": "PartnerPull", "Effect": "Allow", "Principal": {"AWS": PARTNER}, "Action": PULL}
     findings = run([repo(), repo_policy(50, pull)], ["REG-007"])
     assert rows(findings) == [("REG-007", "failed", "aws_ecr_repository_policy.app", 50)]
-    assert findings[0].message.startswith("999988887777, another account, is allowed pull")
-    restricted = dict(pull, Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::999988887777:role/ci"}})
+    assert findings[0].message == (f"{PARTNER}, another account ({OURS_BY_ARN}), is allowed {PULL_TEXT} through "
+                                   f"statement 'PartnerPull' of aws_ecr_repository_policy.app without a condition on "
+                                   f"{KEYS}")
+    restricted = dict(pull, Condition={"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{PARTNER}:role/ci"}})
     assert run([repo(), repo_policy(50, restricted)], ["REG-007"]) == []
-    push = {"Sid": "PartnerPush", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
-            "Action": PUSH, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+    push = {"Sid": "PartnerPush", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},
+            "Action": PUSH, "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}}
     findings = run([repo(), repo_policy(50, push)], ["REG-007"])
     assert rows(findings) == [("REG-007", "failed", "aws_ecr_repository_policy.app", 50)]
     assert findings[0].message == (
-        "arn:aws:iam::999988887777:root, another account, may push images (ecr:CompleteLayerUpload, "
+        f"arn:aws:iam::{PARTNER}:root, another account ({OURS_BY_ARN}), may push images (ecr:CompleteLayerUpload, "
         "ecr:InitiateLayerUpload, ecr:PutImage, ecr:UploadLayerPart) through statement 'PartnerPush' of "
         "aws_ecr_repository_policy.app")
 
@@ -391,9 +421,55 @@ def test_reg007_same_account_service_and_undecidable_account():
     service = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": PULL}
     assert run([repo(), repo_policy(50, same, service)], ["REG-007"]) == []
     later = make("aws.ecr.repository", "aws_ecr_repository.app", 40, name="acme/app", arn=Unknown("after apply"))
-    other = {"Effect": "Allow", "Principal": {"AWS": "999988887777"}, "Action": PULL}
-    assert rows(run([later, repo_policy(50, other)], ["REG-007"])) == [
-        ("REG-007", "unknown", "aws_ecr_repository_policy.app", 50)]
+    other = {"Effect": "Allow", "Principal": {"AWS": PARTNER}, "Action": PULL}
+    findings = run([later, repo_policy(50, other)], ["REG-007"])
+    assert rows(findings) == [("REG-007", "unknown", "aws_ecr_repository_policy.app", 50)]
+    assert findings[0].message == (
+        f"cannot decide whether {PARTNER} is another account: this stack's own AWS accounts are not known (no "
+        f"provider allowed_account_ids, aws_accounts setting or declared ARN names them), so whether {PARTNER} is "
+        f"another account cannot be decided")
+
+
+def provider(line=1, ids=(ACCOUNT,), alias=None) -> Resource:
+    address = "provider.aws" + (f".{alias}" if alias else "")
+    return make("aws.provider", address, line, allowed_account_ids=ids if isinstance(ids, Unknown) else list(ids),
+                alias=alias)
+
+
+LATER = make("aws.ecr.repository", "aws_ecr_repository.app", 40, name="acme/app", arn=Unknown("after apply"))
+PARTNER_PULL = {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": PARTNER}, "Action": PULL}
+REG007_ACCOUNTS = [
+    # id, extra resources, config, principal, status, where own accounts come from (in the message)
+    ("provider", [provider(alias="prod")], {}, PARTNER, "failed", f"{ACCOUNT} from allowed_account_ids of "
+                                                                  f"provider.aws.prod"),
+    ("aliases add up", [provider(ids=("444455556666",)), provider(alias="prod")], {}, "444455556666", None, ""),
+    ("setting", [], {"aws_accounts": (ACCOUNT,), "source": "cicd-guard.yaml"}, PARTNER, "failed",
+     f"{ACCOUNT} from the aws_accounts setting (cicd-guard.yaml)"),
+    ("setting names the partner", [], {"aws_accounts": (ACCOUNT, PARTNER)}, PARTNER, None, ""),
+    ("provider list unknown", [provider(ids=Unknown("var.allowed_account_ids"))], {}, PARTNER, "unknown", ""),
+    ("own role declared here", [make("aws.iam.role", "aws_iam_role.ci", 1, name="ci", arn=Unknown("after apply"))],
+     {}, Ref("aws_iam_role.ci", "arn"), None, ""),
+    ("role looked up by a data source", [provider()], {}, Ref("data.aws_iam_role.ci", "arn"), "unknown", ""),
+    ("unique ID", [provider()], {}, "AROAEXAMPLEID1234567", "unknown", ""),
+]
+
+
+@pytest.mark.parametrize("extra,config,principal,status,source", [c[1:] for c in REG007_ACCOUNTS],
+                         ids=[c[0] for c in REG007_ACCOUNTS])
+def test_reg007_own_accounts_and_where_they_come_from(extra, config, principal, status, source):
+    statement = dict(PARTNER_PULL, Principal={"AWS": principal})
+    findings = run([LATER, *extra, repo_policy(50, statement)], ["REG-007"], **config)
+    assert rows(findings) == ([("REG-007", status, "aws_ecr_repository_policy.app", 50)] if status else [])
+    if source:
+        assert f"another account (ours: {source})" in findings[0].message
+
+
+def test_reg007_unreadable_principal_accounts_say_why():
+    data_role = dict(PARTNER_PULL, Principal={"AWS": Ref("data.aws_iam_role.ci", "arn")})
+    (finding,) = run([LATER, provider(), repo_policy(50, data_role)], ["REG-007"])
+    assert finding.message == ("cannot decide whether data.aws_iam_role.ci is another account: "
+                               "data.aws_iam_role.ci.arn is not declared in this stack/module, so its account cannot "
+                               "be read")
 
 
 def test_reg007_registry_policy_and_unknown_principal():
@@ -870,6 +946,93 @@ resource "azurerm_role_assignment" "team_push" {
 }
 
 
+TF_ACCOUNTS = '''
+variable "accounts" {
+  default = ["111122223333"]
+}
+
+provider "aws" {
+  allowed_account_ids = var.accounts
+}
+
+resource "aws_ecr_repository" "app" {
+  name                 = "acme/app"
+  image_tag_mutability = "IMMUTABLE"
+}
+
+resource "aws_ecr_repository_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    Statement = [{
+      Sid       = "Partner"
+      Effect    = "Allow"
+      Principal = { AWS = "999988887777" }
+      Action    = ["ecr:BatchGetImage"]
+    }, {
+      Sid       = "OutsideTheOrganisation"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["ecr:BatchGetImage"]
+      Condition = { StringNotEquals = { "aws:PrincipalOrgID" = "o-a1b2c3d4e5" } }
+    }]
+  })
+}
+'''
+
+
+def test_terraform_provider_accounts_and_a_negated_condition(tmp_path):
+    findings = _tf_findings(tmp_path, TF_ACCOUNTS, ["REG-007"])
+    assert [(*r, f.message.split(" is allowed")[0]) for r, f in zip(rows(findings), findings)] == [
+        ("REG-007", "failed", "aws_ecr_repository_policy.app", 15,
+         "999988887777, another account (ours: 111122223333 from allowed_account_ids of provider.aws),"),
+        ("REG-007", "failed", "aws_ecr_repository_policy.app", 15, "everyone (Principal *)")]
+    assert findings[1].message.endswith("(StringNotEquals on aws:PrincipalOrgID admits every caller outside its "
+                                        "values)")
+
+
+def _plan(provider_config: dict, variables: dict) -> dict:
+    policy = json.dumps({"Statement": [{"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "999988887777"},
+                                        "Action": "ecr:BatchGetImage"}]})
+    def change(type_, name, after, unknown):
+        return {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name,
+                "provider_name": "registry.terraform.io/hashicorp/aws",
+                "change": {"actions": ["create"], "before": None, "after": after, "after_unknown": unknown}}
+    return {"format_version": "1.2", "terraform_version": "1.9.0", "variables": variables,
+            "resource_changes": [
+                change("aws_ecr_repository", "app", {"name": "acme/app", "image_tag_mutability": "IMMUTABLE"},
+                       {"arn": True, "id": True}),
+                change("aws_ecr_repository_policy", "app", {"repository": "acme/app", "policy": policy}, {})],
+            "configuration": {"provider_config": provider_config, "root_module": {}}}
+
+
+PLAN_PROVIDERS = [
+    ("variable", {"aws": {"name": "aws", "expressions": {"allowed_account_ids": {"references": ["var.ids"]}}}},
+     {"ids": {"value": ["111122223333"]}}, "failed", "provider.aws"),
+    ("alias constant", {"aws.prod": {"name": "aws", "alias": "prod", "expressions": {
+        "allowed_account_ids": {"constant_value": ["111122223333"]}}}}, {}, "failed", "provider.aws.prod"),
+    ("expression", {"aws": {"name": "aws", "expressions": {"allowed_account_ids": {"references": [
+        "local.ids"]}}}}, {}, "unknown", ""),
+    ("none", {}, {}, "unknown", ""),
+]
+
+
+@pytest.mark.parametrize("config,variables,status,provider", [c[1:] for c in PLAN_PROVIDERS],
+                         ids=[c[0] for c in PLAN_PROVIDERS])
+def test_plan_provider_config_names_the_accounts(tmp_path, config, variables, status, provider):
+    from hcl_scanner import scan
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_plan(config, variables)))
+    result = scan([str(path)])
+    assert result.errors == []
+    findings = [f for inv in result.inventories for f in evaluate(inv, Config(), rules=[REGISTRY["REG-007"]],
+                                                                  today=TODAY)]
+    assert [(f.rule_id, f.status.value, f.resource) for f in findings] == [
+        ("REG-007", status, "aws_ecr_repository_policy.app")]
+    if provider:
+        assert f"(ours: 111122223333 from allowed_account_ids of {provider})" in findings[0].message
+
+
 @pytest.mark.parametrize("case", sorted(TF_CASES))
 def test_terraform_cases(tmp_path, case):
     text, config, expected = TF_CASES[case]
@@ -906,6 +1069,24 @@ aws.ecr.RepositoryPolicy("app", repository=app.name, policy=json.dumps({"Stateme
     "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"],
     "Condition": {"StringEquals": {"aws:principalOrgId": "o-a1b2c3d4e5"}}}]}))
 ''', []),
+    "repository_policy_open_outside_the_organisation": ('''
+import json
+import pulumi_aws as aws
+
+app = aws.ecr.Repository("app", name="app", image_tag_mutability="IMMUTABLE")
+aws.ecr.RepositoryPolicy("app-policy", repository=app.name, policy=json.dumps({"Statement": [{
+    "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"],
+    "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}))
+''', [("REG-007", "failed", "app-policy")]),
+    "repository_policy_unknown_condition_key": ('''
+import json
+import pulumi_aws as aws
+
+app = aws.ecr.Repository("app", name="app", image_tag_mutability="IMMUTABLE")
+aws.ecr.RepositoryPolicy("app-policy", repository=app.name, policy=json.dumps({"Statement": [{
+    "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"],
+    "Condition": {"StringEquals": {"ecr:SomeKey": "x"}}}]}))
+''', [("REG-007", "unknown", "app-policy")]),
     "azure_native_push_to_a_user_at_subscription_scope": ('''
 import pulumi_azure_native as azure_native
 

@@ -75,6 +75,7 @@ CASES = [
                                          "client_id_list": ["sts.amazonaws.com"]},
      "aws.iam.oidc_provider", {"url": "https://token.actions.githubusercontent.com",
                                "client_id_list": ["sts.amazonaws.com"]}),
+    ("aws_iam_saml_provider", {"name": "okta"}, "aws.iam.saml_provider", {"name": "okta"}),
     ("aws_ecr_repository", {"name": "app", "image_tag_mutability": "IMMUTABLE"}, "aws.ecr.repository",
      {"name": "app", "image_tag_mutability": "IMMUTABLE", "public": False}),
     ("aws_ecrpublic_repository", {"repository_name": "pub"}, "aws.ecr.repository",
@@ -288,10 +289,20 @@ def test_every_type_is_covered_and_every_prop_is_documented():
 def test_data_sources():
     builtin = _r("azurerm_role_definition", {"name": "AcrPush"}, mode="data")
     assert (builtin.kind, builtin.props) == ("azure.role_definition", {"name": "AcrPush"})
-    assert set(DATA) == {"azurerm_role_definition"}
+    assert set(DATA) == {"azurerm_role_definition", "aws_iam_policy"}
+    managed = _r("aws_iam_policy", {"name": "AmazonEC2ContainerRegistryPullOnly"}, mode="data")
+    assert (managed.kind, managed.props["arn"]) == ("aws.iam.policy",
+                                                    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly")
     assert to_resource("aws_iam_policy_document", "data.aws_iam_policy_document.x", {"json": "{}"}, LOC,
                        "terraform", mode="data") is None
     assert to_resource("aws_iam_role", "data.aws_iam_role.x", {"name": "r"}, LOC, "terraform", mode="data") is None
+
+
+def test_provider_configurations():
+    prod = to_resource("aws", "provider.aws.prod", {"alias": "prod", "allowed_account_ids": ["111122223333"]}, LOC,
+                       "terraform", mode="provider")
+    assert (prod.kind, prod.props) == ("aws.provider", {"alias": "prod", "allowed_account_ids": ["111122223333"]})
+    assert to_resource("azurerm", "provider.azurerm", {}, LOC, "terraform", mode="provider") is None
 
 
 def test_unmapped_type_keeps_its_literal_values_for_secret_scans():
@@ -334,13 +345,33 @@ def test_policy_dict_with_refs_and_unknowns_inside():
     assert doc.origin == "aws_iam_policy.x"
 
 
-def test_unknown_statements_are_kept_as_unknowns_of_the_document():
+def test_unknown_statements_are_kept_in_place_and_listed_as_unknowns():
+    # the same document from the Pulumi adapter gives the same result (tests/pulumi/test_pulumi_adapter.py)
     dynamic, effect = Unknown("dynamic statement over an unknown list"), Unknown("var.effect is unknown")
     doc = _r("aws_iam_policy", {"policy": {"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Action": "ecr:DescribeRepositories", "Resource": "*"}, dynamic,
         {"Effect": effect, "Action": "ecr:*", "Resource": "*"}]}}).props["policy"]
-    assert [(s.effect, s.actions) for s in doc.statements] == [("Deny", ("ecr:DescribeRepositories",))]
+    assert [(s.effect, s.actions) for s in doc.statements] == [
+        ("Deny", ("ecr:DescribeRepositories",)), (dynamic, ()), (effect, ("ecr:*",))]
+    assert [s.effect for s in doc.undecided()] == [dynamic, effect]
     assert doc.unknowns == (dynamic, effect)
+
+
+def test_both_adapters_translate_tags_and_policies_alike():
+    from policypack.adapter import to_resource as pulumi_resource
+
+    unknown = Unknown("dynamic statement")
+    policy = {"Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}, unknown]}
+    cases = [({"tags": {"a": "1"}, "tags_all": {"a": "1", "team": "ci"}},
+              {"tags": {"a": "1"}, "tagsAll": {"a": "1", "team": "ci"}}),
+             ({"tags": {"a": "1"}}, {"tags": {"a": "1"}}),
+             ({"tags_all": Unknown("default tags")}, {"tagsAll": Unknown("default tags")})]
+    for tf_attrs, pulumi_props in cases:
+        terraform = _r("aws_iam_policy", {"name": "p", "policy": policy, **tf_attrs})
+        pulumi = pulumi_resource("aws:iam/policy:Policy", "p", {"name": "p", "policy": policy, **pulumi_props})
+        assert terraform.tags == pulumi.tags
+        assert terraform.props["policy"].statements == pulumi.props["policy"].statements
+        assert terraform.props["policy"].unknowns == pulumi.props["policy"].unknowns
 
 
 def test_unknown_values_pass_through_without_truth_tests():

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from rulebook.adapters import effective_tags, leaves
 from rulebook.model import Inventory, Linked, Resource, SourceLocation
-from rulebook.unknown import Unknown
 
 from . import aws, azure
 from .reader import Reader
-from .values import leaves, plain
+from .values import plain
 
 ENGINE = "pulumi"
 UNMAPPED = "unmapped"
@@ -24,13 +24,6 @@ BUILDERS = {**aws.BUILDERS, **azure.BUILDERS}
 
 def supported_types() -> list[str]:
     return sorted(BUILDERS)
-
-
-def _tags(props: dict[str, Any]) -> dict[str, Any] | Unknown:
-    tags = props.get("tags")
-    if isinstance(tags, Unknown):
-        return tags
-    return dict(tags) if isinstance(tags, dict) else {}
 
 
 def to_resource(type_: str, name: str, props: Any, urn: str = "", address: str | None = None,
@@ -47,7 +40,8 @@ def to_resource(type_: str, name: str, props: Any, urn: str = "", address: str |
     kind, mapped = (builder(reader) if builder else (UNMAPPED, {}))
     return Resource(kind=kind, address=address or name, engine=ENGINE,
                     props={k: v for k, v in mapped.items() if v is not None},
-                    tags=_tags(values), location=SourceLocation(urn=urn or None), native_type=type_,
+                    tags=effective_tags(values.get("tags"), values.get("tagsAll")),
+                    location=SourceLocation(urn=urn or None), native_type=type_,
                     values=list(leaves(values)), notes=reader.notes)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from rulebook.unknown import Unknown, concat_known
@@ -78,6 +79,21 @@ def _access_key(r: Reader) -> tuple[str, Props]:
 def _oidc_provider(r: Reader) -> tuple[str, Props]:
     return "aws.iam.oidc_provider", dict(url=r.get("url"), arn=r.get("arn"),
                                          client_id_list=as_list(r.get("clientIdLists", "clientIdList")))
+
+
+def _saml_provider(r: Reader) -> tuple[str, Props]:
+    return "aws.iam.saml_provider", dict(name=r.get("name"), arn=r.get("arn"))
+
+
+def _aws_provider(r: Reader) -> tuple[str, Props]:
+    """A provider resource; the engine passes its config as text, so a list arrives JSON-encoded."""
+    ids = r.get("allowedAccountIds")
+    if isinstance(ids, str):
+        try:
+            ids = json.loads(ids)
+        except ValueError:
+            ids = [part.strip() for part in ids.split(",") if part.strip()]
+    return "aws.provider", dict(allowed_account_ids=as_list(ids), alias=None)
 
 
 def _ecr_repository(r: Reader) -> tuple[str, Props]:
@@ -215,6 +231,8 @@ BUILDERS: dict[str, Builder] = {
     "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive": _attachments_exclusive("group"),
     "aws:iam/accessKey:AccessKey": _access_key,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
+    "aws:iam/samlProvider:SamlProvider": _saml_provider,
+    "pulumi:providers:aws": _aws_provider,
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:ecrpublic/repository:Repository": _ecrpublic_repository,
     "aws:ecr/repositoryPolicy:RepositoryPolicy": _ecr_repository_policy,

@@ -9,7 +9,7 @@ to rulebook Unknown with the property path as the reason, integral floats to int
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Iterator
+from typing import Any
 
 import pulumi
 from pulumi_policy.proxy import UnknownValueError, _is_unknown
@@ -57,17 +57,3 @@ def plain(value: Any, path: str = "") -> Any:
     if isinstance(value, (pulumi.Asset, pulumi.Archive)):
         return f"<{type(value).__name__}>"
     return value
-
-
-def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Every known scalar leaf of a plain value, as (path, value); feeds secret scans."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from leaves(item, f"{path}[{index}]")
-    elif isinstance(value, Unknown) or value is None:
-        return
-    else:
-        yield path, value

@@ -20,7 +20,7 @@ def redact_finding(finding: Finding) -> Finding:
         finding, message=redact(finding.message), remediation=redact(finding.remediation),
         resource=redact(finding.resource), title=redact(finding.title), file=redact_optional(finding.file),
         urn=redact_optional(finding.urn), called_from=redact_optional(finding.called_from),
-        suppression=suppression)
+        roots=tuple(redact(root) for root in finding.roots), suppression=suppression)
 
 
 def redact_error(error: InputError) -> InputError:

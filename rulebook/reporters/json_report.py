@@ -3,7 +3,8 @@
 {"tool": "cicd-guard", "version": ..., "findings": [{rule_id, severity, enforcement, status, resource,
 engine, file, line, message, ...}], "errors": [{file, line, message}], "notes": [what was not scanned]}.
 Findings may carry extra keys
-(remediation, suppression, title, end_line, urn, called_from); the listed ones are always present.
+(remediation, suppression, title, end_line, urn, called_from, roots: the root modules reaching a finding
+when more than one does); the listed ones are always present.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ def finding_dict(finding: Finding, repo_root: str | os.PathLike | None = None) -
     data["file"] = display_path(finding.file, repo_root) if finding.file else None
     data.update(title=finding.title, end_line=finding.end_line, urn=finding.urn,
                 called_from=finding.called_from)
+    if finding.roots:
+        data["roots"] = list(finding.roots)
     return data
 
 

@@ -39,6 +39,8 @@ def _finding_lines(finding: Finding, paint: _Paint, strict: bool, repo_root) -> 
     lines = [head, f"         {finding.message}"]
     if finding.called_from:
         lines.append(f"         via module call at {display_location(finding.called_from, repo_root)}")
+    if finding.roots:
+        lines.append(f"         reached from roots: {', '.join(finding.roots)}")
     if finding.status is Status.SUPPRESSED and finding.suppression:
         expiry = f", expires {finding.suppression.expires}" if finding.suppression.expires else ""
         lines.append(f"         suppressed ({finding.suppression.source}{expiry}): {finding.suppression.reason}")

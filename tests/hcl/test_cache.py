@@ -154,3 +154,15 @@ def test_no_cache_neither_reads_nor_writes(tmp_path, monkeypatch):
     cache.disable()
     loader.load_file(path)
     assert not Path(os.environ["CICD_GUARD_CACHE_DIR"]).exists()
+
+
+def test_scan_no_cache_flag(tmp_path, monkeypatch, capsys):
+    from cicd_guard.cli import main
+
+    monkeypatch.setattr(cache, "_disabled", False)
+    path = _write(tmp_path)
+    assert main(["scan", str(path.parent), "--no-cache"]) == 0
+    assert not Path(os.environ["CICD_GUARD_CACHE_DIR"]).exists()
+    monkeypatch.setattr(cache, "_disabled", False)
+    assert main(["scan", str(path.parent)]) == 0
+    assert Path(os.environ["CICD_GUARD_CACHE_DIR"]).exists()

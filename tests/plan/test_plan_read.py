@@ -52,6 +52,7 @@ def test_addresses_and_kinds_of_a_1x_plan_with_modules_count_and_for_each(aws):
         'module.ci["deploy"].aws_iam_role.this': "aws.iam.role",
         'module.ci["deploy"].aws_iam_role_policy.pull': "aws.iam.inline_policy",
         "module.logs.aws_s3_bucket.default[0]": "aws.s3.bucket",
+        "provider.aws": "aws.provider",  # configuration.provider_config
     }
     assert {r.engine for r in aws.resources} == {"terraform-plan"}
     assert aws.by_address("aws_iam_role.ci").native_type == "aws_iam_role"

@@ -267,7 +267,8 @@ def test_outputs_name_the_account_of_the_stack_provider_config():
     assert report.errors == []
     assert [(f.rule_id, f.resource, f.line, f.status.value, f.message) for f in report.findings
             if f.rule_id == "REG-007"] == [
-        ("REG-007", "app-policy", 6, "failed", "arn:aws:iam::444455556666:root, another account, may push images "
+        ("REG-007", "app-policy", 6, "failed", "arn:aws:iam::444455556666:root, another account (ours: 111122223333 "
+                                               "from allowed_account_ids of provider default), may push images "
                                                "(ecr:PutImage) through statement 'PartnerPush' of app-policy")]
 
 

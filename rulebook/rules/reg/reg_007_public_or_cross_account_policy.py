@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...access import RESTRICTING_KEYS, resource_policy_grants
+from ...access import Grant, resource_policy_grants
+from ...conditions import CallerBound, caller_bound
 from ...findings import Severity
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
@@ -23,10 +24,19 @@ A repository or registry policy is evaluated for callers from any AWS account. P
 without a condition lets every AWS customer pull (or worse) your images, including the secrets
 baked into their layers; a grant to another account trusts everyone that account lets in. Pushing
 from another account lets an outside pipeline replace what you run.
+
+A condition restricts only when it admits a known, bounded set of callers (IAM semantics, see
+rulebook/conditions): StringNotEquals/ArnNotLike on an Allow admit everyone outside their values,
+`...IfExists` and `ForAllValues:` admit callers without the key, and a wildcard such as `o-*` or
+`arn:aws:iam::*:*` restricts nothing. Another account is any account but the stack's own: the aws
+provider's `allowed_account_ids` (Terraform, every alias; Pulumi `aws:allowedAccountIds`), the
+`aws_accounts` setting, and accounts in the ARNs of resources the stack declares. Without any of them
+a grant to an explicit account is UNKNOWN.
 """,
     remediation="""
 Name the principals (role ARNs of this account), or keep Principal `*` only together with a
-condition on aws:PrincipalOrgID, aws:SourceVpce or aws:PrincipalArn. Grant other accounts pull
+StringEquals/ArnLike condition on aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceVpce or
+aws:PrincipalArn. Grant other accounts pull
 only, with a restricting condition; never push. Publish images meant for everyone through ECR
 Public instead.
 """,
@@ -106,28 +116,39 @@ def reg_007(ctx: Context) -> Iterator[Result]:
                                             "whether it opens the registry to other accounts"))
             continue
         who = "everyone (Principal *)" if g.principal_is_public else _principal_label(g.principal)
-        conditions_unknown = any(c.key == "<unknown>" for c in g.conditions)
         cross = g.cross_account()
-        what = f"{g.action_class} ({_list(g.actions)})"
         if g.action_class is A.PUSH and cross is True:
             failed.add(g.resource.address)
-            yield Result.fail(g.resource, f"{who}, another account, may push images ({_list(g.actions)}) through "
-                                          f"{g.origin}")
+            yield Result.fail(g.resource, f"{who}, another account ({_ours(g)}), may push images "
+                                          f"({_list(g.actions)}) through {g.origin}")
             continue
         if not (g.principal_is_public or cross is True or isinstance(cross, Unknown)):
             continue
-        if g.has_condition(*RESTRICTING_KEYS):
+        bound = _bound(g)
+        if bound.bounded is True:
             continue
-        if conditions_unknown:
-            pending.append(Result.undecided(g.resource, "its conditions are not known at plan time",
-                                            f"whether {g.origin} restricts {who}"))
+        if isinstance(bound.bounded, Unknown):
+            pending.append(Result.undecided(g.resource, bound.bounded, f"whether {g.origin} restricts {who}"))
         elif isinstance(cross, Unknown):
             pending.append(Result.undecided(g.resource, cross, f"whether {who} is another account"))
         else:
             failed.add(g.resource.address)
             if not g.principal_is_public:
-                who += ", another account,"
-            yield Result.fail(g.resource, f"{who} is allowed {what} through {g.origin} without a condition on "
-                                          f"{', '.join(RESTRICTING_KEYS)}")
+                who += f", another account ({_ours(g)}),"
+            why = f" that restricts it ({bound.why})" if bound.why else ""
+            yield Result.fail(g.resource, f"{who} is allowed {g.action_class} ({_list(g.actions)}) through "
+                                          f"{g.origin} without a condition on {', '.join(RESTRICTING)}{why}")
     yield from (r for r in pending if r.resource.address not in failed)
 
+
+# conditions that bound who may use a public or cross-account grant (conditions.caller_bound)
+RESTRICTING = ("aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:SourceVpce", "aws:PrincipalArn")
+
+
+def _bound(grant: Grant) -> CallerBound:
+    return caller_bound(grant.statement, RESTRICTING) if grant.statement is not None else CallerBound(False)
+
+
+def _ours(grant: Grant) -> str:
+    """The stack's own accounts and where they were learned, for messages."""
+    return f"ours: {grant.own_accounts}"

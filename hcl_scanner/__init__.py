@@ -149,13 +149,9 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
                  sensitive: set[str] | frozenset[str] = frozenset()) -> Inventory:
     """Translate evaluated instances into the model through the type mapping (adapter.to_resource);
     `sensitive`: the strings the evaluator marked sensitive (Inventory.sensitive_values)."""
-    try:
-        from . import adapter
-    except ImportError:  # the type mapping lands separately; without it nothing is modelled yet
-        adapter = None
+    from . import adapter  # no fallback: a scan that cannot model resources must fail, never pass
+
     inventory = Inventory(errors=list(errors), sensitive_values=set(sensitive))
-    if adapter is None:
-        return inventory
     for item in evaluated:
         try:
             resource: Resource | None = adapter.to_resource(item.type, item.address, item.attrs, item.location,
@@ -301,11 +297,8 @@ def _top_for(root: Path, dirs: list[Path], file_roots: list[Path]) -> Path:
 
 
 def _read_plan(path: Path, repo_root: Path | None, result: ScanResult) -> None:
-    try:
-        from .plan import read_plan
-    except ImportError:
-        result.errors.append(InputError(str(path), None, "plan JSON reading is not available in this build"))
-        return
+    from .plan import read_plan
+
     inventory, errors = read_plan(path, repo_root)
     result.scanned.append(str(path))
     result.errors.extend(errors)

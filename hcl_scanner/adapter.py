@@ -14,7 +14,7 @@ from rulebook.adapters import effective_tags, leaves, policy_argument
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown, concat_known
 
-from . import adapter_workloads
+from . import adapter_network, adapter_workloads
 
 Attrs = dict[str, Any]
 UNMAPPED = "unmapped"  # a managed type no rule models: kept for the secret scan of its literal values
@@ -285,47 +285,6 @@ def _access_point_policy(c: _Ctx) -> tuple[str, Attrs]:
                                               policy=c.policy(c.get("policy"), "policy"))
 
 
-# --- AWS network -----------------------------------------------------------------------------------
-
-def _sources(*lists: Any) -> list[Any] | Unknown:
-    """IPv4 and IPv6 CIDR lists (or single CIDRs) of one rule as one list."""
-    joined = concat_known([_list(v) for v in lists if _given(v) is not None])
-    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
-
-
-def _sg_ingress(block: Any) -> dict[str, Any] | Unknown:
-    if isinstance(block, Unknown) or not isinstance(block, dict):
-        return block if isinstance(block, Unknown) else Unknown("ingress block is not an object")
-    return {"protocol": block.get("protocol"), "from_port": block.get("from_port"), "to_port": block.get("to_port"),
-            "sources": _sources(block.get("cidr_blocks"), block.get("ipv6_cidr_blocks"))}
-
-
-def _security_group(c: _Ctx) -> tuple[str, Attrs]:
-    blocks = _blocks(c.get("ingress"))
-    ingress = blocks if isinstance(blocks, Unknown) else [_sg_ingress(b) for b in blocks]
-    return "aws.ec2.security_group", dict(name=c.get("name"), id=c.get("id"), vpc_id=c.get("vpc_id"),
-                                          ingress=ingress)
-
-
-def _security_group_rule(c: _Ctx) -> tuple[str, Attrs]:
-    return "aws.ec2.security_group_rule", dict(
-        security_group=c.get("security_group_id"), direction=c.get("type"), protocol=c.get("protocol"),
-        from_port=c.get("from_port"), to_port=c.get("to_port"),
-        sources=_sources(c.get("cidr_blocks"), c.get("ipv6_cidr_blocks")))
-
-
-def _vpc_ingress_rule(c: _Ctx) -> tuple[str, Attrs]:
-    return "aws.ec2.security_group_rule", dict(
-        security_group=c.get("security_group_id"), direction="ingress", protocol=c.get("ip_protocol"),
-        from_port=c.get("from_port"), to_port=c.get("to_port"),
-        sources=_sources(c.get("cidr_ipv4"), c.get("cidr_ipv6")))
-
-
-def _vpc_endpoint(c: _Ctx) -> tuple[str, Attrs]:
-    return "aws.ec2.vpc_endpoint", dict(id=c.get("id"), vpc_id=c.get("vpc_id"), service_name=c.get("service_name"),
-                                        endpoint_type=c.get("vpc_endpoint_type"))
-
-
 # --- Azure -----------------------------------------------------------------------------------------
 
 def _acr(c: _Ctx) -> tuple[str, Attrs]:
@@ -423,26 +382,6 @@ def _storage_container(c: _Ctx) -> tuple[str, Attrs]:
                                            public_access=access)
 
 
-def _nsg_rule_props(rule: dict[str, Any]) -> dict[str, Any]:
-    """One security_rule (inline block or resource): the single and plural forms as lists."""
-    return {"name": rule.get("name"), "priority": rule.get("priority"), "direction": rule.get("direction"),
-            "access": rule.get("access"), "protocol": rule.get("protocol"),
-            "sources": _sources(rule.get("source_address_prefix"), rule.get("source_address_prefixes")),
-            "ports": _sources(rule.get("destination_port_range"), rule.get("destination_port_ranges"))}
-
-
-def _nsg(c: _Ctx) -> tuple[str, Attrs]:
-    blocks = _blocks(c.get("security_rule"))
-    rules = blocks if isinstance(blocks, Unknown) else [
-        b if isinstance(b, Unknown) else _nsg_rule_props(b) for b in blocks if isinstance(b, (dict, Unknown))]
-    return "azure.network.security_group", dict(name=c.get("name"), id=c.get("id"), rules=rules)
-
-
-def _nsg_rule(c: _Ctx) -> tuple[str, Attrs]:
-    return "azure.network.security_rule", dict(security_group=c.first("network_security_group_id",
-                                                                      "network_security_group_name"), **_nsg_rule_props(c.attrs))
-
-
 def _resource_group(c: _Ctx) -> tuple[str, Attrs]:
     return "azure.resource_group", dict(name=c.get("name"), id=c.get("id"))
 
@@ -480,10 +419,6 @@ MANAGED: dict[str, Builder] = {
     "aws_s3_bucket_ownership_controls": _ownership_controls,
     "aws_s3_access_point": _access_point,
     "aws_s3control_access_point_policy": _access_point_policy,
-    "aws_security_group": _security_group,
-    "aws_security_group_rule": _security_group_rule,
-    "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
-    "aws_vpc_endpoint": _vpc_endpoint,
     "azurerm_container_registry": _acr,
     "azurerm_container_registry_token_password": _acr_token_password,
     "azurerm_role_assignment": _role_assignment,
@@ -500,12 +435,11 @@ MANAGED: dict[str, Builder] = {
     "azurerm_storage_account": _storage_account,
     "azurerm_storage_account_network_rules": _storage_network_rules,
     "azurerm_storage_container": _storage_container,
-    "azurerm_network_security_group": _nsg,
-    "azurerm_network_security_rule": _nsg_rule,
     "azurerm_resource_group": _resource_group,
 }
 
 MANAGED.update(adapter_workloads.MANAGED)
+MANAGED.update(adapter_network.MANAGED)
 
 # Data sources that stand for resources the rules reason about (a built-in role looked up by name).
 DATA: dict[str, Builder] = {

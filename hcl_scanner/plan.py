@@ -24,6 +24,7 @@ from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
 from .files import PLAN_LIMIT, read_regular
+from .plan_declarations import declarations, mark_sensitive_entries
 from rulebook.policy_document import render as render_document
 from .plan_schema import shape_errors
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
@@ -408,7 +409,9 @@ def collect_instances(data: dict) -> dict[str, _Instance]:
 
 # --- source locations ------------------------------------------------------------------------------
 
-_BLOCK_HEAD = re.compile(r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M)
+_BLOCK_HEAD = re.compile(r'^[ \t]*(resource|data|module|variable|output)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{',
+                         re.M)
+_ONE_LABEL = ("module", "variable", "output")
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
 _SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__"}
 
@@ -473,9 +476,9 @@ class SourceIndex:
             rel = file.relative_to(self.root).as_posix() if file.is_relative_to(self.root) else str(file)
             for match in _BLOCK_HEAD.finditer(text):
                 kind, first, second = match.groups()
-                if kind != "module" and not second:
+                if kind not in _ONE_LABEL and not second:
                     continue
-                name = first if kind == "module" else f"{first}.{second}"
+                name = first if kind in _ONE_LABEL else f"{first}.{second}"
                 line = text.count("\n", 0, match.start()) + 1
                 end = _block_end(text, match.end() - 1)
                 found.setdefault((kind, name), _Declared(rel, line, text.count("\n", 0, end) + 1))
@@ -836,6 +839,14 @@ class _PlanReader:
         self._module_cache[key] = found
         return found
 
+    def declaration_location(self, key: tuple[str, ...], block: str, name: str) -> SourceLocation:
+        """Where a variable or output is declared in the sources (the plan file without them)."""
+        found = self._module_sources(key) if self.sources is not None else None
+        hit = found[0].get((block, name)) if isinstance(found, tuple) else None
+        if hit is None:
+            return SourceLocation(file=str(self.path))
+        return SourceLocation(file=hit.file, line=hit.line, end_line=hit.end_line, called_from=found[2])
+
     def location(self, inst: _Instance) -> tuple[SourceLocation, str | None]:
         fallback = SourceLocation(file=str(self.path))
         if self.sources is None:
@@ -871,6 +882,7 @@ class _PlanReader:
                 resource.notes.append(f"planning deferred by Terraform ({inst.deferred}): values may be incomplete")
             if inst.sensitive:
                 resource.notes.append(f"plan marks sensitive: {', '.join(inst.sensitive)}")
+                mark_sensitive_entries(resource, inst.sensitive)
             out.append(resource)
         return out + self.providers()
 
@@ -919,6 +931,7 @@ def read_plan(path: Path, repo_root: Path | None = None) -> tuple[Inventory | No
     assert data is not None
     try:
         reader = _PlanReader(data, path, repo_root)
-        return Inventory(reader.resources(), notes=reader.notes), []
+        return Inventory(reader.resources() + declarations(data, reader.declaration_location),
+                         notes=reader.notes), []
     except RecursionError:
         return None, [InputError(str(path), None, "plan values nested too deeply")]

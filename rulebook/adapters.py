@@ -41,10 +41,20 @@ def policy_argument(value: Any, where: str, origin: str, notes: list[str]) -> Po
     return doc
 
 
+class SecretText(str):
+    """A string the engine marks secret (a Pulumi secret): encrypted by the engine, not a plain-text
+    literal of the program. Reads as the string it is everywhere else."""
+
+    __slots__ = ()
+
+
 def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     """Every known scalar (str, number, bool) inside a nested value, with its path (`a.b[0].c`).
 
-    Unknown, Ref and None are not literal values and are skipped."""
+    Unknown, Ref and None are not literal values and are skipped, and so are values the engine marks
+    secret (SecretText): `Resource.values` is what secret scans read."""
+    if isinstance(value, SecretText):
+        return
     if isinstance(value, dict):
         for key, item in value.items():
             yield from leaves(item, f"{path}.{key}" if path else str(key))

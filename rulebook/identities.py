@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import managed_policies
+from .ci_principals import CI_OIDC_ISSUERS, service_is_ci
 from .model import Inventory, Ref, Resource
 from .policy import PolicyDocument, PolicyParseError, parse_policy
 from .unknown import Unknown
@@ -30,16 +31,6 @@ _TYPE_OF_KIND = {"aws.iam.role": "role", "aws.iam.user": "user", "aws.iam.group"
                  AZURE_IDENTITY_KIND: "azure"}
 _KIND_OF_TYPE = {v: k for k, v in _TYPE_OF_KIND.items()}
 
-# CI OIDC issuers (RULEBOOK.md "CI/CD identity"); config.oidc_issuers adds self-managed GitLab etc.
-CI_OIDC_ISSUERS: tuple[str, ...] = (
-    "token.actions.githubusercontent.com",
-    "gitlab.com",
-    "app.terraform.io",
-    "oidc.circleci.com/org/",
-    "api.bitbucket.org/",
-    "vstoken.dev.azure.com/",
-)
-CI_SERVICE_PRINCIPALS: tuple[str, ...] = ("codebuild.amazonaws.com", "codepipeline.amazonaws.com")
 CICD_STAGE_TAG = "cicd-stage"
 CICD_STAGES = ("build", "test", "deploy")
 DEPLOY_STAGE = "deploy"
@@ -526,8 +517,9 @@ class _Builder:
                             _add_once(ident.oidc_issuers, hit)
                             reasons.append(f"trusted by CI OIDC issuer {hit}")
                     elif lkey == "service" and isinstance(value, str):
-                        if value.lower() in CI_SERVICE_PRINCIPALS:
-                            reasons.append(f"trusted by service {value.lower()}")
+                        is_ci, why = service_is_ci(value)
+                        if is_ci:
+                            reasons.append(f"trusted by service {value.lower()} ({why})")
             for condition in statement.conditions:
                 prefix = condition.key_lc.rsplit(":", 1)[0] if ":" in condition.key_lc else ""
                 hit = issuer_of(prefix, self.issuers) if prefix and not prefix.startswith("aws") else None
@@ -540,11 +532,13 @@ class _Builder:
 
     def _issuer_of_principal(self, value: Any) -> str | None | Unknown:
         if isinstance(value, Ref):
-            provider = self.inv.resolve(value, ("aws.iam.oidc_provider",))
+            provider = self.inv.resolve(value, ("aws.iam.oidc_provider", "aws.iam.saml_provider"))
             if isinstance(provider, Unknown):
                 return provider
             if provider is None:
                 return Unknown(f"federated principal {value} is not in this stack/module")
+            if provider.kind == "aws.iam.saml_provider":
+                return None  # human single sign-on, never a CI issuer
             url = provider.props.get("url")
             if isinstance(url, Unknown):
                 return Unknown(f"url of {provider.address}: {url.reason}")

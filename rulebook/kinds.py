@@ -149,12 +149,15 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        name="str", value="any: its value in this scan (default, tfvars or module argument)",
        sensitive="bool", source="str: default|tfvars|environment|module_call|unset",
        literal="bool: the value is written in the configuration (a default, tfvars or literal argument)",
-       used_by="list[str]: where the module reads it (resource.attribute, local, output)"),
+       used_by="list[str]: where the module reads it (resource.attribute, local, output)",
+       attributes="list[str]: attribute names of its object type, when it is declared as one"),
     _k("terraform.output", "Terraform output (address output.NAME)", name="str", value="any", sensitive="bool",
        exposes="list[str]: resource attributes the value is built from (aws_iam_access_key.ci.secret)"),
     _k("terraform.local", "Terraform local value (address local.NAME); values holds its literal leaves",
        name="str", value="any", literal="bool: the expression references nothing",
        used_by="list[str]: where the module reads it"),
+    _k("terraform.provider", "Terraform provider configuration (address provider.NAME[.ALIAS]); values holds its "
+       "literal leaves (access_key, secret_key, client_secret, token, ...)", name="str", alias="str"),
     # --- Anything else ----------------------------------------------------------------------------
     _k("unmapped", "a resource type no rule models; only its literal values are read (secret scans)"),
 ]}

@@ -161,7 +161,7 @@ def test_text_rendering_is_a_table():
     assert lines[1].startswith("ECR repository acme/app  everyone (Principal *)  pull")
     assert any(re.match(r"^\s+role later\s+push \(maybe\)\s+statement #1 of inline policy of aws_iam_role.later "
                         r"\[module.repo.arn\]", line) for line in lines)
-    assert render(build(Inventory([])), "text") == "No container registry or registry access found.\n"
+    assert render(build(Inventory([])), "text") == "No container registry, artifact store or access to one found.\n"
 
 
 def test_json_rendering():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from rulebook.ci_principals import SERVICE_PRINCIPALS, describe
 from rulebook.config import Config
 from rulebook.identities import identities, identity_for, unresolved
 from rulebook.model import Inventory, Ref, Resource, SourceLocation
@@ -13,8 +16,8 @@ GITHUB_TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
     "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
     "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}]}
-EC2_TRUST = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                            "Principal": {"Service": "ec2.amazonaws.com"}}]}
+SERVICE_TRUST = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                            "Principal": {"Service": "monitoring.rds.amazonaws.com"}}]}  # not a CI service
 READONLY = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
 
 
@@ -164,19 +167,57 @@ def test_cicd_by_service_principal_tag_and_configured_issuer():
     codebuild = res("aws.iam.role", "aws_iam_role.cb", name="cb", assume_role_policy={"Statement": [
         {"Effect": "Allow", "Principal": {"Service": ["codebuild.amazonaws.com"]}, "Action": "sts:AssumeRole"}]})
     tagged = res("aws.iam.role", "aws_iam_role.tagged", name="tagged", tags={"cicd-stage": "Deploy"},
-                 assume_role_policy=EC2_TRUST)
+                 assume_role_policy=SERVICE_TRUST)
     gitlab = res("aws.iam.role", "aws_iam_role.gl", name="gl", assume_role_policy={"Statement": [
         {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
          "Principal": {"Federated": Ref("aws_iam_openid_connect_provider.gl", "arn")}}]})
     provider = res("aws.iam.oidc_provider", "aws_iam_openid_connect_provider.gl", url="https://gitlab.corp.example")
-    plain = res("aws.iam.role", "aws_iam_role.app", name="app", assume_role_policy=EC2_TRUST)
+    plain = res("aws.iam.role", "aws_iam_role.app", name="app", assume_role_policy=SERVICE_TRUST)
     ctx = ctx_of(codebuild, tagged, gitlab, provider, plain, oidc_issuers=("https://gitlab.corp.example",))
     cb, tg, gl, app = identities(ctx)
-    assert cb.cicd is True and cb.cicd_reasons == ["trusted by service codebuild.amazonaws.com"]
+    assert cb.cicd is True and cb.cicd_reasons == ["trusted by service codebuild.amazonaws.com (CodeBuild runs build and test jobs)"]
     assert tg.cicd is True and tg.cicd_reasons == ["tagged cicd-stage=deploy"]
     assert tg.deploy is True and tg.deploy_reasons == ["tagged cicd-stage=deploy"]
     assert gl.cicd is True and gl.oidc_issuers == ["https://gitlab.corp.example"]
     assert app.cicd is False and app.deploy is False
+
+
+def trust(principal: dict, action: str = "sts:AssumeRole") -> dict:
+    return {"Statement": [{"Effect": "Allow", "Action": action, "Principal": principal}]}
+
+
+@pytest.mark.parametrize("service,expected", [(s, ci) for s, (ci, _) in SERVICE_PRINCIPALS.items()]
+                         + [("states.amazonaws.com", False), ("CodeBuild.amazonaws.com", True)])
+def test_service_principals_are_ci_or_not_from_one_table(service, expected):
+    role = res("aws.iam.role", "aws_iam_role.r", name="r", assume_role_policy=trust({"Service": service}))
+    (ident,) = identities(ctx_of(role))
+    assert ident.cicd is expected
+    assert ident.cicd_reasons == ([f"trusted by service {service.lower()} ({SERVICE_PRINCIPALS[service.lower()][1]})"]
+                                  if expected else [])
+
+
+SAML_ARN = "arn:aws:iam::111122223333:saml-provider/Okta"
+SAML = res("aws.iam.saml_provider", "aws_iam_saml_provider.okta", name="Okta", arn=Unknown("after apply"))
+FEDERATED = [
+    # id, Federated principal, extra resources, cicd
+    ("SAML provider declared here", Ref("aws_iam_saml_provider.okta", "arn"), [SAML], False),
+    ("SAML provider by ARN", SAML_ARN, [], False),
+    ("OIDC provider not declared here", Ref("data.aws_iam_openid_connect_provider.gh", "arn"), [], "unknown"),
+]
+
+
+@pytest.mark.parametrize("principal,extra,cicd", [c[1:] for c in FEDERATED], ids=[c[0] for c in FEDERATED])
+def test_saml_federation_is_human_sign_on_not_ci(principal, extra, cicd):
+    role = res("aws.iam.role", "aws_iam_role.r", name="r",
+               assume_role_policy=trust({"Federated": principal}, "sts:AssumeRoleWithSAML"))
+    ident = identity_for(ctx_of(role, *extra), "aws_iam_role.r")
+    assert ("unknown" if isinstance(ident.cicd, Unknown) else ident.cicd) == cicd
+
+
+def test_what_counts_is_written_once():
+    text = describe()
+    assert "`ec2.amazonaws.com` (EC2 instances run self-hosted CI runners and build agents)" in text
+    assert "`ecr.amazonaws.com`" in text and "SAML provider (human single sign-on) are not" in text
 
 
 def test_deploy_and_admin_from_configuration():

@@ -26,8 +26,8 @@ GITHUB_TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": OIDC},
     "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
                                    "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod"}}}]}
-EC2_TRUST = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                            "Principal": {"Service": "ec2.amazonaws.com"}}]}
+SERVICE_TRUST = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                            "Principal": {"Service": "monitoring.rds.amazonaws.com"}}]}  # not a CI service
 PUSH = ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]
 PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
 DENY_LISTING = {"Effect": "Deny", "Action": ["ecr:DescribeRepositories", "ecr:DescribeRegistry"], "Resource": "*"}
@@ -235,11 +235,11 @@ def test_reg004_deny_on_the_wrong_resource_or_action(deny):
 
 
 def test_reg004_only_ci_identities_with_registry_access():
-    assert run([role("app", 3, allow(PULL, APP), trust=EC2_TRUST)], ["REG-004"]) == []  # not CI/CD
+    assert run([role("app", 3, allow(PULL, APP), trust=SERVICE_TRUST)], ["REG-004"]) == []  # not CI/CD
     assert run([role("ci", 3, allow("s3:GetObject"))], ["REG-004"]) == []  # no registry access
-    tagged = role("runner", 3, allow(PULL, APP), trust=EC2_TRUST, tags={"cicd-stage": "test"})
+    tagged = role("runner", 3, allow(PULL, APP), trust=SERVICE_TRUST, tags={"cicd-stage": "test"})
     assert rows(run([tagged], ["REG-004"])) == [("REG-004", "failed", "aws_iam_role.runner", 3)]
-    unknown = role("runner", 3, allow(PULL, APP), trust=EC2_TRUST, tags=Unknown("tags from var.tags"))
+    unknown = role("runner", 3, allow(PULL, APP), trust=SERVICE_TRUST, tags=Unknown("tags from var.tags"))
     assert rows(run([unknown], ["REG-004"])) == [("REG-004", "unknown", "aws_iam_role.runner", 3)]
 
 
@@ -802,6 +802,7 @@ resource "aws_iam_role_policy" "build" {
           # role/platform is not declared here, and the repository's account is only known after apply
           ("REG-006", "unknown", "aws_ecr_repository_policy.app", 7),
           ("REG-007", "unknown", "aws_ecr_repository_policy.app", 7),
+          ("REG-004", "failed", "aws_iam_role.build", 19),  # an EC2 role is a CI/CD identity (runners)
           ("REG-006", "failed", "aws_iam_role.build", 19)]),
     "power_user_for_users_and_groups_deploy_role_passes": ('''
 resource "aws_iam_user" "dev" {
@@ -853,7 +854,8 @@ resource "aws_iam_role_policy" "publisher" {
         ("REG-002", "failed", "aws_iam_user.dev", 2), ("REG-003", "failed", "aws_iam_user.dev", 2),
         ("REG-005", "failed", "aws_iam_user.dev", 2), ("REG-006", "failed", "aws_iam_user.dev", 2),
         ("REG-002", "failed", "aws_iam_group.devs", 6), ("REG-003", "failed", "aws_iam_group.devs", 6),
-        ("REG-005", "failed", "aws_iam_group.devs", 6), ("REG-006", "failed", "aws_iam_group.devs", 6)]),
+        ("REG-005", "failed", "aws_iam_group.devs", 6), ("REG-006", "failed", "aws_iam_group.devs", 6),
+        ("REG-004", "failed", "aws_iam_role.publisher", 38)]),  # EC2 runner role without the listing deny
     "cross_account_push_and_org_condition_in_odd_case": ('''
 resource "aws_ecr_repository" "app" {
   name                 = "acme/app"

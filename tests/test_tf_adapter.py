@@ -193,6 +193,10 @@ CASES = [
          "ipv6_cidr_blocks": ["::/0"], "security_groups": []}], "egress": []},
      "aws.ec2.security_group", {"name": "sg", "vpc_id": "vpc-1", "ingress": [
          {"protocol": "tcp", "from_port": 22, "to_port": 22, "sources": ["0.0.0.0/0", "::/0"]}]}),
+    ("aws_default_security_group", {"vpc_id": "vpc-1", "ingress": [{"protocol": -1, "self": True, "from_port": 0,
+                                                                   "to_port": 0}]},
+     "aws.ec2.security_group", {"vpc_id": "vpc-1", "ingress": [
+         {"protocol": -1, "from_port": 0, "to_port": 0, "sources": []}]}),
     ("aws_security_group_rule", {"type": "ingress", "security_group_id": "sg-1", "from_port": 0, "to_port": 0,
                                  "protocol": "-1", "ipv6_cidr_blocks": ["::/0"]},
      "aws.ec2.security_group_rule", {"security_group": "sg-1", "direction": "ingress", "protocol": "-1",

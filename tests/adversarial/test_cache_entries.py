@@ -20,10 +20,10 @@ POISON = [
     b"\x00garbage",
     marshal.dumps(("cicd-guard-parse-cache-1", "x", None))[:-3],
     marshal.dumps([1] * 10),
-    lambda key: marshal.dumps((cache._FORMAT, key, ([("b", "resource", ("x",), None, 1, 1)], {}, frozenset(), []))),
-    lambda key: marshal.dumps((cache._FORMAT, key, ([("a", "v", ("call", "f", (("lit", object.__name__),), 1), 1)],
-                                                    {}, frozenset(), []))),
-    lambda key: marshal.dumps((cache._FORMAT, key, ("deep", {}, frozenset(), []))),
+    lambda key: cache.encode_entry(key, ([("b", "resource", ("x",), None, 1, 1)], {}, frozenset(), [])),
+    lambda key: cache.encode_entry(key, ([("a", "v", ("call", "f", (("lit", object.__name__),), 1), 1)],
+                                         {}, frozenset(), [])),
+    lambda key: cache.encode_entry(key, ("deep", {}, frozenset(), [])),
 ]
 
 
@@ -75,3 +75,17 @@ def test_planted_parser_tables_in_the_cache_are_never_read(repo, capsys, monkeyp
 
     assert str(tables.DATA_FILE) in opened
     assert not [p for p in opened if p.startswith(os.environ["CICD_GUARD_CACHE_DIR"])]
+
+
+def test_with_a_cache_key_a_well_formed_entry_from_an_untrusted_run_is_a_miss(repo, capsys, monkeypatch):
+    """An untrusted run (no secret) plants an entry that hides the access key; the trusted run,
+    holding CICD_GUARD_CACHE_KEY, ignores it and still fails."""
+    key = cache.key_for(SOURCE)
+    entry = Path(os.environ["CICD_GUARD_CACHE_DIR"]) / key[:2] / key[2:]
+    entry.parent.mkdir(parents=True)
+    entry.write_bytes(cache.encode_entry(key, ([], {}, frozenset(), [])))
+    monkeypatch.setenv("CICD_GUARD_CACHE_KEY", "trusted-branch-secret")
+    assert _scan(repo, capsys) == (1, [("IDF-001", "aws_iam_access_key.k", "failed")])
+    assert _scan(repo, capsys) == (1, [("IDF-001", "aws_iam_access_key.k", "failed")])  # its own entry
+    monkeypatch.setenv("CICD_GUARD_CACHE_KEY", "another-secret")
+    assert cache.get(key) is None

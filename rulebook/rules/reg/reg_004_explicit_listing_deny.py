@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ... import ci_principals
 from ...access import enumeration_deny, grants_of
 from ...findings import Severity
 from ...identities import identities
@@ -25,7 +26,8 @@ boundary removed brings repository listing back without anyone noticing. An expl
 ecr:DescribeRepositories on every repository in the CI/CD identity's own policies wins over any
 Allow, so listing stays impossible whatever is attached afterwards (the hardening guide's required
 deny).
-""",
+
+""" + ci_principals.describe(),
     remediation="""
 Add to each CI/CD role or user with registry access a statement
 `{"Effect": "Deny", "Action": ["ecr:DescribeRepositories", "ecr:DescribeRegistry"], "Resource": "*"}`

@@ -383,7 +383,7 @@ SCRIPTS = {
         '<<-EOT\n    aws ecr get-login-password | docker login -u AWS --password-stdin r.example.com\n'
         '    export AWS_SECRET_ACCESS_KEY=$(aws secretsmanager get-secret-value --secret-id k)\n'
         '    az login --identity\n  EOT'), None),
-    "templatefile outside the scan root": (_instance('templatefile("/etc/boot.sh", {})'), "unknown"),
+    "templatefile outside the repository": (_instance('templatefile("/etc/boot.sh", {})'), "unknown"),
 }
 _OUTSIDE = "templatefile('/etc/boot.sh') reads outside the repository; not read"
 

@@ -5,7 +5,6 @@ findings that no reference chain can hide."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 

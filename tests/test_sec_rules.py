@@ -19,7 +19,7 @@ from rulebook.rules import REGISTRY
 SEC = [REGISTRY[r] for r in ("SEC-001", "SEC-002", "SEC-003", "SEC-004", "SEC-005")]
 
 
-def rows(tmp_path: Path, files: dict[str, str], plan: dict | None = None) -> list[tuple]:
+def rows(tmp_path: Path, files: dict[str, str], plan: dict | None = None, errors: tuple[str, ...] = ()) -> list[tuple]:
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, "utf-8")
@@ -28,7 +28,7 @@ def rows(tmp_path: Path, files: dict[str, str], plan: dict | None = None) -> lis
         result = scan([], plans=[str(tmp_path / "plan.json")], repo_root=str(tmp_path))
     else:
         result = scan([str(tmp_path / "root")], repo_root=str(tmp_path))
-    assert result.errors == []
+    assert [e.message for e in result.errors] == list(errors)
     findings = [f for inv in result.inventories for f in evaluate(inv, rules=SEC)]
     return sorted((f.rule_id, f.resource, f.line, f.status.value) for f in findings)
 
@@ -371,13 +371,15 @@ SCRIPTS = {
         '    az login --identity\n  EOT'), None),
     "templatefile outside the scan root": (_instance('templatefile("/etc/boot.sh", {})'), "unknown"),
 }
+_OUTSIDE = "templatefile('/etc/boot.sh') reads outside the repository; not read"
 
 
 @pytest.mark.parametrize("case", SCRIPTS, ids=list(SCRIPTS))
 def test_sec_003_instance_scripts(tmp_path, case):
     code, status = SCRIPTS[case]
     files = {"root/main.tf": code, "root/boot.sh": "#!/bin/sh\nexport AWS_SECRET_ACCESS_KEY=${key}\n"}
-    found = [r for r in rows(tmp_path, files) if r[0] == "SEC-003"]
+    errors = (_OUTSIDE,) if "/etc/" in code else ()  # an error naming the file (hostile input), and UNKNOWN
+    found = [r for r in rows(tmp_path, files, errors=errors) if r[0] == "SEC-003"]
     assert found == ([("SEC-003", "aws_instance.agent", 2, status)] if status else [])
 
 

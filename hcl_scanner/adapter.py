@@ -197,6 +197,10 @@ def _saml_provider(c: _Ctx) -> tuple[str, Attrs]:
     return "aws.iam.saml_provider", dict(name=c.get("name"), arn=c.get("arn"))
 
 
+def _caller_identity(c: _Ctx) -> tuple[str, Attrs]:
+    return "aws.caller_identity", dict(account_id=c.get("account_id"), arn=c.get("arn"))
+
+
 def _aws_provider(c: _Ctx) -> tuple[str, Attrs]:
     return "aws.provider", dict(allowed_account_ids=c.get("allowed_account_ids"), alias=c.get("alias"))
 
@@ -445,6 +449,7 @@ MANAGED.update(adapter_network.MANAGED)
 DATA: dict[str, Builder] = {
     "azurerm_role_definition": _role_definition,
     "aws_iam_policy": _policy_lookup,
+    "aws_caller_identity": _caller_identity,
 }
 
 

@@ -5,6 +5,7 @@ learn them:
 - the `aws_accounts` setting (cicd-guard.yaml or the pack's config);
 - `allowed_account_ids` of the aws provider (Terraform, every alias; Pulumi `aws:allowedAccountIds`):
   the adapters translate provider configurations into `aws.provider` resources, this module decides;
+- the account `data "aws_caller_identity"` reads (the account the deployment runs in);
 - the account in the ARN of any resource the stack declares (a repository whose ARN is known, and the
   Resource ARNs of a repository policy, which name the repository it governs).
 "Another account" is any other. With no source, or a principal whose account cannot be read (a Ref to
@@ -21,6 +22,7 @@ from .model import Ref, Resource
 from .unknown import Unknown
 
 PROVIDER_KIND = "aws.provider"
+CALLER_KIND = "aws.caller_identity"
 _ACCOUNT = re.compile(r"\d{12}")
 
 
@@ -79,6 +81,8 @@ def principal_account(value: Any, ctx: Any = None) -> str | None | Unknown:
         target = ctx.inventory.by_address(value.address) if ctx is not None else None
         if target is None:
             return Unknown(f"{value} is not declared in this stack/module, so its account cannot be read")
+        if target.kind == CALLER_KIND:
+            return OWN  # the identity the deployment runs as: in the account it deploys into
         return arn_account(target.props.get("arn")) or OWN
     if not isinstance(value, str):
         return Unknown(f"principal {value!r} is not an account or ARN")
@@ -141,8 +145,12 @@ def _own_accounts(ctx: Any) -> OwnAccounts:
                     f"allowed_account_ids of {_provider_label(provider)}: {account.reason}")
             elif _ACCOUNT.fullmatch(str(account).strip()):
                 sources.setdefault(str(account).strip(), f"allowed_account_ids of {_provider_label(provider)}")
+    for caller in ctx.inventory.of_kind(CALLER_KIND):
+        account = caller.props.get("account_id")
+        if isinstance(account, str) and _ACCOUNT.fullmatch(account.strip()):
+            sources.setdefault(account.strip(), f"the account of {caller.address} (where the deployment runs)")
     for account, source in declared_arn_accounts(r for r in ctx.inventory.resources
-                                                 if r.kind != PROVIDER_KIND).items():
+                                                 if r.kind not in (PROVIDER_KIND, CALLER_KIND)).items():
         sources.setdefault(account, source)
     return OwnAccounts(sources, unknown)
 

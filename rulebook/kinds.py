@@ -56,6 +56,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("aws.iam.oidc_provider", "IAM OpenID Connect provider", url="str", arn="str",
        client_id_list="list[str]"),
     _k("aws.iam.saml_provider", "IAM SAML provider (human single sign-on)", name="str", arn="str"),
+    _k("aws.caller_identity", "the identity and account the deployment runs as (data aws_caller_identity)",
+       account_id="str", arn="str"),
     _k("aws.provider", "aws provider configuration (Terraform provider block per alias, Pulumi aws provider)",
        allowed_account_ids="list[str]: accounts the provider may deploy into", alias="str"),
     # --- AWS ECR -----------------------------------------------------------------------------

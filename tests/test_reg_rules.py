@@ -353,6 +353,47 @@ def test_reg006_push_granted_by_a_repository_policy():
     assert run([repo(), repo_policy(50, outside)], ["REG-006"], deploy_identities=("*:role/release",)) == []
 
 
+# --- REG-002/003: principals a repository policy names that the stack does not declare --------------------
+
+OUTSIDE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/platform"
+OUTSIDERS = [
+    # id, principal, actions, config, rows, message of the first row
+    ("literal role may delete", OUTSIDE_ROLE, ["ecr:DeleteRepository"], {},
+     [("REG-002", "failed", "aws_ecr_repository_policy.app", 50)],
+     f"role {OUTSIDE_ROLE} (not declared here) may administer the registry (ecr:DeleteRepository) through "
+     f"statement 'Outside' of aws_ecr_repository_policy.app"),
+    ("literal user pulls and pushes", f"arn:aws:iam::{ACCOUNT}:user/dev", PULL + PUSH, {},
+     [("REG-002", "failed", "aws_ecr_repository_policy.app", 50)], ""),
+    ("literal role lists", OUTSIDE_ROLE, ["ecr:DescribeImages"], {},
+     [("REG-003", "failed", "aws_ecr_repository_policy.app", 50)],
+     f"role {OUTSIDE_ROLE} (not declared here) may describe named repositories or list their images "
+     f"(ecr:DescribeImages) through statement 'Outside' of aws_ecr_repository_policy.app"),
+    ("a reference is not a literal ARN", Ref("data.aws_caller_identity.current", "account_id"),
+     ["ecr:SetRepositoryPolicy"], {}, [], ""),
+    ("admin identities are exempt", OUTSIDE_ROLE, ["ecr:DeleteRepository"], {"admin_identities": ("*:role/platform",)},
+     [], ""),
+    ("pull only", OUTSIDE_ROLE, PULL, {}, [], ""),
+    ("an account is REG-007's", ACCOUNT, ["ecr:DeleteRepository"], {}, [], ""),
+]
+
+
+@pytest.mark.parametrize("principal,actions,config,expected,message", [c[1:] for c in OUTSIDERS],
+                         ids=[c[0] for c in OUTSIDERS])
+def test_reg002_reg003_judge_principals_not_declared_here(principal, actions, config, expected, message):
+    statement = {"Sid": "Outside", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": actions}
+    findings = run([repo(), repo_policy(50, statement)], ["REG-002", "REG-003"], **config)
+    assert rows(findings) == expected
+    if message:
+        assert findings[0].message == message
+
+
+def test_a_declared_role_named_by_arn_is_judged_once_as_an_identity():
+    statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/ci"},
+                 "Action": ["ecr:DeleteRepository"]}
+    findings = run([role("ci", 3), repo(), repo_policy(50, statement)], ["REG-002"])
+    assert rows(findings) == [("REG-002", "failed", "aws_iam_role.ci", 3)]
+
+
 # --- REG-007: resource policies -------------------------------------------------------------------------
 
 
@@ -436,6 +477,7 @@ def provider(line=1, ids=(ACCOUNT,), alias=None) -> Resource:
                 alias=alias)
 
 
+CALLER = make("aws.caller_identity", "data.aws_caller_identity.current", 1, account_id=Unknown("read at apply"))
 LATER = make("aws.ecr.repository", "aws_ecr_repository.app", 40, name="acme/app", arn=Unknown("after apply"))
 PARTNER_PULL = {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": PARTNER}, "Action": PULL}
 REG007_ACCOUNTS = [
@@ -451,6 +493,10 @@ REG007_ACCOUNTS = [
      {}, Ref("aws_iam_role.ci", "arn"), None, ""),
     ("role looked up by a data source", [provider()], {}, Ref("data.aws_iam_role.ci", "arn"), "unknown", ""),
     ("unique ID", [provider()], {}, "AROAEXAMPLEID1234567", "unknown", ""),
+    ("the deployment's own identity", [CALLER], {}, Ref("data.aws_caller_identity.current", "arn"), None, ""),
+    ("the deployment's account, read at plan time", [make("aws.caller_identity", "data.aws_caller_identity.current",
+                                                          1, account_id=ACCOUNT)], {}, PARTNER, "failed",
+     f"{ACCOUNT} from the account of data.aws_caller_identity.current (where the deployment runs)"),
 ]
 
 
@@ -799,7 +845,10 @@ resource "aws_iam_role_policy" "build" {
   policy = jsonencode({ Statement = [{ Effect = "Allow", NotAction = ["ecr:Describe*", "ecr:List*", "ecr:Batch*", "ecr:Delete*", "ecr:Create*", "ecr:Put*", "ecr:Set*", "ecr:Start*", "ecr:Tag*", "ecr:Untag*", "ecr:Update*", "ecr:Replicate*", "ecr:Get*", "ecr:Stop*", "ecr:Validate*", "ecr:Register*", "ecr:Deregister*", "ecr-public:*"], Resource = aws_ecr_repository.app.arn }] })
 }
 ''', {}, [("REG-001", "failed", "aws_ecr_repository_policy.app", 7),
-          # role/platform is not declared here, and the repository's account is only known after apply
+          # role/platform is not declared here: judged on what the policy grants it (ecr:*) ...
+          ("REG-002", "failed", "aws_ecr_repository_policy.app", 7),
+          ("REG-003", "failed", "aws_ecr_repository_policy.app", 7),
+          # ... whether it deploys is not known, and the repository's account is only known after apply
           ("REG-006", "unknown", "aws_ecr_repository_policy.app", 7),
           ("REG-007", "unknown", "aws_ecr_repository_policy.app", 7),
           ("REG-004", "failed", "aws_iam_role.build", 19),  # an EC2 role is a CI/CD identity (runners)

@@ -293,10 +293,12 @@ def test_every_type_is_covered_and_every_prop_is_documented():
 def test_data_sources():
     builtin = _r("azurerm_role_definition", {"name": "AcrPush"}, mode="data")
     assert (builtin.kind, builtin.props) == ("azure.role_definition", {"name": "AcrPush"})
-    assert set(DATA) == {"azurerm_role_definition", "aws_iam_policy"}
+    assert set(DATA) == {"azurerm_role_definition", "aws_iam_policy", "aws_caller_identity"}
     managed = _r("aws_iam_policy", {"name": "AmazonEC2ContainerRegistryPullOnly"}, mode="data")
     assert (managed.kind, managed.props["arn"]) == ("aws.iam.policy",
                                                     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly")
+    caller = _r("aws_caller_identity", {"account_id": "111122223333"}, mode="data")
+    assert (caller.kind, caller.props) == ("aws.caller_identity", {"account_id": "111122223333"})
     assert to_resource("aws_iam_policy_document", "data.aws_iam_policy_document.x", {"json": "{}"}, LOC,
                        "terraform", mode="data") is None
     assert to_resource("aws_iam_role", "data.aws_iam_role.x", {"name": "r"}, LOC, "terraform", mode="data") is None

@@ -44,8 +44,12 @@ evaluates it for a request value as IAM does (table-driven tests pin every case)
 - a value unknown at plan time makes what depends on it Unknown, with the reason; a Ref (a value of a
   resource declared in the stack) is one concrete value: it bounds, but cannot be matched.
 
-A condition on a key outside `CALLER_KEYS` and `NOT_BOUNDING` is an "unknown restriction": when nothing
-else bounds the callers, `caller_bound` is Unknown naming the key.
+A positive condition on a key outside `CALLER_KEYS` and `NOT_BOUNDING` (and not an OIDC claim such as
+`<issuer>:sub`) is an "unknown restriction": when nothing else bounds the callers, `caller_bound` is
+Unknown naming the key. A negated, IfExists, ForAllValues or Null entry bounds no one, whatever its key.
+
+The package: `operators` evaluates one entry, `callers`, `deny` and `claims` answer the three
+questions, `keys` names the keys.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def caller_bound(statement: Statement, accept: Iterable[str] = CALLER_KEYS) -> C
                                                                   f"{test.unknown.reason}")  # type: ignore[union-attr]
             continue
         if test.key_lc not in wanted:
-            if not known(test.key_lc) and not _claim_key(test.key_lc):
+            if not known(test.key_lc) and not _claim_key(test.key_lc) and _could_bound(test):
                 unrecognised.append(test.key)
             continue
         verdict, why = _entry_bounds(test)
@@ -112,6 +112,12 @@ def caller_bound(statement: Statement, accept: Iterable[str] = CALLER_KEYS) -> C
         return CallerBound(Unknown(f"{statement.label} has a condition on {', '.join(unrecognised)}, a key whose "
                                    f"callers cicd-guard cannot tell"), why=why)
     return CallerBound(False, why=why)
+
+
+def _could_bound(test: Entry) -> bool:
+    """An entry a caller without the key, or outside its values, cannot satisfy: whatever its key,
+    a negated, IfExists, ForAllValues or Null entry bounds no one."""
+    return not test.negated and test.family != "null" and not test.when_absent()
 
 
 def _claim_key(key_lc: str) -> bool:

@@ -14,7 +14,8 @@ NOT_BOUNDING: tuple[str, ...] = (
     "aws:SecureTransport", "aws:UserAgent", "aws:Referer", "aws:RequestedRegion", "aws:CurrentTime",
     "aws:EpochTime", "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws:TokenIssueTime",
     "aws:ViaAWSService", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:PrincipalType",
-    "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:TagKeys", "aws:RequestTag/",
+    "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:username", "aws:RoleSessionName",
+    "aws:SourceIdentity", "aws:TagKeys", "aws:RequestTag/",
     "aws:ResourceTag/", "aws:PrincipalTag/",
 )
 _CANONICAL = {k.lower(): k for k in CALLER_KEYS + NOT_BOUNDING}

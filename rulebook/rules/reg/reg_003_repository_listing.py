@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from ...access import azure_grants, grants_of
+from ...access import Grant, azure_grants, grants_of
 from ...findings import Severity
 from ...identities import identities
+from ...model import Resource
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 from ._common import (
@@ -21,6 +22,7 @@ from ._common import (
     _first_known,
     _first_unknown,
     _orphan_results,
+    _outsiders,
     _repository_scoped,
     _Tally,
     _who,
@@ -42,6 +44,9 @@ naming convention, and points at the repositories worth poisoning. A pipeline kn
 the repositories it uses and never needs to discover them. Managed policies such as
 AmazonEC2ContainerRegistryReadOnly and PowerUser carry listing silently. Listing the images of one
 named repository reveals much less and is reported as low.
+
+A role or user that a repository or registry policy names by ARN without the stack declaring it
+is judged on what that policy grants it, and reported on the policy.
 """,
     remediation="""
 Remove ecr:DescribeRepositories, ecr:DescribeRegistry and wildcards that include them (`ecr:Describe*`,
@@ -110,30 +115,11 @@ aws.iam.RolePolicy("build-registry", role=build.name, policy=json.dumps({
 )
 def reg_003(ctx: Context) -> Iterator[Result]:
     for ident in identities(ctx):
-        if not ident.is_aws or ident.admin:
-            continue
-        grants = grants_of(ctx, ident)
-        wide, narrow = _Tally(), _Tally()
-        undecided: Unknown | None = _first_unknown(grants)
-        for g in grants:
-            if g.action_class not in (A.ENUMERATE, A.IMAGE_LISTING):
-                continue
-            everywhere = g.on_all_resources
-            if g.action_class is A.ENUMERATE and any(not _repository_scoped(a) for a in g.actions):
-                everywhere = True  # DescribeRegistry and friends only exist on `*`
-            if everywhere is True:
-                wide.add(g)
-            elif isinstance(everywhere, Unknown):
-                undecided = undecided if undecided is not None else _first_known(g.unknown, everywhere)
-            else:
-                narrow.add(g)
-        if wide:
-            yield Result.fail(ident.resource, f"{_who(ident)} may list registry repositories or images {wide.text()}")
-        elif undecided is not None:
-            yield Result.undecided(ident.resource, undecided, f"whether {_who(ident)} may list registry repositories")
-        elif narrow:
-            yield Result.fail(ident.resource, f"{_who(ident)} may describe named repositories or list their images "
-                                              f"{narrow.text()}", severity=Severity.LOW)
+        if ident.is_aws and not ident.admin:
+            yield from _judge(ident.resource, _who(ident), grants_of(ctx, ident))
+    for outsider in _outsiders(ctx):
+        if not ctx.config.is_admin_identity(outsider.name):
+            yield from _judge(outsider.resource, outsider.who, outsider.grants)
     yield from _orphan_results(ctx, (A.ENUMERATE, A.IMAGE_LISTING), "may list repositories")
     for a in azure_grants(ctx):
         relevant = _az_relevant(a, (C.CATALOG_LISTING, C.READER), f"whether {_az_who(a)} may list registries")
@@ -145,3 +131,28 @@ def reg_003(ctx: Context) -> Iterator[Result]:
             yield Result.fail(a.assignment, f"{_az_who(a)} may list registry content ({', '.join(what)}) through "
                                             f"{a.role.label} on {_az_where(a)} ({a.assignment.address})")
 
+
+def _judge(resource: Resource, who: str, grants: Iterable[Grant]) -> Iterator[Result]:
+    """Listing on every repository (high) or on named ones (low), for one identity or outside principal."""
+    grants = list(grants)
+    wide, narrow = _Tally(), _Tally()
+    undecided: Unknown | None = _first_unknown(grants)
+    for g in grants:
+        if g.action_class not in (A.ENUMERATE, A.IMAGE_LISTING):
+            continue
+        everywhere = g.on_all_resources
+        if g.action_class is A.ENUMERATE and any(not _repository_scoped(a) for a in g.actions):
+            everywhere = True  # DescribeRegistry and friends only exist on `*`
+        if everywhere is True:
+            wide.add(g)
+        elif isinstance(everywhere, Unknown):
+            undecided = undecided if undecided is not None else _first_known(g.unknown, everywhere)
+        else:
+            narrow.add(g)
+    if wide:
+        yield Result.fail(resource, f"{who} may list registry repositories or images {wide.text()}")
+    elif undecided is not None:
+        yield Result.undecided(resource, undecided, f"whether {who} may list registry repositories")
+    elif narrow:
+        yield Result.fail(resource, f"{who} may describe named repositories or list their images {narrow.text()}",
+                          severity=Severity.LOW)

@@ -1,8 +1,9 @@
 """The `cicd-guard` command line.
 
     cicd-guard scan PATH... [--plan FILE]... [--var-file F]... [--repo-root DIR] [--format F] [--output FILE]
-                    [--config FILE] [--strict] [--strict-suppressions]
-    cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--format F]
+                    [--config FILE] [--strict] [--strict-suppressions] [--no-cache]
+    cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--timeout S]
+                    [--format F]
     cicd-guard rules [--format text|json]
     cicd-guard explain RULE_ID
     cicd-guard access-map PATH... | --plan FILE | --gate PROGRAM_DIR [--format text|json|mermaid] [--output FILE]
@@ -28,7 +29,7 @@ from rulebook import TOOL_NAME, __version__
 from rulebook.findings import Report
 from rulebook.model import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_ERROR = 0, 2
 DEBUG_ENV = "CICD_GUARD_DEBUG"
 
 
@@ -67,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_options(scan)
     scan.add_argument("--strict-suppressions", action="store_true",
                       help="ignore inline suppression comments; only config suppressions count")
+    scan.add_argument("--no-cache", action="store_true",
+                      help="neither read nor write the parse cache (also CICD_GUARD_NO_CACHE=1); use it "
+                      "where the cache could have been written by a less trusted run (or set CICD_GUARD_CACHE_KEY)")
 
     gate = sub.add_parser("gate", help="run a Pulumi program offline and drive the policy pack over it")
     gate.add_argument("program_dir", metavar="PROGRAM_DIR")
@@ -74,14 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--stack", metavar="NAME", help="stack name the program sees (default: dev)")
     gate.add_argument("--preview", action="store_true",
                       help="leave values unknown that a real preview would not know yet")
+    gate.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                      help="kill the program (and everything it started) after this long (default: 300)")
     _add_output_options(gate, list(FORMATS))
     _add_policy_options(gate)
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
 
-    explain = sub.add_parser("explain", help="show a rule's rationale, remediation, examples and compliance")
-    explain.add_argument("rule_id", metavar="RULE_ID")
+    explain = sub.add_parser("explain", help="show a rule's rationale, remediation, examples and compliance "
+                             "(offline)")
+    explain.add_argument("rule_id", metavar="RULE_ID", help="a rule ID, its policy name, or the docs URL a "
+                         "report or the policy pack printed")
 
     amap = sub.add_parser("access-map", help="who can pull, push, list and administer each registry, and how "
                           "they get there")
@@ -97,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     amap.add_argument("--output", "-o", metavar="FILE", help="write the map here instead of stdout")
     amap.add_argument("--config", "-c", metavar="FILE", help="settings (default: ./cicd-guard.yaml if present)")
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds: {text!r}")
+    return value
 
 
 def _add_policy_options(parser: argparse.ArgumentParser) -> None:
@@ -138,6 +156,16 @@ def _merge_errors(*groups) -> list[InputError]:
     return merged
 
 
+def _pulumi_hint(error: InputError) -> InputError:
+    """`scan` on a Pulumi project finds no Terraform: say which command reads it."""
+    folder = Path(str(error.file))
+    if error.line is None and folder.is_dir() and not any(folder.glob("*.tf")) and \
+            any((folder / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml")):
+        return InputError(error.file, None, f"{error.message}; this is a Pulumi project: run "
+                                            f"`{TOOL_NAME} gate {error.file}`")
+    return error
+
+
 def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
     if not args.paths and not args.plan:
         raise CliError("scan: give at least one PATH or --plan FILE")
@@ -146,15 +174,17 @@ def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
         from hcl_scanner import scan as tf_scan
     except ImportError as exc:
         raise CliError(f"the Terraform scanner is not available: {exc}") from None
-    from rulebook.engine import evaluate
+    from rulebook.roots import evaluate_scan
     from rulebook.rules import all_rules
 
+    if args.no_cache:
+        from hcl_scanner import cache
+
+        cache.disable()
     result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
                      repo_root=args.repo_root, strict_suppressions=args.strict_suppressions)
-    findings = []
-    for inventory in result.inventories:
-        findings.extend(evaluate(inventory, config, strict_suppressions=args.strict_suppressions))
-    errors = _merge_errors(result.errors, *(inv.errors for inv in result.inventories))
+    findings = evaluate_scan(result, config, strict_suppressions=args.strict_suppressions)
+    errors = [_pulumi_hint(e) for e in _merge_errors(result.errors, *(inv.errors for inv in result.inventories))]
     findings.sort(key=lambda f: f.sort_key())
     report = Report(findings=findings, errors=errors, scanned=list(result.scanned),
                     rules_run=[r.id for r in all_rules()], notes=list(result.notes))
@@ -175,7 +205,8 @@ def run_gate(args: argparse.Namespace) -> tuple[Report, str | None]:
 
     try:  # the gate reads the file itself: a cicd-guard.yaml or a Pulumi policy pack config
         report = gate(str(program), policy_pack=args.policy_pack, config_path=_config_path(args.config),
-                      stack=args.stack, preview=args.preview)
+                      stack=args.stack, preview=args.preview,
+                      **({"timeout": args.timeout} if args.timeout is not None else {}))
     except ConfigError as exc:
         raise CliError(f"config error: {exc}") from None
     return report, None
@@ -216,14 +247,17 @@ def run_access_map(args: argparse.Namespace) -> int:
         result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
                          repo_root=args.repo_root)
         errors.extend(_merge_errors(result.errors, *(inv.errors for inv in result.inventories)))
-        several = len(result.inventories) > 1
-        for i, inventory in enumerate(result.inventories):
+        stacks = [inventory for root, inventory in zip(result.inventory_roots, result.inventories)
+                  if root not in result.module_defaults]  # a called module's defaults are no stack
+        several = len(stacks) > 1
+        for i, inventory in enumerate(stacks):
             maps.append(build(inventory, config, title=_map_title(inventory, f"stack {i + 1}") if several else ""))
-    _emit(render(maps, args.format), args.output)
+    if maps or not errors:  # an input that could not be read prints its error only, not an empty map
+        _emit(render(maps, args.format), args.output)
     from rulebook.redact import redact
 
     for error in errors[:20]:
-        print(f"{TOOL_NAME}: error: {redact(str(error))}", file=sys.stderr)
+        say(f"error: {redact(str(error))}")
     return EXIT_ERROR if errors else EXIT_OK
 
 
@@ -261,14 +295,32 @@ def explain(rule_id: str) -> str:
     from rulebook.docs import rule_page
     from rulebook.rules import all_rules
 
+    from rulebook.doc_urls import rule_id_in
+    from policypack.policies import policy_names
+
     wanted = rule_id.strip().lower()
+    from_url = (rule_id_in(wanted) or "").lower()  # a docs URL the reports or the pack printed
     for rule in all_rules():
-        if wanted in (rule.id.lower(), rule.slug):
+        names = {rule.id.lower(), rule.slug, *policy_names(rule).values()}
+        if wanted in names or from_url == rule.id.lower():
             return rule_page(rule).split("\n", 1)[1].lstrip("\n")  # without the "generated" comment
     raise CliError(f"unknown rule {rule_id!r}; `{TOOL_NAME} rules` lists them")
 
 
 # --- output ------------------------------------------------------------------------------------------
+
+def say(text: str) -> None:
+    """One line on stderr, as safe for a terminal and a CI log as the text report (no control
+    characters, no workflow commands)."""
+    from rulebook.reporters.common import neutralised, printable
+
+    line = neutralised(printable(f"{TOOL_NAME}: {text}"))
+    try:
+        print(line, file=sys.stderr)
+    except UnicodeEncodeError:
+        encoding = sys.stderr.encoding or "ascii"
+        print(line.encode(encoding, "backslashreplace").decode(encoding), file=sys.stderr)
+
 
 def _use_color(choice: str, output: str | None) -> bool:
     if choice != "auto":
@@ -282,30 +334,30 @@ def _emit(text: str, output: str | None) -> None:
             sys.stdout.write(text)
         except UnicodeEncodeError:  # a terminal that cannot show some character must not lose the report
             encoding = sys.stdout.encoding or "ascii"
-            sys.stdout.write(text.encode(encoding, "replace").decode(encoding))
+            sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
         sys.stdout.flush()
         return
     try:
-        Path(output).write_text(text, "utf-8")
+        # a lone surrogate from scanned input must not lose the report: written as its escape
+        Path(output).write_text(text, "utf-8", errors="backslashreplace")
     except OSError as exc:
         raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _report(args: argparse.Namespace, report: Report, repo_root: str | None) -> int:
     from rulebook.reporters import render
-    from rulebook.reporters.text import summary_line
+    from rulebook.reporters.common import summary_line, verdict
 
     text = render(report, args.format, color=_use_color(args.color, args.output), repo_root=repo_root,
                   strict=args.strict)
     _emit(text, args.output)
     code = report.exit_code(args.strict)
     if args.output or args.format != "text":  # the report went elsewhere: leave a one-line verdict on stderr
-        verdict = {0: "PASS", 1: "FAIL", 2: "ERROR"}[code]
-        print(f"{TOOL_NAME}: {verdict}: {summary_line(report, args.strict)}", file=sys.stderr)
+        say(f"{verdict(report, args.strict)}: {summary_line(report, args.strict)}")
         for error in report.errors[:20]:
             from rulebook.redact import redact
 
-            print(f"{TOOL_NAME}: error: {redact(str(error))}", file=sys.stderr)
+            say(f"error: {redact(str(error))}")
     return code
 
 
@@ -332,10 +384,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         return dispatch(args, parser)
     except CliError as exc:
-        print(f"{TOOL_NAME}: error: {exc}", file=sys.stderr)
+        from rulebook.redact import redact
+
+        say(f"error: {redact(str(exc))}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print(f"{TOOL_NAME}: interrupted", file=sys.stderr)
+        say("interrupted")
         return 130
     except BrokenPipeError:
         return EXIT_ERROR
@@ -345,6 +399,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rulebook.redact import redact
 
         detail = redact(str(exc).splitlines()[0]) if str(exc) else ""
-        print(f"{TOOL_NAME}: internal error: {type(exc).__name__}: {detail} "
-              f"(set {DEBUG_ENV}=1 for a traceback)", file=sys.stderr)
+        say(f"internal error: {type(exc).__name__}: {detail} (set {DEBUG_ENV}=1 for a traceback)")
         return EXIT_ERROR

@@ -2,14 +2,17 @@
 
     result = scan(["infra/"], plans=["plan.json"], var_files=["prod.tfvars"], repo_root=".")
     result.inventories   # one rulebook.model.Inventory per root module (local modules included)
+    result.inventory_roots   # per inventory: its root directory (or plan file)
     result.errors        # InputError per unreadable/unparsable input: the CLI exits 2 when non-empty
     result.scanned       # files read
     result.notes         # things not scanned (remote modules, JSON-syntax configuration)
 
 A directory is a root module, and so is every directory below it that holds .tf files and is not
-called as a local module by another scanned directory (the way checkov picks roots). A .tf path
-means its directory; a .json path that looks like a plan is read as a plan. Nothing scanned is
-ever executed.
+called as a local module by another scanned directory (the way checkov picks roots). A directory
+that other scanned directories call is evaluated on its own too, with its variables' defaults
+(`result.module_defaults`), so a module repository has its defaults checked; rulebook/roots.py
+keeps the report free of what the calling roots already say. A .tf path means its directory; a
+.json path that looks like a plan is read as a plan. Nothing scanned is ever executed.
 
 Values handed to the type mapping (adapter.to_resource) are Terraform-shaped: nested blocks are
 lists of dicts, a whole-value reference to an attribute known only after apply is a Ref (so
@@ -51,12 +54,15 @@ class ScanResult:
     scanned: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     evaluated: dict[str, list[EvaluatedResource]] = field(default_factory=dict)  # root dir -> instances
+    # Directories only called by other roots, evaluated with their defaults: dir -> instances.
+    module_defaults: dict[str, list[EvaluatedResource]] = field(default_factory=dict)
+    inventory_roots: list[str] = field(default_factory=list)  # per inventory: its root dir or plan file
     strict_suppressions: bool = False
 
 
 def _is_plan_json(path: Path) -> bool:
     """format_version plus planned_values/resource_changes near the start of the document."""
-    head, error = files.read_regular(path, str(path), head=1 << 16)
+    head, error = files.read_regular(path, str(path), files.PLAN_LIMIT, head=1 << 16)
     if error is not None or head is None:
         return True  # let read_plan report why it cannot be read
     for encoding in ("utf-8-sig", "utf-16"):
@@ -139,15 +145,13 @@ def evaluate_root(root: Path, values: dict[str, Any], repo_root: Path,
     return evaluator.resources(root_scope(loader.load(root), root, values))
 
 
-def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -> Inventory:
-    """Translate evaluated instances into the model through the type mapping (adapter.to_resource)."""
-    try:
-        from . import adapter
-    except ImportError:  # the type mapping lands separately; without it nothing is modelled yet
-        adapter = None
-    inventory = Inventory(errors=list(errors))
-    if adapter is None:
-        return inventory
+def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
+                 sensitive: set[str] | frozenset[str] = frozenset()) -> Inventory:
+    """Translate evaluated instances into the model through the type mapping (adapter.to_resource);
+    `sensitive`: the strings the evaluator marked sensitive (Inventory.sensitive_values)."""
+    from . import adapter  # no fallback: a scan that cannot model resources must fail, never pass
+
+    inventory = Inventory(errors=list(errors), sensitive_values=set(sensitive))
     for item in evaluated:
         try:
             resource: Resource | None = adapter.to_resource(item.type, item.address, item.attrs, item.location,
@@ -167,6 +171,7 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError]) -
         for note in item.notes:
             if note not in resource.notes:
                 resource.notes.append(note)
+        resource.sensitive_paths = item.sensitive_paths
         inventory.add(resource)
     return inventory
 
@@ -235,23 +240,12 @@ def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), rep
     roots = list(dict.fromkeys(sorted(roots)))
     scan_root = Path(repo_root) if repo_root else None
     for root in roots:
-        mod = defs[root]
-        errors: list[InputError] = []
-        ev = Evaluator(loader, scan_root or _top_for(root, dirs, file_roots), errors, result.notes)
-        for err in mod.errors:
-            ev.error(err.file, err.line, err.message)
-        scope = root_scope(mod, root, _variable_values(mod, list(var_files), ev, result.scanned))
-        try:
-            evaluated = ev.resources(scope) + ev.providers(scope)
-        except Exception as exc:  # noqa: BLE001 - report the root as unreadable, scan the others
-            ev.error(display_path(root, base), None, f"cannot evaluate module: {type(exc).__name__}: {exc}")
-            evaluated = []
-        result.evaluated[display_path(root, base)] = evaluated
-        inventory = to_inventory(evaluated, errors)
-        for declared in declarations(ev, scope):  # variables, outputs, locals (secret rules)
-            inventory.add(declared)
-        result.inventories.append(inventory)
-        result.errors.extend(inventory.errors)
+        _evaluate_root(root, defs[root], loader, scan_root or _top_for(root, dirs, file_roots), result,
+                       list(var_files))
+    called_only = sorted(f for f in found if f not in set(roots))
+    for folder in called_only:  # a module repository's modules, checked with their own defaults
+        _evaluate_root(folder, defs[folder], loader, scan_root or _top_for(folder, dirs, file_roots), result,
+                       None)
     result.scanned.extend(loader.files_read())
     for folder in found:
         json_files = sorted(folder.glob("*.tf.json"))
@@ -262,6 +256,34 @@ def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), rep
     result.errors = list(dict.fromkeys(result.errors))
     result.scanned = list(dict.fromkeys(result.scanned))
     return result
+
+
+def _evaluate_root(root: Path, mod: ModuleDef, loader: ModuleLoader, top: Path, result: ScanResult,
+                   var_files: list[str] | None) -> None:
+    """Evaluate one root module into an inventory. `var_files` None: a module that other roots call,
+    evaluated with its defaults only (variables without one are UNKNOWN reasons, not errors)."""
+    errors: list[InputError] = []
+    ev = Evaluator(loader, top, errors, result.notes)
+    for err in mod.errors:
+        ev.error(err.file, err.line, err.message)
+    values = _variable_values(mod, var_files, ev, result.scanned) if var_files is not None else {}
+    scope = root_scope(mod, root, values)
+    shown = display_path(root, loader.base)
+    try:
+        evaluated = ev.resources(scope)
+    except Exception as exc:  # noqa: BLE001 - report the root as unreadable, scan the others
+        ev.error(shown, None, f"cannot evaluate module: {type(exc).__name__}: {exc}")
+        evaluated = []
+    if var_files is None:
+        result.module_defaults[shown] = evaluated
+    else:
+        result.evaluated[shown] = evaluated
+    inventory = to_inventory(evaluated, errors, ev.sensitive)
+    for declared in declarations(ev, scope):  # variables, outputs, locals (secret rules)
+        inventory.add(declared)
+    result.inventories.append(inventory)
+    result.inventory_roots.append(shown)
+    result.errors.extend(inventory.errors)
 
 
 def _top_for(root: Path, dirs: list[Path], file_roots: list[Path]) -> Path:
@@ -275,16 +297,14 @@ def _top_for(root: Path, dirs: list[Path], file_roots: list[Path]) -> Path:
 
 
 def _read_plan(path: Path, repo_root: Path | None, result: ScanResult) -> None:
-    try:
-        from .plan import read_plan
-    except ImportError:
-        result.errors.append(InputError(str(path), None, "plan JSON reading is not available in this build"))
-        return
+    from .plan import read_plan
+
     inventory, errors = read_plan(path, repo_root)
     result.scanned.append(str(path))
     result.errors.extend(errors)
     if inventory is not None:
         result.inventories.append(inventory)
+        result.inventory_roots.append(str(path))
         result.notes.extend(inventory.notes)
 
 

@@ -7,14 +7,14 @@ rulebook/kinds.py documents; nothing here decides policy (no "public", no "admin
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from rulebook.model import Ref, Resource, SourceLocation
-from rulebook.policy import PolicyDocument, parse_policy_or_unknown
+from rulebook import managed_policies
+from rulebook.adapters import effective_tags, leaves, policy_argument
+from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown, concat_known
 
-from . import adapter_workloads
+from . import adapter_network, adapter_workloads
 
 Attrs = dict[str, Any]
 UNMAPPED = "unmapped"  # a managed type no rule models: kept for the secret scan of its literal values
@@ -41,39 +41,7 @@ class _Ctx:
 
     def policy(self, value: Any, where: str) -> Any:
         """A PolicyDocument, or Unknown with the reason (malformed documents are also noted)."""
-        if value is None or value == "":
-            return None
-        if isinstance(value, Ref):
-            return Unknown(f"policy document is {value}, not known before apply")
-        undecided: list[Unknown] = []
-        if isinstance(value, dict):
-            value, undecided = _without_unknown_statements(value)
-        doc, problem = parse_policy_or_unknown(value, origin=self.address)
-        if problem:
-            self.notes.append(f"{where}: {problem}")
-        if undecided and isinstance(doc, PolicyDocument):
-            doc = replace(doc, unknowns=doc.unknowns + tuple(undecided))
-        return doc
-
-
-def _without_unknown_statements(doc: dict) -> tuple[dict, list[Unknown]]:
-    """Statements that are Unknown, or whose Effect is, cannot be parsed: keep them aside as unknowns."""
-    key = next((k for k in doc if isinstance(k, str) and k.lower() == "statement"), None)
-    statements = doc.get(key) if key else None
-    if not isinstance(statements, list):
-        return doc, []
-    kept: list[Any] = []
-    undecided: list[Unknown] = []
-    for statement in statements:
-        effect = (next((v for k, v in statement.items() if isinstance(k, str) and k.lower() == "effect"), None)
-                  if isinstance(statement, dict) else None)
-        if isinstance(statement, Unknown):
-            undecided.append(statement)
-        elif isinstance(effect, Unknown):
-            undecided.append(effect)
-        else:
-            kept.append(statement)
-    return ({**doc, key: kept} if undecided else doc), undecided
+        return policy_argument(value, where, self.address, self.notes)
 
 
 def _given(value: Any) -> Any:
@@ -175,6 +143,19 @@ def _user_group_membership(c: _Ctx) -> tuple[str, Attrs]:
 def _managed_policy(c: _Ctx) -> tuple[str, Attrs]:
     return "aws.iam.policy", dict(name=c.get("name"), arn=c.get("arn"),
                                   policy=c.policy(c.get("policy"), "policy"))
+
+
+def _policy_lookup(c: _Ctx) -> tuple[str, Attrs]:
+    """data "aws_iam_policy": an AWS managed policy's statements come from the rulebook's catalogue."""
+    arn, read = c.get("arn"), c.get("policy")
+    found = managed_policies.read_data_source(arn, c.get("name"), c.get("path_prefix"))
+    if isinstance(found, tuple):
+        arn, policy = (arn if isinstance(arn, str) else found[0]), found[1]
+    else:
+        policy = found if found is not None else Unknown(f"customer policy {arn} is read from the account")
+    if isinstance(read, str) and read:  # a plan that read the data source carries the document itself
+        policy = c.policy(read, "policy")
+    return "aws.iam.policy", dict(name=c.get("name"), arn=arn, policy=policy)
 
 
 def _inline_policy(identity_type: str) -> Callable[[_Ctx], tuple[str, Attrs]]:
@@ -308,47 +289,6 @@ def _access_point_policy(c: _Ctx) -> tuple[str, Attrs]:
                                               policy=c.policy(c.get("policy"), "policy"))
 
 
-# --- AWS network -----------------------------------------------------------------------------------
-
-def _sources(*lists: Any) -> list[Any] | Unknown:
-    """IPv4 and IPv6 CIDR lists (or single CIDRs) of one rule as one list."""
-    joined = concat_known([_list(v) for v in lists if _given(v) is not None])
-    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
-
-
-def _sg_ingress(block: Any) -> dict[str, Any] | Unknown:
-    if isinstance(block, Unknown) or not isinstance(block, dict):
-        return block if isinstance(block, Unknown) else Unknown("ingress block is not an object")
-    return {"protocol": block.get("protocol"), "from_port": block.get("from_port"), "to_port": block.get("to_port"),
-            "sources": _sources(block.get("cidr_blocks"), block.get("ipv6_cidr_blocks"))}
-
-
-def _security_group(c: _Ctx) -> tuple[str, Attrs]:
-    blocks = _blocks(c.get("ingress"))
-    ingress = blocks if isinstance(blocks, Unknown) else [_sg_ingress(b) for b in blocks]
-    return "aws.ec2.security_group", dict(name=c.get("name"), id=c.get("id"), vpc_id=c.get("vpc_id"),
-                                          ingress=ingress)
-
-
-def _security_group_rule(c: _Ctx) -> tuple[str, Attrs]:
-    return "aws.ec2.security_group_rule", dict(
-        security_group=c.get("security_group_id"), direction=c.get("type"), protocol=c.get("protocol"),
-        from_port=c.get("from_port"), to_port=c.get("to_port"),
-        sources=_sources(c.get("cidr_blocks"), c.get("ipv6_cidr_blocks")))
-
-
-def _vpc_ingress_rule(c: _Ctx) -> tuple[str, Attrs]:
-    return "aws.ec2.security_group_rule", dict(
-        security_group=c.get("security_group_id"), direction="ingress", protocol=c.get("ip_protocol"),
-        from_port=c.get("from_port"), to_port=c.get("to_port"),
-        sources=_sources(c.get("cidr_ipv4"), c.get("cidr_ipv6")))
-
-
-def _vpc_endpoint(c: _Ctx) -> tuple[str, Attrs]:
-    return "aws.ec2.vpc_endpoint", dict(id=c.get("id"), vpc_id=c.get("vpc_id"), service_name=c.get("service_name"),
-                                        endpoint_type=c.get("vpc_endpoint_type"))
-
-
 # --- Azure -----------------------------------------------------------------------------------------
 
 def _acr(c: _Ctx) -> tuple[str, Attrs]:
@@ -446,26 +386,6 @@ def _storage_container(c: _Ctx) -> tuple[str, Attrs]:
                                            public_access=access)
 
 
-def _nsg_rule_props(rule: dict[str, Any]) -> dict[str, Any]:
-    """One security_rule (inline block or resource): the single and plural forms as lists."""
-    return {"name": rule.get("name"), "priority": rule.get("priority"), "direction": rule.get("direction"),
-            "access": rule.get("access"), "protocol": rule.get("protocol"),
-            "sources": _sources(rule.get("source_address_prefix"), rule.get("source_address_prefixes")),
-            "ports": _sources(rule.get("destination_port_range"), rule.get("destination_port_ranges"))}
-
-
-def _nsg(c: _Ctx) -> tuple[str, Attrs]:
-    blocks = _blocks(c.get("security_rule"))
-    rules = blocks if isinstance(blocks, Unknown) else [
-        b if isinstance(b, Unknown) else _nsg_rule_props(b) for b in blocks if isinstance(b, (dict, Unknown))]
-    return "azure.network.security_group", dict(name=c.get("name"), id=c.get("id"), rules=rules)
-
-
-def _nsg_rule(c: _Ctx) -> tuple[str, Attrs]:
-    return "azure.network.security_rule", dict(security_group=c.first("network_security_group_id",
-                                                                      "network_security_group_name"), **_nsg_rule_props(c.attrs))
-
-
 def _resource_group(c: _Ctx) -> tuple[str, Attrs]:
     return "azure.resource_group", dict(name=c.get("name"), id=c.get("id"))
 
@@ -503,10 +423,6 @@ MANAGED: dict[str, Builder] = {
     "aws_s3_bucket_ownership_controls": _ownership_controls,
     "aws_s3_access_point": _access_point,
     "aws_s3control_access_point_policy": _access_point_policy,
-    "aws_security_group": _security_group,
-    "aws_security_group_rule": _security_group_rule,
-    "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
-    "aws_vpc_endpoint": _vpc_endpoint,
     "azurerm_container_registry": _acr,
     "azurerm_container_registry_token_password": _acr_token_password,
     "azurerm_role_assignment": _role_assignment,
@@ -523,16 +439,16 @@ MANAGED: dict[str, Builder] = {
     "azurerm_storage_account": _storage_account,
     "azurerm_storage_account_network_rules": _storage_network_rules,
     "azurerm_storage_container": _storage_container,
-    "azurerm_network_security_group": _nsg,
-    "azurerm_network_security_rule": _nsg_rule,
     "azurerm_resource_group": _resource_group,
 }
 
 MANAGED.update(adapter_workloads.MANAGED)
+MANAGED.update(adapter_network.MANAGED)
 
 # Data sources that stand for resources the rules reason about (a built-in role looked up by name).
 DATA: dict[str, Builder] = {
     "azurerm_role_definition": _role_definition,
+    "aws_iam_policy": _policy_lookup,
     "aws_caller_identity": _caller_identity,
 }
 
@@ -543,38 +459,8 @@ PROVIDERS: dict[str, Builder] = {
 }
 
 
-def literal_leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Every plain scalar inside a nested value, with its path (`inline_policy[0].policy`)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from literal_leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from literal_leaves(item, f"{path}[{i}]")
-    elif isinstance(value, (str, int, float, bool)):
-        yield path, value
-
-
-def _tags(attrs: Attrs) -> dict[str, Any] | Unknown:
-    """tags_all (provider default_tags included) when known, else the resource's own tags."""
-    tags_all, tags = attrs.get("tags_all"), attrs.get("tags")
-    if isinstance(tags_all, dict):
-        return dict(tags_all)
-    if isinstance(tags, dict):
-        return dict(tags)
-    if isinstance(tags, Unknown):
-        return tags
-    if isinstance(tags_all, Unknown) and tags is None:
-        return tags_all
-    return {}
-
-
 def _builders(mode: str) -> dict[str, Builder]:
     return DATA if mode == "data" else PROVIDERS if mode == "provider" else MANAGED
-
-
-def supported(tf_type: str, mode: str = "managed") -> bool:
-    return tf_type in _builders(mode)
 
 
 def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocation, engine: str,
@@ -587,5 +473,6 @@ def to_resource(tf_type: str, address: str, attrs: dict, location: SourceLocatio
     kind, props = builder(ctx) if builder is not None else (UNMAPPED, {})
     return Resource(kind=kind, address=address, engine=engine,
                     props={k: v for k, v in props.items() if v is not None},
-                    tags=tags if tags is not None else _tags(attrs), location=location,
-                    native_type=tf_type, values=list(literal_leaves(attrs)), notes=ctx.notes)
+                    tags=tags if tags is not None else effective_tags(attrs.get("tags"), attrs.get("tags_all")),
+                    location=location,
+                    native_type=tf_type, values=list(leaves(attrs)), notes=ctx.notes)

@@ -63,6 +63,8 @@ def _codebuild(ctx: Any) -> tuple[str, dict]:
         return "aws.codebuild.project", {"environment": variables}
     entries = []
     for i, var in enumerate(variables if isinstance(variables, list) else []):
+        if isinstance(var, Unknown):
+            return "aws.codebuild.project", {"environment": var}
         if isinstance(var, dict):
             kind = var.get("type") or "PLAINTEXT"
             store = isinstance(kind, str) and kind.upper() in ("PARAMETER_STORE", "SECRETS_MANAGER")
@@ -102,7 +104,10 @@ def _container_app(ctx: Any) -> tuple[str, dict]:
     for c, container in enumerate(containers if isinstance(containers, list) else []):
         if not isinstance(container, dict):
             continue
-        for i, env in enumerate(container.get("env") or [] if isinstance(container.get("env"), list) else []):
+        envs = container.get("env")
+        if isinstance(envs, Unknown):
+            return "azure.container_app", {"environment": envs}
+        for i, env in enumerate(envs if isinstance(envs, list) else []):
             if isinstance(env, dict):
                 entries.append(entry(f"{container.get('name')}/{env.get('name')}",
                                      env.get("secret_name") if env.get("secret_name") else env.get("value"),

@@ -4,9 +4,10 @@ Entries are `marshal` dumps of the plain-tuple syntax tree (no code can be loade
 unlike pickle). The key hashes the content with the tool version and the parser's sources, so an
 upgrade invalidates old entries; each entry also repeats its key, and the loader checks the tree's
 shape node by node (shapes.py) before use, so a corrupt, truncated, misplaced or foreign entry is a
-miss, never a crash. What a cache cannot know is who wrote it: anyone who can write the cache
-directory can make a well-formed entry that hides a block, so a cache must not be shared across
-trust boundaries (README, "Parse cache"). Only parse results live here; the parser's tables ship
+miss, never a crash. What an unauthenticated cache cannot know is who wrote it: anyone who can
+write the cache directory can make a well-formed entry that hides a block. So a cache must not be
+shared across trust boundaries (README, "Parse cache"), unless CICD_GUARD_CACHE_KEY is set: then
+every entry carries an HMAC under that secret and entries without a valid one are misses. Only parse results live here; the parser's tables ship
 inside the package. Writes go to a temporary file that is renamed into place: two scans running
 at once either see a complete entry or none.
 """
@@ -14,6 +15,7 @@ at once either see a complete entry or none.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import marshal
 import os
 import re
@@ -28,7 +30,7 @@ from . import files
 MAX_ENTRY = 64 * 1024 * 1024  # a parse tree is a few times its source (itself at most files.TF_LIMIT)
 _KEY = re.compile(r"[0-9a-f]{64}")
 
-_FORMAT = b"cicd-guard-parse-cache-2"
+_FORMAT = b"cicd-guard-parse-cache-3"
 _SOURCES = ("syntax.py", "syntax_errors.py", "shapes.py", "loader.py")
 _disabled = False
 
@@ -78,9 +80,25 @@ def _path(key: str) -> Path:
     return cache_dir() / key[:2] / key[2:]
 
 
+def _secret() -> bytes:
+    return os.environ.get("CICD_GUARD_CACHE_KEY", "").encode()
+
+
+def _tag(key: str, payload: bytes) -> bytes:
+    """HMAC of the entry under CICD_GUARD_CACHE_KEY; empty without one (unauthenticated cache)."""
+    secret = _secret()
+    return hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest() if secret else b""
+
+
+def encode_entry(key: str, value: Any) -> bytes:
+    payload = marshal.dumps(value)
+    return marshal.dumps((_FORMAT, key, payload, _tag(key, payload)))
+
+
 def get(key: str) -> Any | None:
-    """The cached value, or None (missing, unreadable, corrupt or misplaced entries are misses).
-    The value's own shape is the caller's to check."""
+    """The cached value, or None (missing, unreadable, corrupt, misplaced or, with
+    CICD_GUARD_CACHE_KEY set, unauthenticated entries are misses). The value's own shape is the
+    caller's to check."""
     if not enabled() or not _KEY.fullmatch(key):
         return None
     data, error = files.read_regular(_path(key), key, MAX_ENTRY)
@@ -88,11 +106,14 @@ def get(key: str) -> Any | None:
         return None
     try:
         entry = marshal.loads(data)
+        if not (isinstance(entry, tuple) and len(entry) == 4 and entry[0] == _FORMAT and entry[1] == key
+                and isinstance(entry[2], bytes) and isinstance(entry[3], bytes)):
+            return None
+        if _secret() and not hmac.compare_digest(entry[3], _tag(key, entry[2])):
+            return None
+        return marshal.loads(entry[2])
     except (ValueError, EOFError, TypeError, RecursionError, MemoryError):
         return None
-    if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _FORMAT and entry[1] == key):
-        return None
-    return entry[2]
 
 
 def put(key: str, value: Any) -> None:
@@ -102,7 +123,7 @@ def put(key: str, value: Any) -> None:
     target = _path(key)
     folder = target.parent
     try:
-        data = marshal.dumps((_FORMAT, key, value))
+        data = encode_entry(key, value)
         if len(data) > MAX_ENTRY:
             return
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Variables, outputs and locals of every module instance, as terraform.* resources of the model.
+"""Variables, outputs, locals and provider blocks of every module instance, as terraform.* resources of the model.
 
 Secrets hide in variable defaults, tfvars and locals as often as in resources, and outputs leak
 them; rules see them here (kinds terraform.variable / terraform.output / terraform.local) with
@@ -14,19 +14,20 @@ import os
 import re
 from typing import Any, Iterator
 
+from rulebook.adapters import leaves
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown
 
-from .adapter import literal_leaves
 from .evaluator import EvalError, Evaluator, Scope
 from .modules import ModuleDef
 from .provenance import Provenance, references
+from .sensitive import unmark
 
 ENGINE = "terraform"
 
 
 def declarations(ev: Evaluator, root: Scope) -> list[Resource]:
-    """terraform.variable / .output / .local resources of `root` and every module instance below it."""
+    """terraform.variable / .output / .local / .provider resources of `root` and every module instance below it."""
     out: list[Resource] = []
     uses_cache: dict[int, dict[str, list[str]]] = {}
     for scope in _scopes(ev, root):
@@ -34,6 +35,7 @@ def declarations(ev: Evaluator, root: Scope) -> list[Resource]:
         out.extend(_variables(ev, scope, uses))
         out.extend(_locals(ev, scope, uses))
         out.extend(_outputs(ev, scope))
+        out.extend(_providers(ev, scope))
     return out
 
 
@@ -70,8 +72,9 @@ def _uses(mod: ModuleDef) -> dict[str, list[str]]:
 
 
 def _safe(compute) -> Any:
+    """The value without the evaluator's sensitive marks (sensitive.py): the model holds plain values."""
     try:
-        return compute()
+        return unmark(compute())[0]
     except (EvalError, RecursionError) as exc:
         return Unknown(f"cannot evaluate: {exc}")
 
@@ -106,11 +109,23 @@ def _variables(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Itera
             source = "default" if decl.attr("default") is not None else "unset"
             literal = source == "default"
         props = {"name": name, "value": value, "sensitive": _flag(ev, scope, decl.attr("sensitive")),
-                 "source": source, "literal": literal, "used_by": uses.get(f"var.{name}", [])}
+                 "source": source, "literal": literal, "used_by": uses.get(f"var.{name}", []),
+                 "attributes": _object_attributes(decl.attr("type"))}
         yield Resource(kind="terraform.variable", address=f"{scope.prefix}var.{name}", engine=ENGINE,
                        props={k: v for k, v in props.items() if v is not None},
                        location=SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location),
-                       native_type="variable", values=list(literal_leaves(value, name)) if literal else [])
+                       native_type="variable", values=list(leaves(value, name)) if literal else [])
+
+
+def _object_attributes(type_node: Any) -> list[str] | None:
+    """The attribute names of an `object({...})` type (also inside list/map/set/optional), else None."""
+    while isinstance(type_node, tuple) and type_node[0] == "call" and type_node[2]:
+        if type_node[1] == "object" and type_node[2][0][0] == "object":
+            return [k[1] for k, _ in type_node[2][0][1] if k[0] == "lit" and isinstance(k[1], str)]
+        if type_node[1] not in ("list", "map", "set", "optional"):
+            return None
+        type_node = type_node[2][0]
+    return None
 
 
 def _locals(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Iterator[Resource]:
@@ -122,7 +137,7 @@ def _locals(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Iterator
         yield Resource(kind="terraform.local", address=f"{scope.prefix}local.{name}", engine=ENGINE, props=props,
                        location=SourceLocation(file, line, line, called_from=scope.call_location),
                        native_type="local",
-                       values=[(p, v) for p, v in literal_leaves(value, name) if written.is_literal(p)])
+                       values=[(p, v) for p, v in leaves(value, name) if written.is_literal(p)])
 
 
 def _outputs(ev: Evaluator, scope: Scope) -> Iterator[Resource]:
@@ -135,6 +150,23 @@ def _outputs(ev: Evaluator, scope: Scope) -> Iterator[Resource]:
                        props={k: v for k, v in props.items() if v is not None},
                        location=SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location),
                        native_type="output")
+
+
+def _providers(ev: Evaluator, scope: Scope) -> Iterator[Resource]:
+    for decl in scope.mod.providers:
+        alias = decl.attr("alias")
+        alias_name = alias[1] if alias is not None and alias[0] == "lit" and isinstance(alias[1], str) else None
+        attrs = _safe(lambda: ev.eval_body(decl.body, scope, {}, decl.file))
+        written = Provenance(decl.body)
+        values = [(p, v) for p, v in leaves(attrs) if written.is_literal(p)] if isinstance(attrs, dict) else []
+        props = {"name": decl.type, "alias": alias_name}
+        if decl.type == "aws" and isinstance(attrs, dict):  # where it may deploy (rulebook/accounts.py)
+            props["allowed_account_ids"] = attrs.get("allowed_account_ids")
+        yield Resource(kind="terraform.provider",
+                       address=f"{scope.prefix}provider.{decl.type}" + (f".{alias_name}" if alias_name else ""),
+                       engine=ENGINE, props={k: v for k, v in props.items() if v is not None},
+                       location=SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location),
+                       native_type="provider", values=values)
 
 
 def _exposed(expr: Any) -> set[str]:

@@ -1,51 +1,39 @@
 """One tree-walking evaluator for Terraform expressions, module instances and resources.
 
 Values are plain Python (str, int/float, bool, None, list, dict), Ref for attributes only known
-after apply (so links between resources keep their identity), and Unknown(reason) for anything
-we cannot decide. Errors Terraform itself would raise (a missing key, a bad function argument)
-become Unknown("cannot evaluate ...") at the attribute that contains them, so one bad expression
-never loses the rest of the file.
+after apply (so links between resources keep their identity), Unknown(reason) for anything we
+cannot decide, and Sensitive (sensitive.py) around values Terraform marks sensitive. Errors
+Terraform itself would raise (a missing key, a bad function argument) become Unknown("cannot
+evaluate ...") at the attribute that contains them, so one bad expression never loses the rest of
+the file. Overrun limits (budgets.py) and expressions nested too deeply to evaluate are input
+errors naming the file and line: they fail the scan instead of turning a finding into UNKNOWN.
+
+The pieces: this module evaluates expressions; named_values.py holds variables, locals, outputs,
+resources and module calls; eval_order.py computes those named values in dependency order so that
+long reference chains never nest Python calls; eval_files.py is file()/templatefile().
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from rulebook import policy_document
-from rulebook.model import InlineSuppression, InputError, Linked, Ref, SourceLocation
+from rulebook.model import InputError, Ref
 from rulebook.unknown import Unknown
 
 from . import functions as fn
-from . import suppressions
-from .loader import MAX_BYTES, decode
-from .modules import Decl, ModuleDef, ModuleLoader, is_path_source, local_source_dir
-from .syntax import HclSyntaxError, _template, _template_parts
+from .budgets import MAX_STEPS, MAX_STRING, Budget, BudgetError, Measure, check_bits, check_number, check_size
+from .named_values import (Declarations, EvalError, EvaluatedResource, Input, ModuleInstanceValue,
+                           RemoteModuleValue, ResourceInstance, Scope, TypeRoot)
+from .eval_files import TEMPLATE_ENV as _TEMPLATE
+from .eval_files import FileFunctions
+from .eval_order import Ordering
+from .modules import ModuleLoader
+from .sensitive import Sensitive, scrub, strings, unmark
 
-META_ATTRS = {"count", "for_each", "depends_on", "provider", "providers", "source", "version"}
-META_BLOCKS = {"lifecycle", "provisioner", "connection", "precondition", "postcondition"}
-POLICY_DOCUMENT = "aws_iam_policy_document"
-
-
-class EvalError(Exception):
-    """An expression Terraform would reject; `try`/`can` catch it, attributes turn it into Unknown."""
-
-
-@dataclass(slots=True)
-class EvaluatedResource:
-    """One resource instance with its evaluated arguments, before translation into the model."""
-
-    address: str
-    type: str
-    mode: str  # managed | data
-    attrs: dict
-    location: SourceLocation
-    suppressions: list[InlineSuppression] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    body: list = field(default_factory=list)  # the block's expressions (where each value comes from)
+__all__ = ["Evaluator", "EvalError", "EvaluatedResource", "Scope", "Input"]
 
 
 class _Root:
@@ -57,90 +45,7 @@ class _Root:
         self.kind = kind
 
 
-class _TypeRoot:
-    """`aws_iam_role` (or `data.aws_iam_role`) waiting for its name."""
-
-    __slots__ = ("mode", "type")
-
-    def __init__(self, mode: str, rtype: str) -> None:
-        self.mode, self.type = mode, rtype
-
-
 _ROOTS = {k: _Root(k) for k in ("var", "local", "module", "data")}
-
-
-class ResourceInstance:
-    """A resource instance as a value: configured arguments, or a Ref for computed attributes."""
-
-    __slots__ = ("address", "decl", "scope", "env", "_attrs", "_busy", "notes")
-
-    def __init__(self, address: str, decl: Decl, scope: "Scope", env: dict, notes: list[str] | None = None):
-        self.address, self.decl, self.scope, self.env = address, decl, scope, env
-        self._attrs: dict | None = None
-        self._busy = False
-        self.notes = notes or []
-
-    def attrs(self, ev: "Evaluator") -> dict:
-        if self._attrs is None:
-            if self._busy:
-                raise EvalError(f"reference cycle through {self.address}")
-            self._busy = True
-            try:
-                attrs = ev.eval_body(self.decl.body, self.scope, self.env, self.decl.parsed.path)
-                if self.decl.mode == "data" and self.decl.type == POLICY_DOCUMENT:
-                    rendered = policy_document.render(attrs)
-                    attrs["json"] = rendered
-                    attrs["minified_json"] = rendered
-                self._attrs = attrs
-            finally:
-                self._busy = False
-        return self._attrs
-
-    def get(self, name: str, ev: "Evaluator") -> Any:
-        value = self.attrs(ev).get(name)
-        if value is None or isinstance(value, Unknown):  # unset, null or undecided: the provider computes it
-            return Ref(self.address, name)
-        if isinstance(value, str):  # a known name or arn keeps which resource it designates
-            return Linked(value, (self.address,))
-        return value
-
-
-class ModuleInstanceValue:
-    """`module.x` as a value: its outputs."""
-
-    __slots__ = ("scope",)
-
-    def __init__(self, scope: "Scope") -> None:
-        self.scope = scope
-
-
-class RemoteModuleValue:
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-_SCALARS = frozenset({str, Linked, int, float, bool, type(None), Ref, Unknown})
-
-
-class Scope:
-    """One instance of a module: its inputs, caches and place in the module tree."""
-
-    def __init__(self, mod: ModuleDef, prefix: str, inputs: dict[str, Callable[[], Any]],
-                 call_location: SourceLocation | None, inherited: list[InlineSuppression],
-                 root_dir: Path, ancestry: tuple[str, ...]) -> None:
-        self.mod, self.prefix, self.inputs = mod, prefix, inputs
-        self.call_location, self.inherited = call_location, inherited
-        self.root_dir, self.ancestry = root_dir, ancestry
-        self.var_cache: dict[str, Any] = {}
-        self.local_cache: dict[str, Any] = {}
-        self.local_stack: list[str] = []
-        self.resources: dict[str, tuple[Any, list]] = {}  # decl key -> (value for references, instances)
-        self.modules: dict[str, Any] = {}  # call name -> (value, [child scopes])
-        self.notes: list[str] = []  # e.g. "count is unknown" on the module call that made this instance
-        self.parent: Scope | None = None
-        self.default_tags: dict[str | None, Any] | None = None  # root scope only: aws provider default_tags
 
 
 def _num(value: Any) -> int | float:
@@ -154,12 +59,19 @@ def _key(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-class Evaluator:
+class Evaluator(Ordering, Declarations, FileFunctions):
     """Evaluates one root module (and the local modules it calls)."""
 
     def __init__(self, loader: ModuleLoader, scan_root: Path, errors: list[InputError], notes: list[str]):
         self.loader, self.scan_root, self.errors, self.notes = loader, scan_root, errors, notes
         self._reported: set[tuple] = set()
+        self.budget = Budget()
+        self.measure = Measure()
+        self.where: tuple[str, int | None] = (str(scan_root), None)  # the argument being evaluated
+        self.sensitive: set[str] = set()  # string forms of every marked value met (for scrubbing)
+        self.marks_seen = False
+        self.template_depth = 0
+        self._init_ordering()
         self._dispatch: dict[str, Callable[[tuple, Scope, dict], Any]] = {
             "lit": self._lit, "var": self._var, "attr": self._attr, "idx": self._idx, "splat": self._splat,
             "call": self._call, "tuple": self._tuple, "object": self._object, "cond": self._cond,
@@ -169,28 +81,69 @@ class Evaluator:
 
     # --- reporting ---------------------------------------------------------------------
     def error(self, file: str, line: int | None, message: str) -> None:
+        message = scrub(message, self.sensitive)
         key = (file, line, message)
         if key not in self._reported:
             self._reported.add(key)
             self.errors.append(InputError(file, line, message))
 
+    def mark(self, value: Any) -> Any:
+        """`value` marked sensitive; its strings are remembered so no message can quote them."""
+        if isinstance(value, (Sensitive, Unknown, Ref)) or value is None:
+            return value
+        self.marks_seen = True
+        self.sensitive.update(strings(value))
+        return Sensitive(value)
+
+    def _mark_if(self, value: Any, marked: bool) -> Any:
+        """Terraform's rule: what is computed from a sensitive value is sensitive."""
+        return self.mark(value) if marked else value
+
+    def _unmark(self, value: Any) -> tuple[Any, bool]:
+        """sensitive.unmark, skipped while no value has been marked (the common case)."""
+        return unmark(value) if self.marks_seen else (value, False)
+
+    def scrub(self, text: str) -> str:
+        return scrub(text, self.sensitive)
+
     # --- expressions -------------------------------------------------------------------
     def ev(self, node: tuple, scope: Scope, env: dict) -> Any:
+        budget = self.budget
+        budget.steps += 1
+        if budget.steps > MAX_STEPS:
+            budget.spend_steps(0)
         return self._dispatch[node[0]](node, scope, env)
 
-    def eval_attr(self, node: tuple, scope: Scope, env: dict) -> Any:
-        """An argument's value; Terraform-level errors become an Unknown naming the problem."""
+    def eval_attr(self, node: tuple, scope: Scope, env: dict, where: tuple[str, int | None] | None = None) -> Any:
+        """An argument's value; Terraform-level errors become an Unknown naming the problem, overrun
+        limits and too-deep nesting are input errors at `where` (default: the enclosing argument)."""
+        saved = self.where
+        if where is not None:
+            self.where = where
         try:
-            return self.ev(node, scope, env)
+            return self.measure.check(self.ev(node, scope, env))
         except EvalError as exc:
-            return Unknown(f"cannot evaluate: {exc}")
+            return Unknown(scrub(f"cannot evaluate: {exc}", self.sensitive))
+        except BudgetError as exc:
+            return self._fail(str(exc))
         except RecursionError:
-            return Unknown("cannot evaluate: expression nested too deeply")
+            return self._fail("expression nested too deeply to evaluate")
+        finally:
+            self.where = saved
+
+    def _fail(self, message: str, where: tuple[str, int | None] | None = None) -> Unknown:
+        """An input error at `where` (default: the argument being evaluated); a scan-wide budget
+        is reported once."""
+        if message != self.budget.exhausted or ("budget", message) not in self._reported:
+            self._reported.add(("budget", message))
+            file, line = where or self.where
+            self.error(file, line, message)
+        return Unknown(f"not evaluated: {message}")
 
     def _lit(self, node, scope, env):
         value = node[1]
         if isinstance(value, float) and value.is_integer():
-            return int(value)
+            return check_number(int(value))
         return value
 
     def _bad(self, node, scope, env):
@@ -203,6 +156,8 @@ class Evaluator:
         name = node[1]
         if name in env:
             return env[name]
+        if _TEMPLATE in env:
+            raise EvalError(f"templatefile: variable {name!r} was not given to the template")
         root = _ROOTS.get(name)
         if root is not None:
             return root
@@ -212,7 +167,7 @@ class Evaluator:
             return {"workspace": "default"}
         if name in ("count", "each", "self"):
             raise EvalError(f"{name} is not available here")
-        return _TypeRoot("managed", name)
+        return TypeRoot("managed", name)
 
     def _attr(self, node, scope, env):
         return self.get_attr(self.ev(node[1], scope, env), node[2], scope)
@@ -222,6 +177,8 @@ class Evaluator:
             if name in obj:
                 return obj[name]
             raise EvalError(f"object has no attribute {name!r}")
+        if isinstance(obj, Sensitive):
+            return self._mark_if(self.get_attr(obj.value, name, scope), True)
         if isinstance(obj, ResourceInstance):
             return obj.get(name, self)
         if isinstance(obj, Unknown):
@@ -235,15 +192,15 @@ class Evaluator:
                 return self.local(scope, name)
             if obj.kind == "module":
                 return self.module_value(scope, name)
-            return _TypeRoot("data", name)
-        if isinstance(obj, _TypeRoot):
+            return TypeRoot("data", name)
+        if isinstance(obj, TypeRoot):
             return self.resource_value(scope, obj.mode, obj.type, name)
         if isinstance(obj, ModuleInstanceValue):
             return self.output(obj.scope, name)
         if isinstance(obj, RemoteModuleValue):
             return Unknown(obj.reason)
         if obj is None:
-            raise EvalError(f"attribute {name!r} of a null value")
+            raise EvalError(f"attribute {name!r} of null")
         if isinstance(obj, list):
             raise EvalError(f"attribute {name!r} of a list (an index or splat is missing)")
         raise EvalError(f"attribute {name!r} of a {fn.type_name(obj)}")
@@ -252,6 +209,10 @@ class Evaluator:
         return self.index(self.ev(node[1], scope, env), self.ev(node[2], scope, env))
 
     def index(self, obj: Any, key: Any) -> Any:
+        if isinstance(obj, Sensitive) or isinstance(key, Sensitive):
+            plain_key, key_marked = self._unmark(key)
+            inner = obj.value if isinstance(obj, Sensitive) else obj
+            return self._mark_if(self.index(inner, plain_key), True)
         if isinstance(obj, Unknown):
             return obj
         if isinstance(key, Unknown):
@@ -262,7 +223,7 @@ class Evaluator:
                 return obj[i]
             raise EvalError(f"index {i} out of range (length {len(obj)})")
         if isinstance(obj, dict):
-            k = fn.to_str(key) if not isinstance(key, str) else key
+            k = self._str(key) if not isinstance(key, str) else key
             if k in obj:
                 return obj[k]
             raise EvalError(f"no element {k!r}")
@@ -272,11 +233,14 @@ class Evaluator:
             raise EvalError(f"{obj.address} has no count or for_each; it cannot be indexed")
         if isinstance(obj, RemoteModuleValue):
             return Unknown(obj.reason)
-        raise EvalError(f"cannot index a {fn.type_name(obj)}")
+        raise EvalError(f"cannot index {'null' if obj is None else 'a ' + fn.type_name(obj)}")
 
     def _splat(self, node, scope, env):
         _, obj_node, ops, full = node
         obj = self.ev(obj_node, scope, env)
+        marked = isinstance(obj, Sensitive)
+        if marked:
+            obj = obj.value
         if isinstance(obj, Unknown):
             return obj
         if obj is None:
@@ -291,8 +255,9 @@ class Evaluator:
         if not full:
             cut = next((i for i, op in enumerate(ops) if op[0] == "ix"), len(ops))
             per_item, after = list(ops[:cut]), list(ops[cut:])
+        self.budget.spend_steps(len(items))
         out = [self._apply_ops(item, per_item, scope, env) for item in items]
-        return self._apply_ops(out, after, scope, env)
+        return self._mark_if(self._apply_ops(out, after, scope, env), marked)
 
     def _apply_ops(self, value: Any, ops: list, scope: Scope, env: dict) -> Any:
         for op in ops:
@@ -303,21 +268,25 @@ class Evaluator:
         return value
 
     def _tuple(self, node, scope, env):
+        self.budget.spend_steps(len(node[1]))
         return [self.ev(item, scope, env) for item in node[1]]
 
     def _object(self, node, scope, env):
         out = {}
+        marked = False
+        self.budget.spend_steps(len(node[1]))
         for key_node, value_node in node[1]:
-            key = self.ev(key_node, scope, env)
+            key, key_marked = self._unmark(self.ev(key_node, scope, env))
+            marked = marked or key_marked
             if isinstance(key, Unknown):
                 return key
             out[key if isinstance(key, str) else self._str(key)] = self.ev(value_node, scope, env)
-        return out
+        return self._mark_if(out, marked)
 
     def _str(self, value: Any) -> str:
         try:
             return fn.to_str(value)
-        except fn.FunctionError as exc:
+        except (fn.FunctionError, ValueError) as exc:
             raise EvalError(str(exc)) from None
 
     def _bool(self, value: Any) -> bool | Unknown:
@@ -327,148 +296,196 @@ class Evaluator:
             return value == "true"
         if isinstance(value, Ref):
             return Unknown(f"condition on {value}, known only after apply")
-        raise EvalError(f"a {fn.type_name(value)} is not a bool")
+        raise EvalError(f"{'null' if value is None else 'a ' + fn.type_name(value)} is not a bool")
 
     def _cond(self, node, scope, env):
-        cond = self._bool(self.ev(node[1], scope, env))
+        cond, marked = self._unmark(self.ev(node[1], scope, env))
+        cond = self._bool(cond)
         if isinstance(cond, Unknown):
             a = self.eval_attr(node[2], scope, env)
             b = self.eval_attr(node[3], scope, env)
             return a if a == b and not isinstance(a, Unknown) else cond
-        return self.ev(node[2] if cond else node[3], scope, env)
+        return self._mark_if(self.ev(node[2] if cond else node[3], scope, env), marked)
 
     def _un(self, node, scope, env):
-        value = self.ev(node[2], scope, env)
+        value, marked = self._unmark(self.ev(node[2], scope, env))
         if isinstance(value, Unknown):
             return value
         if node[1] == "!":
             b = self._bool(value)
-            return b if isinstance(b, Unknown) else not b
-        return -_num(value)
+            return b if isinstance(b, Unknown) else self._mark_if(not b, marked)
+        return self._mark_if(-_num(value), marked)
 
     def _bin(self, node, scope, env):
-        op = node[1]
-        left = self.ev(node[2], scope, env)
+        """A chain of binary operators (`a + b + c ...` is nested on the left) without recursion."""
+        chain = []
+        while node[0] == "bin":
+            chain.append(node)
+            node = node[2]
+        value = self.ev(node, scope, env)
+        for link in reversed(chain):
+            value = self._binary(link[1], value, link[3], scope, env)
+        return value
+
+    def _binary(self, op: str, left: Any, right_node: tuple, scope: Scope, env: dict) -> Any:
+        left, marked = self._unmark(left)
         if op in ("&&", "||"):
             lb = self._bool(left)
             if not isinstance(lb, Unknown) and lb == (op == "||"):
-                return lb
-            rb = self._bool(self.ev(node[3], scope, env))
+                return self._mark_if(lb, marked)
+            right, right_marked = self._unmark(self.ev(right_node, scope, env))
+            rb = self._bool(right)
             if isinstance(lb, Unknown):
                 return rb if not isinstance(rb, Unknown) and rb == (op == "||") else lb
-            return rb
-        right = self.ev(node[3], scope, env)
+            return self._mark_if(rb, marked or right_marked)
+        right, right_marked = self._unmark(self.ev(right_node, scope, env))
+        marked = marked or right_marked
         for side in (left, right):
             if isinstance(side, Unknown):
                 return side
         if op in ("==", "!="):
+            self.measure.check(left)
+            self.measure.check(right)
             if isinstance(left, Ref) or isinstance(right, Ref):
                 if left == right:
                     return op == "=="
                 return Unknown(f"comparison with {left if isinstance(left, Ref) else right}, known only after apply")
             equal = _normal(left) == _normal(right)
-            return equal if op == "==" else not equal
-        a, b = _num(left), _num(right)
+            return self._mark_if(equal if op == "==" else not equal, marked)
         try:
-            if op == "+":
-                return fn.number(a + b)
-            if op == "-":
-                return fn.number(a - b)
-            if op == "*":
-                return fn.number(a * b)
-            if op == "/":
-                return fn.number(a / b)
-            if op == "%":
-                return fn.number(a % b)
+            a, b = _num(left), _num(right)
+        except EvalError:
+            if marked:
+                raise EvalError(f"operator {op}: a sensitive operand is not a number") from None
+            raise
+        try:
+            if op in ("+", "-", "*", "/", "%"):
+                if op == "*" and isinstance(a, int) and isinstance(b, int):
+                    check_bits(a.bit_length() + b.bit_length())
+                result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+                          "/": lambda: a / b, "%": lambda: a % b}[op]()
+                return self._mark_if(check_number(fn.number(result)), marked)
         except ZeroDivisionError:
             raise EvalError("division by zero") from None
-        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+        except OverflowError:
+            raise EvalError("number out of range") from None
+        return self._mark_if({"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op], marked)
 
     def _tmpl(self, node, scope, env):
         return self.render(node[1], scope, env)
 
     def render(self, parts: tuple, scope: Scope, env: dict) -> Any:
         out: list[str] = []
+        marked = False
+        size = 0
         for part in parts:
             if isinstance(part, str):
                 out.append(part)
+                size += len(part)
                 continue
             tag = part[0]
             if tag == "if":
-                cond = self._bool(self.ev(part[1], scope, env))
+                cond, cond_marked = self._unmark(self.ev(part[1], scope, env))
+                marked = marked or cond_marked
+                cond = self._bool(cond)
                 if isinstance(cond, Unknown):
                     return cond
                 value = self.render(part[2] if cond else part[3], scope, env)
             elif tag == "for":
-                coll = self.ev(part[3], scope, env)
-                if isinstance(coll, Unknown):
-                    return coll
-                pieces = []
-                for k, v in self._iterate(coll):
-                    inner = dict(env)
-                    if part[1]:
-                        inner[part[1]] = k
-                    inner[part[2]] = v
-                    piece = self.render(part[4], scope, inner)
-                    if isinstance(piece, Unknown):
-                        return piece
-                    pieces.append(piece)
-                value = "".join(pieces)
+                value = self._render_for(part, scope, env)
             else:
                 value = self.ev(part, scope, env)
+            value, value_marked = self._unmark(value)
+            marked = marked or value_marked
             if isinstance(value, Unknown):
                 return value
             if isinstance(value, (dict, list)):
                 raise EvalError(f"a {fn.type_name(value)} cannot be interpolated into a string")
-            if isinstance(value, (ResourceInstance, ModuleInstanceValue, _Root, _TypeRoot)):
+            if isinstance(value, (ResourceInstance, ModuleInstanceValue, _Root, TypeRoot)):
                 raise EvalError("a whole resource or module cannot be interpolated into a string")
-            out.append(self._str(value))
-        return "".join(out)
+            text = self._str(value)
+            size += len(text)
+            if size > MAX_STRING:
+                check_size("".join(out) + text)
+            out.append(text)
+        self.budget.spend_chars(size)
+        return self._mark_if("".join(out), marked)
+
+    def _render_for(self, part: tuple, scope: Scope, env: dict) -> Any:
+        coll, marked = self._unmark(self.ev(part[3], scope, env))
+        if isinstance(coll, Unknown):
+            return coll
+        pieces = []
+        size = 0
+        for k, v in self._iterate(coll):
+            inner = dict(env)
+            if part[1]:
+                inner[part[1]] = k
+            inner[part[2]] = v
+            piece = self.render(part[4], scope, inner)
+            piece, piece_marked = self._unmark(piece)
+            marked = marked or piece_marked
+            if isinstance(piece, Unknown):
+                return piece
+            size += len(piece)
+            if size > MAX_STRING:
+                check_size("".join(pieces) + piece)
+            pieces.append(piece)
+        return self._mark_if("".join(pieces), marked)
 
     def _iterate(self, coll: Any) -> list[tuple[Any, Any]]:
         if isinstance(coll, dict):
+            self.budget.spend_steps(len(coll))
             return sorted(coll.items(), key=lambda kv: kv[0])
         if isinstance(coll, list):
+            self.budget.spend_steps(len(coll))
             return list(enumerate(coll))
         if coll is None:
             raise EvalError("cannot iterate over null")
         raise EvalError(f"cannot iterate over a {fn.type_name(coll)}")
 
-    def _for_envs(self, kname, vname, coll_node, cond_node, scope, env) -> list[dict] | Unknown:
-        """The environments of a for expression's kept iterations (its `if` applied), or Unknown."""
+    def _for_envs(self, kname, vname, coll_node, cond_node, scope, env) -> tuple[list[dict] | Unknown, bool]:
+        """The environments of a for expression's kept iterations (its `if` applied), or Unknown;
+        and whether the collection was sensitive (then every element and the result are)."""
         coll = self.ev(coll_node, scope, env)
+        marked = isinstance(coll, Sensitive)
+        if marked:
+            coll = coll.value
         if isinstance(coll, Unknown):
-            return coll
+            return coll, marked
         envs = []
         for k, v in self._iterate(coll):
             inner = dict(env)
             if kname:
-                inner[kname] = k
-            inner[vname] = v
+                inner[kname] = self._mark_if(k, marked)
+            inner[vname] = self._mark_if(v, marked)
             if cond_node is not None:
-                keep = self._bool(self.ev(cond_node, scope, inner))
+                keep, keep_marked = self._unmark(self.ev(cond_node, scope, inner))
+                marked = marked or keep_marked
+                keep = self._bool(keep)
                 if isinstance(keep, Unknown):
-                    return keep
+                    return keep, marked
                 if not keep:
                     continue
             envs.append(inner)
-        return envs
+        return envs, marked
 
     def _fort(self, node, scope, env):
         _, kname, vname, coll_node, value_node, cond_node = node
-        envs = self._for_envs(kname, vname, coll_node, cond_node, scope, env)
+        envs, marked = self._for_envs(kname, vname, coll_node, cond_node, scope, env)
         if isinstance(envs, Unknown):
             return envs
-        return [self.ev(value_node, scope, inner) for inner in envs]
+        return self._mark_if(check_size([self.ev(value_node, scope, inner) for inner in envs]), marked)
 
     def _foro(self, node, scope, env):
         _, kname, vname, coll_node, key_node, value_node, group, cond_node = node
-        envs = self._for_envs(kname, vname, coll_node, cond_node, scope, env)
+        envs, marked = self._for_envs(kname, vname, coll_node, cond_node, scope, env)
         if isinstance(envs, Unknown):
             return envs
         out: dict = {}
         for inner in envs:
-            key = self.ev(key_node, scope, inner)
+            key, key_marked = self._unmark(self.ev(key_node, scope, inner))
+            marked = marked or key_marked
             if isinstance(key, Unknown):
                 return key
             key = self._str(key)
@@ -476,17 +493,31 @@ class Evaluator:
             if group:
                 out.setdefault(key, []).append(value)
             elif key in out:
-                raise EvalError(f"duplicate key {key!r} in for expression (use ... to group)")
+                raise EvalError("duplicate key in for expression (use ... to group)" if marked
+                                else f"duplicate key {key!r} in for expression (use ... to group)")
             else:
                 out[key] = value
-        return out
+        return self._mark_if(out, marked)
 
     # --- function calls ----------------------------------------------------------------
     def _call(self, node, scope, env):
         _, name, arg_nodes, expand = node
         if name in ("try", "can"):
             return self._try(name, arg_nodes, scope, env)
-        args = [self.ev(a, scope, env) for a in arg_nodes]
+        raw = [self.ev(a, scope, env) for a in arg_nodes]
+        if name == "sensitive":
+            return self.mark(raw[0]) if len(raw) == 1 else Unknown("sensitive() takes one argument")
+        args, marked = self._unmark(raw)
+        if name == "nonsensitive":
+            return args[0] if len(args) == 1 else Unknown("nonsensitive() takes one argument")
+        if marked:
+            try:
+                return self.mark(self._apply(name, args, expand, scope))
+            except EvalError:
+                raise EvalError(f"{name}(): invalid argument (a sensitive value)") from None
+        return self._apply(name, args, expand, scope)
+
+    def _apply(self, name: str, args: list, expand: bool, scope: Scope) -> Any:
         if expand and args:
             last = args.pop()
             if isinstance(last, Unknown):
@@ -502,14 +533,21 @@ class Evaluator:
                     return arg
             raise EvalError("coalesce: no non-null, non-empty argument")
         if name in ("file", "templatefile", "fileexists", "filebase64"):
-            return self._file_function(name, args, scope)
+            return self.file_function(name, args, scope)
         if "::" in name:
             return Unknown(f"provider function {name}() is not evaluated by the scanner")
+        for arg in args:
+            self.measure.check(arg)
         try:
-            return fn.call(name, args)
+            result = fn.call(name, args)
         except (fn.FunctionError, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError,
                 AttributeError, OverflowError) as exc:
             raise EvalError(f"{name}(): {exc}") from None
+        if isinstance(result, str):
+            self.budget.spend_chars(len(result))
+        elif isinstance(result, (list, dict)):
+            self.budget.spend_steps(len(result))
+        return check_number(check_size(result))
 
     def _try(self, name: str, arg_nodes: tuple, scope: Scope, env: dict) -> Any:
         for arg in arg_nodes:
@@ -525,442 +563,6 @@ class Evaluator:
         if name == "can":
             return False
         raise EvalError("try: every argument failed")
-
-    def _file_function(self, name: str, args: list, scope: Scope) -> Any:
-        for arg in args[:1]:
-            if isinstance(arg, Unknown):
-                return arg
-        path = self._str(args[0])
-        candidate = Path(path) if os.path.isabs(path) else scope.root_dir / path
-        real = os.path.realpath(candidate)
-        root = os.path.realpath(self.scan_root)
-        if real != root and not real.startswith(root + os.sep):
-            return Unknown(f"{name}({path!r}) reads outside the scan root; not read")
-        if name == "fileexists":
-            return os.path.isfile(real)
-        try:
-            size = os.path.getsize(real)
-            if size > MAX_BYTES:
-                return Unknown(f"{name}({path!r}): file over the size limit; not read")
-            data = Path(real).read_bytes()
-        except OSError as exc:
-            raise EvalError(f"{name}({path!r}): {exc.strerror or exc}") from None
-        if name == "filebase64":
-            import base64
-            return base64.b64encode(data).decode()
-        text, error = decode(data, path)
-        if error is not None:
-            raise EvalError(f"{name}({path!r}): {error.message}")
-        if name == "file":
-            return text
-        variables = args[1] if len(args) > 1 else {}
-        if isinstance(variables, Unknown):
-            return variables
-        if not isinstance(variables, dict):
-            raise EvalError("templatefile: variables must be an object")
-        try:
-            template = _template(_template_parts(text))
-        except HclSyntaxError as exc:
-            raise EvalError(f"templatefile({path!r}): {exc}") from None
-        return self.ev(template, scope, dict(variables))
-
-    # --- variables, locals, outputs ----------------------------------------------------
-    def variable(self, scope: Scope, name: str) -> Any:
-        if name in scope.var_cache:
-            return scope.var_cache[name]
-        decl = scope.mod.variables.get(name)
-        if decl is None:
-            raise EvalError(f"undeclared variable var.{name}")
-        if name in scope.inputs:
-            value = scope.inputs[name]()
-        else:
-            default = decl.attr("default")
-            if default is not None:
-                value = self.eval_attr(default, scope, {})
-            elif scope.call_location is None:
-                value = Unknown(f"variable {name} has no value (no default, not set in tfvars, "
-                                f"--var-file or TF_VAR_{name})")
-            else:
-                value = Unknown(f"module input {name} is not set by the module call and has no default")
-        type_node = decl.attr("type")
-        if type_node is not None:
-            try:
-                value = self.convert(value, type_node, scope)
-            except (EvalError, fn.FunctionError, RecursionError):
-                pass  # Terraform would reject the value; keep it as given rather than guess
-        scope.var_cache[name] = value
-        return value
-
-    def convert(self, value: Any, type_node: tuple, scope: Scope) -> Any:
-        """Terraform's conversion of a value to a variable's declared type: primitives converted,
-        missing optional object attributes filled with their default (or null)."""
-        if value is None or isinstance(value, (Unknown, Ref)):
-            return value
-        if type_node[0] == "var":
-            kind = type_node[1]
-            if kind == "string" and isinstance(value, (bool, int, float)):
-                return fn.to_str(value)
-            if kind == "number" and isinstance(value, str):
-                return fn.number(value)
-            if kind == "bool" and value in ("true", "false"):
-                return value == "true"
-            return value
-        if type_node[0] != "call" or not type_node[2]:
-            return value
-        name, args = type_node[1], type_node[2]
-        if name in ("list", "set") and isinstance(value, list):
-            items = [self.convert(v, args[0], scope) for v in value]
-            return fn.FUNCTIONS["distinct"](items) if name == "set" else items
-        if name == "map" and isinstance(value, dict):
-            return {k: self.convert(v, args[0], scope) for k, v in value.items()}
-        if name == "tuple" and isinstance(value, list) and args[0][0] == "tuple":
-            return [self.convert(v, t, scope) if i < len(args[0][1]) else v
-                    for i, (v, t) in enumerate(zip(value, args[0][1]))]
-        if name == "object" and isinstance(value, dict) and args[0][0] == "object":
-            out = dict(value)
-            for key_node, attr_type in args[0][1]:
-                key = key_node[1] if key_node[0] == "lit" else None
-                if not isinstance(key, str):
-                    continue
-                optional = attr_type[0] == "call" and attr_type[1] == "optional" and attr_type[2]
-                inner = attr_type[2][0] if optional else attr_type
-                if out.get(key) is None and optional:
-                    default = attr_type[2][1] if len(attr_type[2]) > 1 else None
-                    out[key] = self.ev(default, scope, {}) if default is not None else None
-                if key in out:
-                    out[key] = self.convert(out[key], inner, scope)
-            return out
-        return value
-
-    def local(self, scope: Scope, name: str) -> Any:
-        if name in scope.local_cache:
-            return scope.local_cache[name]
-        entry = scope.mod.locals.get(name)
-        if entry is None:
-            raise EvalError(f"undeclared local value local.{name}")
-        if name in scope.local_stack:
-            cycle = scope.local_stack[scope.local_stack.index(name):] + [name]
-            message = "cycle in local values: " + " -> ".join(f"local.{n}" for n in cycle)
-            self.error(entry[1], entry[2], message)
-            return Unknown(message)
-        scope.local_stack.append(name)
-        try:
-            value = self.eval_attr(entry[0], scope, {})
-        finally:
-            scope.local_stack.pop()
-        scope.local_cache[name] = value
-        return value
-
-    def output(self, scope: Scope, name: str) -> Any:
-        decl = scope.mod.outputs.get(name)
-        if decl is None:
-            raise EvalError(f"module has no output {name!r}")
-        expr = decl.attr("value")
-        return Unknown(f"output {name} has no value") if expr is None else self.eval_attr(expr, scope, {})
-
-    # --- resources ---------------------------------------------------------------------
-    def resource_value(self, scope: Scope, mode: str, rtype: str, name: str) -> Any:
-        return self.resource_instances(scope, mode, rtype, name)[0]
-
-    def resource_instances(self, scope: Scope, mode: str, rtype: str, name: str) -> tuple[Any, list]:
-        key = f"data.{rtype}.{name}" if mode == "data" else f"{rtype}.{name}"
-        if key not in scope.resources:
-            decl = scope.mod.resources.get(key)
-            if decl is None:
-                raise EvalError(f"reference to undeclared {'data source' if mode == 'data' else 'resource'} {key}")
-            scope.resources[key] = self._expand(decl, scope, scope.prefix + key,
-                                                lambda addr, env, notes: ResourceInstance(addr, decl, scope, env,
-                                                                                          notes))
-        return scope.resources[key]
-
-    def _expand(self, decl: Decl, scope: Scope, base: str,
-                make: Callable[[str, dict, list], Any]) -> tuple[Any, list]:
-        """count / for_each -> (the value references see, the instances).
-
-        The value is one instance, a list (count) or a dict (for_each). An unknown count or
-        for_each gives an Unknown value and one instance evaluated with unknown count.index/each,
-        so its rules report UNKNOWN instead of the resource vanishing."""
-        count_node, each_node = decl.attr("count"), decl.attr("for_each")
-        if count_node is not None:
-            count = self.eval_attr(count_node, scope, {})
-            if isinstance(count, Unknown) or isinstance(count, Ref):
-                reason = count.reason if isinstance(count, Unknown) else f"{count} is known only after apply"
-                note = f"count is unknown ({reason}); evaluated as one instance"
-                return Unknown(note), [make(base, {"count": {"index": Unknown(f"count.index: {reason}")}}, [note])]
-            try:
-                n = int(_num(count))
-            except EvalError as exc:
-                self.error(decl.file, decl.line, f"count of {base}: {exc}")
-                return Unknown(f"count of {base}: {exc}"), []
-            insts = [make(f"{base}[{i}]", {"count": {"index": i}}, []) for i in range(n)]
-            return insts, insts
-        if each_node is not None:
-            each = self.eval_attr(each_node, scope, {})
-            if isinstance(each, list):  # a set holding values known only after apply: keys unknown
-                each = next((v for v in each if isinstance(v, (Unknown, Ref))), each)
-            if isinstance(each, (Unknown, Ref)):
-                reason = each.reason if isinstance(each, Unknown) else f"{each} is known only after apply"
-                note = f"for_each is unknown ({reason}); evaluated as one instance"
-                unknown = Unknown(f"each: {reason}")
-                return Unknown(note), [make(base, {"each": {"key": unknown, "value": unknown}}, [note])]
-            if isinstance(each, list):
-                items = []
-                for item in each:
-                    if not isinstance(item, str):
-                        self.error(decl.file, decl.line, f"for_each of {base}: a set must hold strings")
-                        return Unknown(f"for_each of {base} is not a set of strings"), []
-                    items.append((item, item))
-            elif isinstance(each, dict):
-                items = sorted(each.items(), key=lambda kv: kv[0])
-            else:
-                self.error(decl.file, decl.line, f"for_each of {base} is a {fn.type_name(each)}, "
-                           "not a map or set of strings")
-                return Unknown(f"for_each of {base} is not a map or set"), []
-            by_key = {k: make(f"{base}[{_key(k)}]", {"each": {"key": k, "value": v}}, []) for k, v in items}
-            return by_key, list(by_key.values())
-        single = make(base, {}, [])
-        return single, [single]
-
-    def eval_body(self, body: list, scope: Scope, env: dict, file: str) -> dict:
-        """A block's arguments and nested blocks (lists of dicts), dynamic blocks merged in order."""
-        attrs: dict = {}
-        for item in body:
-            if item[0] == "a":
-                if item[1] not in META_ATTRS:
-                    attrs[item[1]] = self.materialize(self.eval_attr(item[2], scope, env))
-                continue
-            _, btype, labels, sub, line, _end = item
-            if btype in META_BLOCKS:
-                continue
-            if btype == "dynamic" and labels:
-                attrs.setdefault(labels[0], []).extend(self._dynamic(labels[0], sub, scope, env, file, line))
-            else:
-                attrs.setdefault(btype, []).append(self.eval_body(sub, scope, env, file))
-        return attrs
-
-    def materialize(self, value: Any) -> Any:
-        """Replace evaluator-internal objects (whole resources, modules) by model values.
-
-        Returns `value` itself when it holds none (the common case), without copying."""
-        kind = type(value)
-        if kind in _SCALARS:
-            return value
-        if kind is dict:
-            changed = None
-            for key, item in value.items():
-                new = self.materialize(item)
-                if new is not item:
-                    changed = changed or dict(value)
-                    changed[key] = new
-            return value if changed is None else changed
-        if kind is list:
-            changed_list = None
-            for i, item in enumerate(value):
-                new = self.materialize(item)
-                if new is not item:
-                    changed_list = changed_list or list(value)
-                    changed_list[i] = new
-            return value if changed_list is None else changed_list
-        if isinstance(value, ResourceInstance):
-            return Unknown(f"{value.address} used as a whole object")
-        if isinstance(value, ModuleInstanceValue):
-            return {name: self.materialize(self.output(value.scope, name)) for name in value.scope.mod.outputs}
-        if isinstance(value, RemoteModuleValue):
-            return Unknown(value.reason)
-        if isinstance(value, (_Root, _TypeRoot)):
-            return Unknown("a reference prefix (var, local, module, data or a resource type) used as a value")
-        return value
-
-    def _dynamic(self, label: str, body: list, scope: Scope, env: dict, file: str, line: int) -> list:
-        each_node = iterator = content = None
-        for item in body:
-            if item[0] == "a" and item[1] == "for_each":
-                each_node = item[2]
-            elif item[0] == "a" and item[1] == "iterator":
-                iterator = item[2][1] if item[2][0] == "var" else None
-            elif item[0] == "b" and item[1] == "content":
-                content = item[3]
-        if each_node is None or content is None:
-            self.error(file, line, f"dynamic {label!r} block needs for_each and a content block")
-            return []
-        name = iterator or label
-        each = self.eval_attr(each_node, scope, env)
-        if isinstance(each, Unknown):
-            return [Unknown(f"dynamic {label} blocks: for_each is unknown ({each.reason})")]
-        if isinstance(each, Ref):
-            return [Unknown(f"dynamic {label} blocks: for_each is {each}, known only after apply")]
-        try:
-            pairs = self._iterate(each)
-        except EvalError as exc:
-            return [Unknown(f"dynamic {label} blocks: {exc}")]
-        return [self.eval_body(content, scope, {**env, name: {"key": k, "value": v}}, file) for k, v in pairs]
-
-    def provider_default_tags(self, scope: Scope) -> dict[str | None, Any]:
-        """default_tags of the root module's aws provider blocks, by alias (None = default)."""
-        root = scope
-        while root.parent is not None:
-            root = root.parent
-        if root.default_tags is None:
-            root.default_tags = {}
-            for decl in root.mod.providers:
-                if decl.type != "aws":
-                    continue
-                alias = decl.attr("alias")
-                alias_value = self.eval_attr(alias, root, {}) if alias is not None else None
-                blocks = [b for b in decl.body if b[0] == "b" and b[1] == "default_tags"]
-                if not blocks:
-                    continue
-                tags = self.eval_body(blocks[0][3], root, {}, decl.file).get("tags", {})
-                root.default_tags[alias_value if isinstance(alias_value, str) else None] = tags
-        return root.default_tags
-
-    def providers(self, scope: Scope) -> list[EvaluatedResource]:
-        """The module's provider blocks as instances of mode "provider" (address `provider.aws.ALIAS`),
-        with the arguments that say where it deploys; the adapter decides which it models."""
-        out: list[EvaluatedResource] = []
-        for decl in scope.mod.providers:
-            attrs = {}
-            for name in ("alias", "allowed_account_ids", "forbidden_account_ids"):
-                node = decl.attr(name)
-                if node is not None:
-                    try:
-                        attrs[name] = self.eval_attr(node, scope, {})
-                    except EvalError as exc:
-                        attrs[name] = Unknown(f"{name} of provider {decl.type}: {exc}")
-            alias = attrs.get("alias")
-            address = f"{scope.prefix}provider.{decl.type}" + (f".{alias}" if isinstance(alias, str) else "")
-            location = SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location)
-            out.append(EvaluatedResource(address, decl.type, "provider", attrs, location))
-        return out
-
-    def _with_default_tags(self, decl: Decl, scope: Scope, attrs: dict) -> dict:
-        """tags_all as the AWS provider computes it: provider default_tags overlaid by the resource's tags."""
-        defaults = self.provider_default_tags(scope)
-        if not defaults or "tags_all" in attrs:
-            return attrs
-        provider = decl.attr("provider")
-        alias = provider[2] if provider is not None and provider[0] == "attr" else None
-        base = defaults.get(alias)
-        if base is None:
-            return attrs
-        own = attrs.get("tags", {})
-        if isinstance(base, Unknown) or isinstance(own, Unknown):
-            tags_all: Any = base if isinstance(base, Unknown) else own
-        elif isinstance(base, dict) and isinstance(own, (dict, type(None))):
-            tags_all = {**base, **(own or {})}
-        else:
-            return attrs
-        return {**attrs, "tags_all": tags_all}
-
-    # --- modules -----------------------------------------------------------------------
-    def module_value(self, scope: Scope, name: str) -> Any:
-        return self.module_instances(scope, name)[0]
-
-    def module_instances(self, scope: Scope, name: str) -> tuple[Any, list[Scope]]:
-        if name in scope.modules:
-            return scope.modules[name]
-        decl = scope.mod.modules.get(name)
-        if decl is None:
-            raise EvalError(f"reference to undeclared module {name!r}")
-        scope.modules[name] = (Unknown(f"module {name} refers to itself"), [])
-        scope.modules[name] = self._instantiate(scope, decl)
-        return scope.modules[name]
-
-    def _instantiate(self, scope: Scope, decl: Decl) -> tuple[Any, list[Scope]]:
-        base = f"{scope.prefix}module.{decl.name}"
-        location = SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location)
-        source_node = decl.attr("source")
-        source = self.eval_attr(source_node, scope, {}) if source_node is not None else None
-        if not isinstance(source, str):
-            self.error(decl.file, decl.line, f"module {decl.name}: source must be a literal string")
-            return Unknown(f"module {decl.name} has no readable source"), []
-        if not is_path_source(source):
-            reason = f"module {base} (source {source!r}) is a remote module and was not scanned"
-            note = f"{decl.file}:{decl.line}: {reason}"
-            if note not in self.notes:
-                self.notes.append(note)
-            return RemoteModuleValue(reason), []
-        folder, refused = local_source_dir(scope.mod.path, source, self.loader.repository(scope.root_dir, self.scan_root))
-        if folder is None:
-            self.error(decl.file, decl.line, f"module {decl.name}: {refused}")
-            return Unknown(f"module {decl.name} {refused}"), []
-        if str(folder) in scope.ancestry:
-            self.error(decl.file, decl.line, f"module {decl.name} calls itself through {source}")
-            return Unknown(f"module {decl.name} is recursive"), []
-        if not folder.is_dir():
-            self.error(decl.file, decl.line, f"module {decl.name}: source directory {source} does not exist")
-            return Unknown(f"module {decl.name} source {source} not found"), []
-        child_def = self.loader.load(folder)
-        for error in child_def.errors:
-            self.error(error.file, error.line, error.message)
-        inherited, errs = suppressions.for_block(decl.parsed, decl.line)
-        for err in errs:
-            self.error(err.file, err.line, err.message)
-        inherited = scope.inherited + inherited
-        children: list[Scope] = []
-
-        def make(prefix: str, env: dict, notes: list[str]) -> ModuleInstanceValue:
-            inputs = {}
-            for item in decl.body:
-                if item[0] == "a" and item[1] not in META_ATTRS:
-                    inputs[item[1]] = (lambda node=item[2]: self.eval_attr(node, scope, env))
-            child = Scope(child_def, prefix + ".", inputs, location, inherited, scope.root_dir,
-                          scope.ancestry + (str(folder),))
-            child.notes = notes
-            child.parent = scope
-            children.append(child)
-            return ModuleInstanceValue(child)
-
-        value, _ = self._expand(decl, scope, base, make)
-        return value, children
-
-    # --- walking a whole module tree ---------------------------------------------------
-    def resources(self, scope: Scope) -> list[EvaluatedResource]:
-        """Every resource instance of this module instance and its children, in declaration order."""
-        out: list[EvaluatedResource] = []
-        for decl in scope.mod.resources.values():
-            _, instances = self.resource_instances(scope, decl.mode, decl.type, decl.name)
-            own, errs = suppressions.for_block(decl.parsed, decl.line)
-            for err in errs:
-                self.error(err.file, err.line, err.message)
-            location = SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location)
-            for inst in instances:
-                try:
-                    attrs = inst.attrs(self)
-                    if decl.mode == "managed" and decl.type.startswith("aws_"):
-                        attrs = self._with_default_tags(decl, scope, attrs)
-                except (EvalError, RecursionError) as exc:
-                    self.error(decl.file, decl.line, f"cannot evaluate {inst.address}: {exc}")
-                    continue
-                except Exception as exc:  # noqa: BLE001 - a scanner bug must cost one resource, loudly
-                    self.error(decl.file, decl.line, f"internal error evaluating {inst.address}: "
-                               f"{type(exc).__name__}: {exc}")
-                    continue
-                out.append(EvaluatedResource(inst.address, decl.type, decl.mode, attrs, location,
-                                             scope.inherited + own, list(inst.notes) + scope.notes, decl.body))
-        for name in scope.mod.modules:
-            _, children = self.module_instances(scope, name)
-            for child in children:
-                out.extend(self.resources(child))
-        for local_name in scope.mod.locals:  # surfaces cycles in locals nobody references
-            self.local(scope, local_name)
-        for parsed in scope.mod.files:
-            for err in suppressions.orphans(parsed, _all_block_comment_lines(scope.mod, parsed.path)):
-                self.error(err.file, err.line, err.message)
-        return out
-
-
-def _block_comment_lines(decl: Decl) -> set[int]:
-    return set(suppressions.attached_lines(decl.parsed, decl.line))
-
-
-def _all_block_comment_lines(mod: ModuleDef, path: str) -> set[int]:
-    lines: set[int] = set()
-    for table in (mod.resources, mod.modules):
-        for decl in table.values():
-            if decl.file == path:
-                lines |= _block_comment_lines(decl)
-    return lines
 
 
 def _normal(value: Any) -> Any:

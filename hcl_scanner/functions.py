@@ -18,8 +18,12 @@ import re
 import urllib.parse
 from typing import Any, Callable
 
+import re2
+
 from rulebook.model import Ref
 from rulebook.unknown import Unknown, find_unknown
+
+from .budgets import MAX_STRING, check_count, check_length, check_number, check_power
 
 
 class FunctionError(ValueError):
@@ -37,7 +41,7 @@ def number(value: Any) -> int | float:
         except ValueError:
             raise FunctionError(f"{value!r} is not a number") from None
         return int(parsed) if parsed.is_integer() else parsed
-    raise FunctionError(f"{type(value).__name__} is not a number")
+    raise FunctionError(f"a {type_name(value)} is not a number")
 
 
 def to_str(value: Any) -> str:
@@ -56,12 +60,17 @@ def to_str(value: Any) -> str:
     raise FunctionError(f"a {type_name(value)} cannot be used as a string")
 
 
+_TYPE_NAMES = {str: "string", int: "number", float: "number", bool: "bool", type(None): "null",
+               Ref: "value known only after apply", Unknown: "unknown value"}
+
+
 def type_name(value: Any) -> str:
+    """Terraform's name for a value's type (`null`, not NoneType), for messages."""
     if isinstance(value, dict):
         return "object"
     if isinstance(value, list):
         return "list"
-    return type(value).__name__
+    return _TYPE_NAMES.get(type(value), "value")
 
 
 def has_ref(value: Any) -> bool:
@@ -118,6 +127,7 @@ def _format(fmt: Any, *args: Any) -> str:
         value = args[position]
         position += 1
         flags, width, precision = m.group(2), m.group(3), m.group(4)
+        check_length(int(width or 0) + int(precision or 0), "format() width")
         if verb in ("s", "v"):
             text = to_str(value) if not isinstance(value, (dict, list)) else jsonencode(value)
         elif verb == "q":
@@ -143,6 +153,7 @@ def _formatlist(fmt: Any, *args: Any) -> list:
     if len(lengths) > 1:
         raise FunctionError("formatlist: lists of different lengths")
     count = lengths.pop() if lengths else 1
+    check_length(count * len(to_str(fmt)), "formatlist() result")
     return [_format(fmt, *[a[i] if isinstance(a, list) else a for a in args]) for i in range(count)]
 
 
@@ -163,11 +174,32 @@ def jsondecode(value: Any) -> Any:
         raise FunctionError(f"jsondecode: invalid JSON ({exc.msg})") from None
 
 
+def _re2(pattern: Any) -> Any:
+    """An RE2 pattern (Terraform's syntax and linear-time matching); errors are FunctionErrors."""
+    try:
+        return re2.compile(to_str(pattern), options=_RE2_OPTIONS)
+    except re2.error as exc:
+        detail = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise FunctionError(f"invalid regular expression: {detail}") from None
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # RE2 would print the attacker's pattern to stderr
+_RE2_OPTIONS.max_mem = 64 << 20
+
+
 def _replace(text: Any, search: Any, replacement: Any) -> str:
     text, search, replacement = to_str(text), to_str(search), to_str(replacement)
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
-        pattern = re.compile(search[1:-1])
-        return pattern.sub(re.sub(r"\$(\d+)", r"\\\1", replacement), text)
+        pattern = _re2(search[1:-1])
+        if len(text) * max(1, len(replacement)) > MAX_STRING:
+            matches = sum(1 for _ in pattern.finditer(text))
+            check_length(len(text) + matches * len(replacement), "replace() result")
+        return pattern.sub(re.sub(r"\$\{?(\d+)\}?", r"\\\1", replacement), text)
+    if search:
+        check_length(len(text) + text.count(search) * len(replacement), "replace() result")
+    else:
+        check_length((len(text) + 1) * max(1, len(replacement)), "replace() result")
     return text.replace(search, replacement)
 
 
@@ -248,7 +280,11 @@ def _slice(items: Any, start: Any, end: Any) -> list:
 
 def _range(*args: Any) -> list:
     nums = [number(a) for a in args]
+    if not 1 <= len(nums) <= 3:
+        raise FunctionError("range: one to three arguments")
     if len(nums) == 1:
+        if nums[0] > 1024:
+            raise FunctionError("range: more than 1024 elements")
         return list(range(int(nums[0])))
     step = nums[2] if len(nums) > 2 else (1 if nums[1] >= nums[0] else -1)
     out, value = [], nums[0]
@@ -275,7 +311,7 @@ def _index(items: Any, value: Any) -> int:
 
 
 def _regex(pattern: Any, text: Any) -> Any:
-    match = re.search(to_str(pattern), to_str(text))
+    match = _re2(pattern).search(to_str(text))
     if not match:
         raise FunctionError("regex: no match")
     if match.groupdict():
@@ -293,10 +329,12 @@ def _tobool(value: Any) -> Any:
 
 def _chunklist(items: Any, size: Any) -> list:
     items, size = _list(items), int(number(size))
+    check_count(len(items) / size if size > 0 else 0, "chunklist() result")
     return [items[i:i + size] for i in range(0, len(items), size)] if size > 0 else [items]
 
 
 def _setproduct(*lists: Any) -> list:
+    check_count(math.prod(len(_list(items)) for items in lists), "setproduct() result")
     out: list = [[]]
     for items in lists:
         out = [prefix + [item] for prefix in out for item in _list(items)]
@@ -304,7 +342,9 @@ def _setproduct(*lists: Any) -> list:
 
 
 def _indent(spaces: Any, text: Any) -> str:
-    pad = " " * int(number(spaces))
+    count = int(number(spaces))
+    check_length((count + 1) * (to_str(text).count("\n") + 1) + len(to_str(text)), "indent() result")
+    pad = " " * count
     return to_str(text).replace("\n", "\n" + pad)
 
 
@@ -319,6 +359,22 @@ def _transpose(mapping: Any) -> dict:
 def _matchkeys(values: Any, keys: Any, search: Any) -> list:
     wanted = _list(search)
     return [v for v, k in zip(_list(values), _list(keys)) if k in wanted]
+
+
+def _pow(base: Any, exponent: Any) -> int | float:
+    a, b = number(base), number(exponent)
+    check_power(a, b)
+    try:
+        return number(a ** b)
+    except ZeroDivisionError:
+        raise FunctionError("pow: zero to a negative power") from None
+
+
+def _join(sep: Any, *lists: Any) -> str:
+    sep = to_str(sep)
+    parts = [to_str(x) for items in lists for x in _list(items)]
+    check_length(sum(map(len, parts)) + len(sep) * len(parts), "join() result")
+    return sep.join(parts)
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -359,7 +415,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     # strings
     "format": _format,
     "formatlist": _formatlist,
-    "join": lambda sep, *ls: to_str(sep).join(to_str(x) for items in ls for x in _list(items)),
+    "join": _join,
     "split": lambda sep, text: to_str(text).split(to_str(sep)) if to_str(text) != "" else [],
     "lower": lambda s: to_str(s).lower(),
     "upper": lambda s: to_str(s).upper(),
@@ -378,7 +434,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "endswith": lambda s, p: to_str(s).endswith(to_str(p)),
     "strcontains": lambda s, p: to_str(p) in to_str(s),
     "regex": _regex,
-    "regexall": lambda p, s: [m.group() for m in re.finditer(to_str(p), to_str(s))],
+    "regexall": lambda p, s: [m.group() for m in _re2(p).finditer(to_str(s))],
     "tostring": lambda v: None if v is None else to_str(v),
     "tonumber": lambda v: None if v is None else number(v),
     "tobool": _tobool,
@@ -399,9 +455,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": lambda n: abs(number(n)),
     "ceil": lambda n: math.ceil(number(n)),
     "floor": lambda n: math.floor(number(n)),
-    "pow": lambda a, b: number(number(a) ** number(b)),
+    "pow": _pow,
     "signum": lambda n: (number(n) > 0) - (number(n) < 0),
-    "parseint": lambda s, base: int(to_str(s), int(number(base))),
+    "parseint": lambda s, base: check_number(int(to_str(s), int(number(base)))),
     # network
     "cidrsubnet": _cidrsubnet,
     "cidrhost": _cidrhost,

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from rulebook.adapters import leaves
 from rulebook.model import InputError, Inventory, Linked, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
 from .files import PLAN_LIMIT, read_regular
+from .plan_declarations import declarations, mark_sensitive_entries
 from rulebook.policy_document import render as render_document
 from .plan_schema import shape_errors
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
@@ -343,15 +345,9 @@ def _hide(value: Any, mask: Any) -> Any:
     return value
 
 
-def _true_paths(mask: Any, path: str = "") -> Iterator[str]:
-    if mask is True:
-        yield path or "(whole value)"
-    elif isinstance(mask, dict):
-        for key, sub in mask.items():
-            yield from _true_paths(sub, f"{path}.{key}" if path else str(key))
-    elif isinstance(mask, list):
-        for i, sub in enumerate(mask):
-            yield from _true_paths(sub, f"{path}[{i}]")
+def _true_paths(mask: Any) -> Iterator[str]:
+    """Paths a mask (after_sensitive, sensitive_values) marks true."""
+    return (path or "(whole value)" for path, flag in leaves(mask) if flag is True)
 
 
 def _module_resources(module: dict, default_path: ModulePath = ()) -> Iterator[tuple[ModulePath, dict]]:
@@ -364,12 +360,16 @@ def _module_resources(module: dict, default_path: ModulePath = ()) -> Iterator[t
             yield from _module_resources(child, path)
 
 
+def _dict_or_empty(values: Any) -> dict:
+    return values if isinstance(values, dict) else {}
+
+
 def _instance(path: ModulePath, res: dict, values: Any, sensitive: Any, action: str = "") -> _Instance | None:
     if not res.get("type") or not res.get("name") or not res.get("address"):
         return None
     return _Instance(address=res["address"], mode=res.get("mode", "managed"), type=res["type"],
                      name=res["name"], index=res.get("index"), module=path,
-                     values=hide_sensitive(values, sensitive) if isinstance(values, dict) else {},
+                     values=_dict_or_empty(hide_sensitive(values, sensitive)),
                      sensitive=list(_true_paths(sensitive)), action=action)
 
 
@@ -409,7 +409,9 @@ def collect_instances(data: dict) -> dict[str, _Instance]:
 
 # --- source locations ------------------------------------------------------------------------------
 
-_BLOCK_HEAD = re.compile(r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M)
+_BLOCK_HEAD = re.compile(r'^[ \t]*(resource|data|module|variable|output)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{',
+                         re.M)
+_ONE_LABEL = ("module", "variable", "output")
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
 _SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__"}
 
@@ -474,9 +476,9 @@ class SourceIndex:
             rel = file.relative_to(self.root).as_posix() if file.is_relative_to(self.root) else str(file)
             for match in _BLOCK_HEAD.finditer(text):
                 kind, first, second = match.groups()
-                if kind != "module" and not second:
+                if kind not in _ONE_LABEL and not second:
                     continue
-                name = first if kind == "module" else f"{first}.{second}"
+                name = first if kind in _ONE_LABEL else f"{first}.{second}"
                 line = text.count("\n", 0, match.start()) + 1
                 end = _block_end(text, match.end() - 1)
                 found.setdefault((kind, name), _Declared(rel, line, text.count("\n", 0, end) + 1))
@@ -837,6 +839,14 @@ class _PlanReader:
         self._module_cache[key] = found
         return found
 
+    def declaration_location(self, key: tuple[str, ...], block: str, name: str) -> SourceLocation:
+        """Where a variable or output is declared in the sources (the plan file without them)."""
+        found = self._module_sources(key) if self.sources is not None else None
+        hit = found[0].get((block, name)) if isinstance(found, tuple) else None
+        if hit is None:
+            return SourceLocation(file=str(self.path))
+        return SourceLocation(file=hit.file, line=hit.line, end_line=hit.end_line, called_from=found[2])
+
     def location(self, inst: _Instance) -> tuple[SourceLocation, str | None]:
         fallback = SourceLocation(file=str(self.path))
         if self.sources is None:
@@ -872,6 +882,7 @@ class _PlanReader:
                 resource.notes.append(f"planning deferred by Terraform ({inst.deferred}): values may be incomplete")
             if inst.sensitive:
                 resource.notes.append(f"plan marks sensitive: {', '.join(inst.sensitive)}")
+                mark_sensitive_entries(resource, inst.sensitive)
             out.append(resource)
         return out + self.providers()
 
@@ -920,6 +931,7 @@ def read_plan(path: Path, repo_root: Path | None = None) -> tuple[Inventory | No
     assert data is not None
     try:
         reader = _PlanReader(data, path, repo_root)
-        return Inventory(reader.resources(), notes=reader.notes), []
+        return Inventory(reader.resources() + declarations(data, reader.declaration_location),
+                         notes=reader.notes), []
     except RecursionError:
         return None, [InputError(str(path), None, "plan values nested too deeply")]

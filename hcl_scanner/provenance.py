@@ -3,7 +3,7 @@
 Secret rules need to tell `password = "hunter2"` (a literal in this block) from `password =
 var.db_password` (the secret, if any, sits at the variable, which is reported there) and from a
 value read off another resource. This walks a block's expression tree once, without evaluating:
-per attribute path (`environment[0].variables.DB_PASSWORD`, as adapter.literal_leaves spells it),
+per attribute path (`environment[0].variables.DB_PASSWORD`, as rulebook.adapters.leaves spells it),
 the references the expression makes, or none (literal: only literals, functions of literals,
 heredocs and files).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .evaluator import META_ATTRS, META_BLOCKS
+from .named_values import META_ATTRS, META_BLOCKS
 
 _ROOTS = ("var", "local", "module")
 _NOT_REFERENCES = ("path", "terraform")

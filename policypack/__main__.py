@@ -8,7 +8,7 @@ import gc
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from policypack import sdk_speedups
+from policypack import sdk_speedups, secret_inputs
 from policypack.policies import PACK_NAME, build_policies, load_extra_rules
 
 load_extra_rules()
@@ -16,6 +16,7 @@ load_extra_rules()
 # stack analysis by about a third on large stacks at the same peak memory.
 gc.set_threshold(50_000, 20, 20)
 sdk_speedups.apply()
+secret_inputs.apply()  # Pulumi secrets stay recognisable (not plain-text literals)
 
 PolicyPack(
     name=PACK_NAME,

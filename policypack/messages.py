@@ -7,12 +7,19 @@ the finding's severity and whether it is UNKNOWN travel in the message, readable
     IDF-003 [critical, unknown] cannot decide the subject: ... <urn:pulumi:dev::app::aws:iam/role:Role::ci>
 
 The trailing <urn> appears only on the lines of the preview "can't run" diagnostic, which has no URN.
+
+That text is for people and the Pulumi CLI. `cicd-guard gate`, which plays the engine, does not parse it
+back: it names a file in RESULTS_ENV and the pack appends each reported line there as a JSON record
+(`record`), so the gate reads rule, severity, status, message and resource as the pack decided them.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import asdict, dataclass
 
 _LINE = re.compile(r"^(?P<rule>[A-Z]{3}-[0-9]{3}) \[(?P<severity>critical|high|medium|low)(?P<unknown>, unknown)?\] "
                    r"(?P<message>.*?)(?: <(?P<urn>urn:pulumi:[^<>]*)>)?$", re.S)
@@ -42,3 +49,26 @@ def decode(text: str) -> Line | None:
 def decode_all(text: str) -> list[Line]:
     """Every encoded line of a diagnostic message (the description line and others are skipped)."""
     return [line for line in (decode(part) for part in text.splitlines()) if line is not None]
+
+
+RESULTS_ENV = "CICD_GUARD_RESULTS_FILE"
+_WRITE = threading.Lock()
+
+
+def record(policy: str, line: Line, resource_urn: str | None) -> None:
+    """Append the structured form of a reported line for the gate (only when the gate asked for it).
+    `resource_urn`: the resource analyzed (resource policies), or None (the line's own URN counts)."""
+    path = os.environ.get(RESULTS_ENV)
+    if not path:
+        return
+    data = {"policy": policy, **asdict(line), "resource_urn": resource_urn}
+    with _WRITE, open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(data) + "\n")
+
+
+def read_records(path: str, offset: int = 0) -> tuple[list[dict], int]:
+    """The records appended since `offset`, and the new offset."""
+    with open(path, encoding="utf-8") as source:
+        source.seek(offset)
+        text = source.read()
+        return [json.loads(row) for row in text.splitlines() if row.strip()], source.tell()

@@ -32,6 +32,7 @@ from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy
 
 from rulebook.compliance import FRAMEWORKS, PRACTICES
 from rulebook.config import Config, ConfigError
+from rulebook.doc_urls import rule_doc_url
 from rulebook.engine import rule_findings
 from rulebook.findings import Finding, Status
 from rulebook.findings import Severity as RbSeverity
@@ -42,8 +43,6 @@ from . import adapter, messages, settings
 from .adapter.reader import Reader
 
 EXTRA_RULES_ENV = "CICD_GUARD_EXTRA_RULES"
-DOCS_URL_ENV = "CICD_GUARD_DOCS_URL"
-DEFAULT_DOCS_URL = "https://github.com/cicd-guard/cicd-guard/blob/main/docs/rules"
 PACK_NAME = "cicd-guard"
 
 
@@ -142,7 +141,7 @@ def _tags(rule: Rule, severity: RbSeverity) -> list[str]:
 
 
 def docs_url(rule: Rule) -> str:
-    return f"{os.environ.get(DOCS_URL_ENV, DEFAULT_DOCS_URL).rstrip('/')}/{rule.id}.md"
+    return rule_doc_url(rule.id)
 
 
 class _Check:
@@ -157,15 +156,22 @@ class _Check:
         self.accepts = {severity} | ({s for s in RbSeverity if s not in declared} if severity is rule.severity
                                      else set())
 
-    def _config(self, raw: Mapping[str, Any] | None, report: ReportViolation) -> Config | None:
+    def _say(self, line: messages.Line, report: ReportViolation, urn: str | None, analyzed: str | None) -> None:
+        """Report one line to the engine, and its structured form to the gate (messages.record)."""
+        messages.record(self.name, dataclasses.replace(line, urn=urn or line.urn), analyzed)
+        report(messages.encode(line), urn)
+
+    def _config(self, raw: Mapping[str, Any] | None, report: ReportViolation,
+                analyzed: str | None = None) -> Config | None:
         try:
             return settings.config_from(raw, self.name)
         except ConfigError as exc:
-            report(messages.encode(messages.Line(self.rule.id, self.severity.value,
-                                                 f"invalid cicd-guard settings: {exc}")), None)
+            self._say(messages.Line(self.rule.id, self.severity.value, f"invalid cicd-guard settings: {exc}"),
+                      report, None, analyzed)
             return None
 
-    def _report(self, findings: Iterable[Finding], report: ReportViolation, stack: bool) -> None:
+    def _report(self, findings: Iterable[Finding], report: ReportViolation, stack: bool,
+                analyzed: str | None = None) -> None:
         undecided: list[str] = []
         for finding in findings:
             if finding.severity not in self.accepts or finding.status is Status.SUPPRESSED:
@@ -174,24 +180,25 @@ class _Check:
             line = messages.Line(finding.rule_id, finding.severity.value, finding.message, unknown)
             if unknown and is_preview():
                 undecided.append(messages.encode(dataclasses.replace(line, urn=finding.urn)))
+                messages.record(self.name, dataclasses.replace(line, urn=finding.urn), analyzed)
                 continue
-            report(messages.encode(line), finding.urn if stack else None)
+            self._say(line, report, finding.urn if stack else None, analyzed)
         if undecided:
             raise PreviewUnknown("undecided until the values are known:\n" + "\n".join(undecided))
 
-    def _failed(self, exc: Exception, report: ReportViolation) -> None:
+    def _failed(self, exc: Exception, report: ReportViolation, analyzed: str | None = None) -> None:
         """A rule that raises must not take the whole analysis down, nor pass: its policy reports it."""
         detail = str(exc).splitlines()[0] if str(exc) else ""
-        report(messages.encode(messages.Line(self.rule.id, self.severity.value,
-                                             f"cannot decide: the rule failed: {type(exc).__name__}: {detail}",
-                                             unknown=True)), None)
+        self._say(messages.Line(self.rule.id, self.severity.value,
+                                f"cannot decide: the rule failed: {type(exc).__name__}: {detail}", unknown=True),
+                  report, None, analyzed)
 
 
 class ResourceCheck(_Check):
     def __call__(self, args: ResourceValidationArgs, report: ReportViolation) -> None:
         if _kind_of(args.resource_type) not in self.rule.kinds:
             return
-        config = self._config(args.get_config(), report)
+        config = self._config(args.get_config(), report, args.urn)
         if config is None:
             return
         resource = adapter.to_resource(args.resource_type, args.name, args.props, args.urn)
@@ -199,9 +206,9 @@ class ResourceCheck(_Check):
         try:
             findings = rule_findings(self.rule, ctx, [resource])
         except Exception as exc:  # noqa: BLE001 - reported as the policy's violation (fail closed)
-            self._failed(exc, report)
+            self._failed(exc, report, args.urn)
             return
-        self._report(findings, report, stack=False)
+        self._report(findings, report, stack=False, analyzed=args.urn)
 
 
 class _StackCache:

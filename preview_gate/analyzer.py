@@ -24,6 +24,8 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
+from policypack.messages import RESULTS_ENV, read_records
+
 STARTUP_TIMEOUT = 60.0
 RPC_TIMEOUT = 300.0
 _MAX_MESSAGE = 400 * 1024 * 1024
@@ -118,7 +120,11 @@ class PackProcess:
         self.engine_address = f"127.0.0.1:{self._server.add_insecure_port('127.0.0.1:0')}"
         self._server.start()
         self._stderr = tempfile.TemporaryFile()
-        env = {**os.environ, **(extra_env or {}), "PULUMI_PROJECT": stack.project, "PULUMI_STACK": stack.stack,
+        results = tempfile.NamedTemporaryFile(prefix="cicd-guard-results-", suffix=".jsonl", delete=False)
+        results.close()
+        self.results_path, self._results_offset = results.name, 0
+        env = {**os.environ, **(extra_env or {}), RESULTS_ENV: self.results_path,
+               "PULUMI_PROJECT": stack.project, "PULUMI_STACK": stack.stack,
                "PULUMI_DRY_RUN": "true" if stack.dry_run else "false", "PULUMI_ORGANIZATION": stack.organization,
                "PULUMI_CONFIG": json.dumps(stack.config)}
         self.proc: subprocess.Popen | None = None
@@ -168,6 +174,11 @@ class PackProcess:
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()  # drain anything printed later
         return int(line)
 
+    def take_records(self) -> list[dict[str, Any]]:
+        """The structured results the pack wrote since the last call (see policypack.messages)."""
+        records, self._results_offset = read_records(self.results_path, self._results_offset)
+        return records
+
     def peak_rss_mb(self) -> float | None:
         """The pack process's peak resident set so far (Linux), for benchmarks."""
         try:
@@ -192,6 +203,10 @@ class PackProcess:
                 self.proc.wait(5)
         self._server.stop(0)
         self._stderr.close()
+        try:
+            os.unlink(self.results_path)
+        except OSError:
+            pass
 
     def __enter__(self) -> "PackProcess":
         return self
@@ -220,7 +235,7 @@ def _policy_schema(policy: Any) -> dict[str, Any]:
     """The schema the CLI validates a policy's config against (enforcementLevel injected)."""
     props = {k: json_format.MessageToDict(v) for k, v in policy.configSchema.properties.items()}
     props["enforcementLevel"] = {"type": "string", "enum": ["advisory", "mandatory", "remediate", "disabled"]}
-    schema: dict[str, Any] = {"type": "object", "properties": props}
+    schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if policy.configSchema.required:
         schema["required"] = list(policy.configSchema.required)
     return schema
@@ -253,12 +268,18 @@ def reconcile_config(info: analyzer_pb2.AnalyzerInfo, given: dict[str, Any]) -> 
             for name, (_, props) in list(result.items()):
                 result[name] = (config["all"][0], props)
         for name, (level, props) in config.items():
-            old_level, old_props = result.get(name, ("", {}))
+            if name not in result:  # "all", or a name only the pack's initial config uses
+                continue
+            old_level, old_props = result[name]
             result[name] = (level or old_level, {**old_props, **props})
 
     initial = {k: (LEVELS.get(v.enforcementLevel) if v.enforcementLevel else None,
                    json_format.MessageToDict(v.properties)) for k, v in info.initialConfig.items()}
     apply(initial)
+    unknown = sorted(set(given) - set(result) - {"all"})
+    if unknown:
+        raise PackConfigError(f"policy pack configuration names policies the pack does not have: "
+                              f"{', '.join(map(repr, unknown))} (its policies: {', '.join(sorted(result))})")
     apply({k: _normalise_entry(k, v) for k, v in given.items()})
     errors: list[str] = []
     for policy in info.policies:
@@ -292,12 +313,9 @@ class Session:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, props) in reconciled.items():
             request.policyConfig[name].CopyFrom(analyzer_pb2.PolicyConfig(
-                enforcementLevel=LEVEL_VALUES[level or "advisory"], properties=_struct(props)))
+                enforcementLevel=LEVEL_VALUES[level], properties=_struct(props)))
         _call(self.stub.Configure, request)
         return info, reconciled
-
-    def remediate(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.RemediateResponse | None:
-        return _call(self.stub.Remediate, request, optional=True)
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         return _call(self.stub.Analyze, request)

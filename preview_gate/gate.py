@@ -13,16 +13,15 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 import policypack
-from policypack.messages import decode_all
 from policypack.policies import rule_id_of
 
-from rulebook.config import Config, ConfigError, read_document, schema, validate
+from rulebook.config import Config, ConfigError, read_document, schema
 from rulebook.findings import Enforcement, Finding, Report, Severity, Status
 from rulebook.model import InputError
 
 from .analyzer import (CHANNEL_OPTIONS, LEVELS, RPC_TIMEOUT, SEVERITIES, PackConfigError, PackError, PackProcess,
                        Session, StackInfo, _struct, load_pack)
-from .program import ProgramError, ProgramRun, load_project, run_program
+from .program import PROGRAM_TIMEOUT, ProgramError, ProgramRun, load_project, run_program
 
 _CANT_RUN = "can't run policy"
 PARALLEL = 4
@@ -62,11 +61,15 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         data["suppressions"] = [{"rule": s.rule, "resource": s.resource, "reason": s.reason,
                                  **({"expires": s.expires.isoformat()} if s.expires else {})}
                                 for s in config.suppressions]
+    if config.suppression_horizon_days != Config.suppression_horizon_days:
+        data["suppression_horizon_days"] = config.suppression_horizon_days
     return data
 
 
 def _is_settings(data: dict[str, Any]) -> bool:
-    return set(data) <= set(schema()["properties"])
+    """A cicd-guard.yaml names at least one settings key; a Pulumi policy pack config names policies only.
+    Either is then validated in full, so a typo is an error instead of a file silently read as the other."""
+    return bool(set(data) & set(schema()["properties"])) or not data
 
 
 def _load_config(config: Any, config_path: str | Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -91,7 +94,7 @@ def _load_config(config: Any, config_path: str | Path | None) -> tuple[dict[str,
         raise GateConfigError(f"{source}: the top level must be a mapping")
     if _is_settings(data):
         try:
-            validate(data, source)
+            Config.from_dict(data, source)  # the schema, and rule IDs that exist
         except ConfigError as exc:
             raise GateConfigError(str(exc)) from None
         return data, {}
@@ -156,34 +159,53 @@ def _relative(path: str | None) -> str | None:
 
 
 class _Collector:
+    """Findings from what the pack reported: the structured records it wrote for the gate
+    (policypack.messages.record), so nothing is parsed back from the text the engine shows; a policy
+    that wrote none (another pack given with --policy-pack) is taken from its diagnostics as they are."""
+
     def __init__(self, info: Any, reconciled: dict[str, tuple[str, dict]], run: ProgramRun) -> None:
         self.policies = {p.name: p for p in info.policies}
         self.levels = {name: level for name, (level, _) in reconciled.items()}
         self.by_urn = {r["urn"]: r for r in run.resources}
         self.addresses = _addresses(run.resources)
         self.findings: list[Finding] = []
+        self.diagnostics: list[tuple[Any, str]] = []
 
     def add(self, diagnostics: Iterable[Any], urn: str = "") -> None:
-        for diag in diagnostics:
-            policy = self.policies.get(diag.policyName)
+        self.diagnostics.extend((diag, urn) for diag in diagnostics)
+
+    def _level(self, policy_name: str, reported: Any = None) -> Enforcement:
+        level = LEVELS.get(reported) if reported is not None else self.levels.get(policy_name)
+        return Enforcement("mandatory" if level in (None, "remediate") else level)
+
+    def _finding(self, policy_name: str, rule_id: str, severity: str, status: Status, where: str, message: str,
+                 level: Enforcement) -> Finding:
+        policy = self.policies.get(policy_name)
+        source = self.by_urn.get(where, {}).get("source") or {}
+        return Finding(rule_id=rule_id, severity=Severity(severity), enforcement=level, status=status,
+                       resource=self.addresses.get(where, where), engine="pulumi",
+                       file=_relative(source.get("file")), line=source.get("line"), message=message,
+                       remediation=policy.remediation_steps if policy else "",
+                       title=policy.description if policy else "", urn=where or None)
+
+    def finish(self, records: list[dict[str, Any]]) -> list[Finding]:
+        structured = {r["policy"] for r in records}
+        for r in records:
+            where = r.get("urn") or r.get("resource_urn") or ""
+            self.findings.append(self._finding(r["policy"], r["rule_id"], r["severity"],
+                                               Status.UNKNOWN if r["unknown"] else Status.FAILED, where,
+                                               r["message"], self._level(r["policy"])))
+        for diag, urn in self.diagnostics:
+            if diag.policyName in structured:
+                continue
             cant_run = diag.message.startswith(_CANT_RUN)
-            lines = decode_all(diag.message) or [None]
-            for line in lines:
-                where = (line.urn if line and line.urn else None) or diag.urn or urn
-                record = self.by_urn.get(where, {})
-                source = record.get("source") or {}
-                severity = line.severity if line else SEVERITIES.get(diag.severity, "high")
-                level = self.levels.get(diag.policyName) if cant_run else LEVELS.get(diag.enforcementLevel)
-                level = "mandatory" if level in (None, "remediate") else level
-                message = line.message if line else diag.message.split("\n", 1)[-1]
-                self.findings.append(Finding(
-                    rule_id=line.rule_id if line else (rule_id_of(diag.policyName) or diag.policyName),
-                    severity=Severity(severity), enforcement=Enforcement(level),
-                    status=Status.UNKNOWN if cant_run or (line and line.unknown) else Status.FAILED,
-                    resource=self.addresses.get(where, where), engine="pulumi", file=_relative(source.get("file")),
-                    line=source.get("line"), message=message,
-                    remediation=policy.remediation_steps if policy else "",
-                    title=policy.description if policy else "", urn=where or None))
+            level = self._level(diag.policyName, None if cant_run else diag.enforcementLevel)
+            self.findings.append(self._finding(
+                diag.policyName, rule_id_of(diag.policyName) or diag.policyName,
+                SEVERITIES.get(diag.severity, "high"), Status.UNKNOWN if cant_run else Status.FAILED,
+                diag.urn or urn, diag.message.split("\n", 1)[-1], level))  # after the description line
+        self.findings.sort(key=Finding.sort_key)
+        return self.findings
 
 
 async def _analyze_all(address: str, requests: list[Any]) -> list[Any]:
@@ -265,14 +287,15 @@ def analyze(session: Session, run: ProgramRun, info: Any, reconciled: dict[str, 
     if stats is not None:
         stats["resource_calls_seconds"] = resources_done - started
         stats["stack_seconds"] = time.perf_counter() - resources_done
-    collect.findings.sort(key=Finding.sort_key)
-    return collect.findings
+    return collect.finish(session.pack.take_records())
 
 
 def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, config: Any = None,
              config_path: str | Path | None = None, stack: str | None = "dev", preview: bool = False,
-             extra_env: dict[str, str] | None = None) -> Report:
+             extra_env: dict[str, str] | None = None, timeout: float = PROGRAM_TIMEOUT) -> Report:
     """Findings of the policy pack on the program; input problems are Report.errors (exit 2).
+
+    `timeout`: seconds the program may run before it and everything it started are killed.
 
     Raises ConfigError (GateConfigError) when the configuration is invalid, as `scan` does.
     """
@@ -281,17 +304,20 @@ def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, con
     settings, native = _load_config(config, config_path)
     try:
         project = load_project(program_dir, stack)
-        run = run_program(project, stack, preview)
+        run = run_program(project, stack, preview, timeout=timeout)
     except ProgramError as exc:
         report.errors.append(exc.error)
         return report
     report.scanned.append(_relative(str(project.main)) or str(project.main))
+    report.notes.extend(run.notes)
     pack_dir = Path(policy_pack) if policy_pack is not None else default_pack_dir()
     try:
         report.findings, report.rules_run = analyze_run(run, pack_dir, settings, native, extra_env,
                                                         config_label=str(config_path or "<config>"))
     except PackError as exc:
-        report.errors.append(InputError(str(pack_dir), None, str(exc)))
+        report.errors.append(InputError(str(pack_dir), None, run.hide(str(exc))))
+    for finding in report.findings:  # the engine masks secrets in what it prints: so does the gate
+        finding.message, finding.resource = run.hide(finding.message), run.hide(finding.resource)
     return report
 
 

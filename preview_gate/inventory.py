@@ -9,17 +9,31 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from typing import Any
+
 from rulebook.model import Inventory, SourceLocation
 
 from .gate import _relative
-from .program import ProgramError, ProgramRun, load_project, run_program
+from .monitor import SECRET_SIG, SIG_KEY
+from .program import SECRET_SHOWN, ProgramError, ProgramRun, load_project, run_program
+
+
+def _masked(value: Any) -> Any:
+    """Pulumi secrets as the engine prints them ([secret]): the map shows who can do what, never a secret."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return SECRET_SHOWN
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 def inventory_of_run(run: ProgramRun) -> Inventory:
     from policypack.adapter import to_inventory
     records = list(run.resources)
-    inventory = to_inventory((r["type"], r["name"], r["outputs"], r["urn"], r.get("property_dependencies", {}))
-                             for r in records)
+    inventory = to_inventory((r["type"], r["name"], _masked(r["outputs"]), r["urn"],
+                              r.get("property_dependencies", {})) for r in records)
     for resource, record in zip(inventory.resources, records):
         source = record.get("source") or {}
         resource.location = dataclasses.replace(

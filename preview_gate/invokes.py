@@ -67,6 +67,12 @@ FUNCTIONS = {
 }
 
 
+def computable(field: str, cloud: Cloud) -> Any:
+    """A field of any function's result the gate knows from the stack's provider config."""
+    return {"accountId": cloud.account, "region": cloud.region, "partition": "aws",
+            "subscriptionId": cloud.subscription, "tenantId": cloud.tenant}.get(field)
+
+
 def answers(token: str) -> bool:
     return token in FUNCTIONS
 

@@ -98,11 +98,12 @@ _AZURE_TYPES = {
 _VERSIONED = re.compile(r"^azure-native:([A-Za-z0-9]+)/v[0-9]{8}(?:preview)?:(\w+)$")
 
 
-def _digest(urn: str) -> str:
+def digest(urn: str) -> str:
     return hashlib.sha256(urn.encode()).hexdigest()
 
 
-def _guid(urn: str, salt: str = "") -> str:
+def guid(urn: str, salt: str = "") -> str:
+    """A GUID the provider would assign, derived from the URN (reproducible)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, urn + salt))
 
 
@@ -117,9 +118,9 @@ def autoname(token: str, name: str, urn: str, inputs: dict[str, Any]) -> dict[st
     if spec is None or inputs.get(spec[0]) not in (None, ""):
         return {}
     prop, style = spec
-    suffix = _digest(urn)[:7]
+    suffix = digest(urn)[:7]
     if style == "guid":
-        return {prop: _guid(urn)}
+        return {prop: guid(urn)}
     if style == "alnum":
         return {prop: (re.sub(r"[^a-z0-9]", "", name.lower()) + suffix)[:24]}
     if style == "plain":
@@ -128,20 +129,20 @@ def autoname(token: str, name: str, urn: str, inputs: dict[str, Any]) -> dict[st
 
 
 def _s(value: Any) -> str | None:
-    return value if isinstance(value, str) and value != UNKNOWN else None
+    return value if isinstance(value, str) and UNKNOWN not in value else None
 
 
 def _aws(token: str, name: str, urn: str, state: dict[str, Any], cloud: Cloud) -> tuple[str, dict[str, Any]]:
     module, _, type_name = token[len("aws:"):].partition("/")
     short = type_name.split(":")[0]
-    physical = _s(state.get("name")) or _s(state.get("bucket")) or f"{name}-{_digest(urn)[:7]}"
+    physical = _s(state.get("name")) or _s(state.get("bucket")) or f"{name}-{digest(urn)[:7]}"
     out: dict[str, Any] = {}
     if module == "iam" and short in _IAM_PATHS:
         if short == "openIdConnectProvider":
             physical = (_s(state.get("url")) or physical).removeprefix("https://")
         out["arn"] = f"arn:aws:iam::{cloud.account}:{_IAM_PATHS[short]}/{physical}"
         if short in ("role", "user", "group"):
-            out["uniqueId"] = "AROA" + _digest(urn)[:17].upper()
+            out["uniqueId"] = "AROA" + digest(urn)[:17].upper()
         rid = out["arn"] if short in ("policy", "openIdConnectProvider") else physical
     elif module == "s3" and short in ("bucket", "bucketV2"):
         out.update(arn=f"arn:aws:s3:::{physical}", bucketDomainName=f"{physical}.s3.amazonaws.com",
@@ -152,9 +153,9 @@ def _aws(token: str, name: str, urn: str, state: dict[str, Any], cloud: Cloud) -
                    repositoryUrl=f"{cloud.account}.dkr.ecr.{cloud.region}.amazonaws.com/{physical}")
         rid = physical
     elif module == "iam" and short == "accessKey":
-        rid = "AKIA" + _digest(urn)[:16].upper()  # an ID, not a secret; no secret output is produced
+        rid = "AKIA" + digest(urn)[:16].upper()  # an ID, not a secret; no secret output is produced
     else:
-        rid = _s(state.get("name")) or f"{name}-{_digest(urn)[:7]}"
+        rid = _s(state.get("name")) or f"{name}-{digest(urn)[:7]}"
         if "arn" not in state:
             out["arn"] = f"arn:aws:{module}:{cloud.region}:{cloud.account}:{short.lower()}/{rid}"
     return rid, out
@@ -171,7 +172,7 @@ def _azure_native(token: str, name: str, urn: str, state: dict[str, Any],
         physical = _s(state.get("resourceGroupName")) or name
         rid = f"{sub}/resourceGroups/{physical}"
     elif key in ("authorization:RoleAssignment", "authorization:RoleDefinition"):
-        physical = _s(state.get("roleAssignmentName")) or _s(state.get("roleDefinitionId")) or _guid(urn)
+        physical = _s(state.get("roleAssignmentName")) or _s(state.get("roleDefinitionId")) or guid(urn)
         kind = "roleAssignments" if type_name == "RoleAssignment" else "roleDefinitions"
         rid = f"{_s(state.get('scope')) or sub}/providers/Microsoft.Authorization/{kind}/{physical}"
     elif key == "storage:BlobContainer":
@@ -189,7 +190,7 @@ def _azure_native(token: str, name: str, urn: str, state: dict[str, Any],
         rid = f"{sub}/resourceGroups/{group}/providers/{arm_type}/{physical}"
     out.update(id=rid, name=physical)
     if key == "managedidentity:UserAssignedIdentity":
-        out.update(principalId=_guid(urn, "principal"), clientId=_guid(urn, "client"), tenantId=cloud.tenant)
+        out.update(principalId=guid(urn, "principal"), clientId=guid(urn, "client"), tenantId=cloud.tenant)
     if key == "containerregistry:Registry":
         out["loginServer"] = f"{physical}.azurecr.io"
     return rid, out
@@ -201,15 +202,15 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 def _random(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """pulumi-random: values of the requested shape, derived from the URN (reproducible, not secret)."""
     short = token.rsplit(":", 1)[-1]
-    digest = hashlib.sha256(urn.encode()).digest() * 16  # 512 bytes: the longest length accepted below
+    pool = hashlib.sha256(urn.encode()).digest() * 16  # 512 bytes: the longest length accepted below
     if short in ("RandomPassword", "RandomString"):
         length = state.get("length")
         length = int(length) if isinstance(length, (int, float)) and 0 < length <= 512 else 16
-        result = "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:length])
+        result = "".join(_ALPHABET[b % len(_ALPHABET)] for b in pool[:length])
         return ("none" if short == "RandomPassword" else result), {"result": result}
     if short == "RandomId":
         size = state.get("byteLength")
-        raw = digest[:int(size) if isinstance(size, (int, float)) and 0 < size <= 256 else 8]
+        raw = pool[:int(size) if isinstance(size, (int, float)) and 0 < size <= 256 else 8]
         b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
         return b64, {"hex": raw.hex(), "b64Url": b64, "b64Std": base64.b64encode(raw).decode(),
                      "dec": str(int.from_bytes(raw, "big"))}
@@ -217,16 +218,16 @@ def _random(token: str, name: str, urn: str, state: dict[str, Any]) -> tuple[str
         low, high = state.get("min"), state.get("max")
         low = int(low) if isinstance(low, (int, float)) else 0
         high = int(high) if isinstance(high, (int, float)) and high >= low else low
-        result = low + int.from_bytes(digest[:4], "big") % (high - low + 1)
+        result = low + int.from_bytes(pool[:4], "big") % (high - low + 1)
         return str(result), {"result": result}
     if short == "RandomUuid":
-        result = _guid(urn)
+        result = guid(urn)
         return result, {"result": result}
     if short == "RandomPet":
-        return f"{_s(state.get('prefix')) + '-' if _s(state.get('prefix')) else ''}{name}-{_digest(urn)[:6]}", {}
+        return f"{_s(state.get('prefix')) + '-' if _s(state.get('prefix')) else ''}{name}-{digest(urn)[:6]}", {}
     if short == "RandomShuffle":
-        return _digest(urn)[:12], {"results": list(state.get("inputs") or [])}
-    return f"{name}-{_digest(urn)[:7]}", {}
+        return digest(urn)[:12], {"results": list(state.get("inputs") or [])}
+    return f"{name}-{digest(urn)[:7]}", {}
 
 
 def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: bool,
@@ -235,7 +236,7 @@ def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: boo
     if not custom:
         return "", {}
     if token.startswith("pulumi:providers:"):
-        return _guid(urn), {}
+        return guid(urn), {}
     if token == "pulumi:pulumi:StackReference":
         return _s(state.get("name")) or name, {"outputs": UNKNOWN if preview else {},
                                                "secretOutputNames": UNKNOWN if preview else []}
@@ -246,7 +247,7 @@ def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: boo
     elif token.startswith("random:"):
         rid, out = _random(token, name, urn, state)
     else:
-        rid, out = f"{name}-{_digest(urn)[:7]}", {}
+        rid, out = f"{name}-{digest(urn)[:7]}", {}
     out = {k: v for k, v in out.items() if k not in state}
     out.setdefault("id", rid)
     if preview:

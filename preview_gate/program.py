@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from rulebook import safe_yaml
 from rulebook.model import InputError
+
+from . import process
 
 PROGRAM_TIMEOUT = 300.0
 
@@ -40,17 +40,29 @@ class ProgramRun:
     stack: str
     preview: bool
     resources: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # what was not analysed
+    secrets: list[str] = field(default_factory=list)  # plain text of the program's Pulumi secrets
+
+    def hide(self, text: str) -> str:
+        return hide(text, self.secrets)
+
+
+SECRET_SHOWN = "[secret]"
+
+
+def hide(text: str, secrets: list[str]) -> str:
+    """`text` with every Pulumi secret replaced, as the engine masks secrets in what it prints."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, SECRET_SHOWN)
+    return text
 
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text("utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ProgramError(InputError(str(path), mark.line + 1 if mark else None,
-                                      f"not valid YAML: {getattr(exc, 'problem', exc)}")) from None
-    except OSError as exc:
-        raise ProgramError(InputError(str(path), None, f"cannot read: {exc.strerror}")) from None
+        return safe_yaml.read(path)
+    except safe_yaml.YamlError as exc:
+        raise ProgramError(InputError(str(path), exc.line, str(exc))) from None
 
 
 def _config_text(value: Any) -> str:
@@ -103,40 +115,50 @@ def _invoke(specs: Any, cwd: Path, timeout: float, python: str | None, where: Pa
     with tempfile.TemporaryDirectory(prefix="cicd-guard-gate-") as tmp:
         spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "out.json"
         spec_path.write_text(json.dumps(specs), "utf-8")
-        try:
-            proc = subprocess.run([python or sys.executable, "-m", "preview_gate.runner", str(spec_path),
-                                   str(out_path)], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise ProgramError(InputError(str(where), None, f"program did not finish within {timeout:.0f} s")) from None
+        done = process.run([python or sys.executable, "-m", "preview_gate.runner", str(spec_path), str(out_path)],
+                           cwd, timeout)
+        if done.returncode is None:
+            raise ProgramError(InputError(str(where), None, f"program did not finish within {timeout:g} s "
+                                                            f"(--timeout sets the limit)"), done.stderr)
         if out_path.is_file():
             return json.loads(out_path.read_text("utf-8"))
-    tail = (proc.stderr or "").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-    raise ProgramError(InputError(str(where), None, f"program runner failed: {tail[0]}"), proc.stderr)
+    tail = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+    raise ProgramError(InputError(str(where), None, f"program runner failed: {tail[0]}"), done.stderr)
 
 
-def _none_hint(err: dict[str, Any], preview: bool) -> str:
-    """Why a program met None offline: a provider function the gate does not answer, or (without
-    --preview) an output it cannot compute."""
-    if "'NoneType'" not in err["message"]:
-        return ""
-    hints = []
-    if err.get("unanswered"):
-        hints.append(f"provider functions the gate does not answer offline return nothing: "
-                     f"{', '.join(err['unanswered'])}")
-    if not preview:
-        hints.append("an output the gate cannot compute offline is None unless --preview makes it unknown, "
-                     "as in `pulumi preview`")
-    return "".join(f"; {h}" for h in hints)
+def _listed(items: list[str], limit: int = 8) -> str:
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
+def gaps(result: dict[str, Any]) -> list[str]:
+    """What the gate did not analyse in a run, one sentence each: never silent."""
+    out = []
+    if result.get("unanswered"):
+        out.append(f"provider functions answered with unknown values (their results were not analysed): "
+                   f"{_listed(result['unanswered'])}")
+    if result.get("not_computed"):
+        by_type: dict[str, list[str]] = {}
+        for item in result["not_computed"]:
+            token, _, prop = item.rpartition(".")
+            by_type.setdefault(token, []).append(prop)
+        out.append("outputs the gate does not compute offline are unknown, as in a preview: "
+                   + "; ".join(f"{token} {_listed(props, 6)}" for token, props in by_type.items()))
+    for component in result.get("remote", []):
+        out.append(f"{component} is a multi-language component: its children are created inside its provider "
+                   f"plugin, which the gate does not run, and were not analysed")
+    return out
 
 
 def _result(project: Project, stack: str, preview: bool, result: dict[str, Any]) -> ProgramRun:
     if "error" in result:
         err = result["error"]
-        hint = _none_hint(err, preview)
+        message = err["message"] if err.get("exited") else f"program raised {err['message']}"
+        hint = "".join(f"; {gap}" for gap in gaps(result))
+        secrets = result.get("secrets", [])
         raise ProgramError(InputError(err.get("file") or str(project.main), err.get("line"),
-                                      f"program raised {err['message']}{hint}"), err.get("traceback", ""))
-    return ProgramRun(project, stack, preview, result["resources"])
+                                      hide(message + hint, secrets)), hide(err.get("traceback", ""), secrets))
+    return ProgramRun(project, stack, preview, result["resources"], gaps(result), result.get("secrets", []))
 
 
 def run_program(project: Project, stack: str = "dev", preview: bool = False,

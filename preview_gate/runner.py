@@ -54,23 +54,37 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     except SystemExit as exc:
         if exc.code not in (None, 0):
             file, line = _program_frame(exc, program_dir)
-            return {"error": {"message": f"program exited with status {exc.code}", "file": file, "line": line}}
+            return {"error": {"message": f"program exited with status {exc.code}", "exited": True,
+                              "file": file, "line": line},
+                    **_gaps(monitor)}
     except BaseException as exc:  # noqa: BLE001 - any failure of the program is reported, never raised
         file, line = _program_frame(exc, program_dir)
         text = str(exc).strip().splitlines()
         return {"error": {"message": f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": "),
-                          "file": file, "line": line, "traceback": traceback.format_exc(limit=-8),
-                          "unanswered": monitor.mocks.unanswered}}
+                          "file": file, "line": line, "traceback": traceback.format_exc(limit=-8)},
+                **_gaps(monitor)}
     finally:
         sys.path.remove(str(program_dir))
     monitor.add_default_provider("aws", config, ("allowedAccountIds", "region"))
-    return {"resources": monitor.records}
+    return {"resources": monitor.records, **_gaps(monitor)}
+
+
+def _gaps(monitor: Any) -> dict[str, list[str]]:
+    """What the gate could not analyse: functions answered with unknowns, outputs it did not compute,
+    multi-language components whose children ran in a plugin."""
+    return {"unanswered": list(monitor.mocks.unanswered), "not_computed": list(monitor.not_computed),
+            "remote": list(monitor.remote), "secrets": sorted(monitor.secrets)}
 
 
 def main(argv: list[str]) -> int:
     """SPEC_JSON holds one program spec or a list of them (one result each, in order)."""
+    from .process import kill_descendants
+
     spec = json.loads(Path(argv[0]).read_text("utf-8"))
-    result: Any = [run(s) for s in spec] if isinstance(spec, list) else run(spec)
+    try:
+        result: Any = [run(s) for s in spec] if isinstance(spec, list) else run(spec)
+    finally:
+        kill_descendants()  # background children the program started do not outlive it
     Path(argv[1]).write_text(json.dumps(result), "utf-8")
     failed = any("error" in r for r in result) if isinstance(result, list) else "error" in result
     return EXIT_PROGRAM_FAILED if failed else 0

@@ -18,6 +18,7 @@ from rulebook.config import Config
 from rulebook.engine import evaluate
 from rulebook.findings import Finding, Report, Status
 from rulebook.reporters import render
+from rulebook.roots import evaluate_scan
 
 HERE = Path(__file__).resolve().parent
 TERRAFORM = ("terraform", "terraform-plan")  # engines whose findings carry a file and line
@@ -51,7 +52,7 @@ def run(stack: Stack, config: Config) -> Report:
             result = scan([], plans=[str(stack.path / stack.plan)], repo_root=str(stack.path))
         else:
             result = scan([str(stack.path)], repo_root=str(stack.path))
-        findings = [f for inv in result.inventories for f in evaluate(inv, config)]
+        findings = evaluate_scan(result, config)
         return Report(findings=findings, errors=list(result.errors), scanned=list(result.scanned))
     from preview_gate import run_gate
 

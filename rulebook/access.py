@@ -286,7 +286,7 @@ def _default_resources(target: Resource | None, policy_resource: Resource | None
     return ("*",)
 
 
-def _expanded(statement: Statement) -> tuple[frozenset[str], list[Unknown], bool]:
+def expanded_actions(statement: Statement) -> tuple[frozenset[str], list[Unknown], bool]:
     """Registry actions a statement covers, unknown entries, and whether it covers a whole service."""
     unknowns: list[Unknown] = []
     if statement.not_actions:
@@ -336,7 +336,7 @@ def _overlap(a: str, b: str) -> bool:
 
 def _grants_for_statement(statement: Statement, denies: list[_Deny], resources: tuple[Any, ...],
                           not_resources: tuple[Any, ...], **common: Any) -> list[Grant]:
-    acts, unknowns, everything = _expanded(statement)
+    acts, unknowns, everything = expanded_actions(statement)
     out: list[Grant] = []
     for unknown in unknowns:
         out.append(Grant(None, frozenset(), resources, not_resources, statement=statement,
@@ -468,6 +468,14 @@ def _deny_principal_matches(principals: Any, value: Any) -> bool:
             if v == "*" or v == value:
                 return True
     return False
+
+
+def may_deny_listing(attached: AttachedPolicy) -> bool:
+    """Whether a policy denies, or may deny (parts not known), ecr:DescribeRepositories everywhere."""
+    doc = attached.document
+    if isinstance(doc, Unknown) or any(True for _ in doc.undecided()):
+        return True
+    return any(_denies_listing_everywhere(s, attached) is not False for s in doc.denies())
 
 
 def _denies_listing_everywhere(statement: Statement, attached: AttachedPolicy) -> bool | Unknown:

@@ -26,6 +26,7 @@ from .identities import CI_OIDC_ISSUERS, Identity, identities, issuer_of, names_
 from .model import Inventory, Ref, Resource
 from .registry_actions import ActionClass
 from .rules.base import Context
+from .store_access import STORE_CAPABILITIES, StoreEntry, store_entries
 from .unknown import Unknown
 
 CAPABILITIES = ("pull", "push", "enumerate", "administer", "unknown")  # unknown: a policy not readable at plan time
@@ -79,12 +80,14 @@ class AccessMap:
     registries: list[RegistryEntry] = field(default_factory=list)
     holders: list[Holder] = field(default_factory=list)
     title: str = ""
+    stores: list[StoreEntry] = field(default_factory=list)  # artifact buckets and storage accounts
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "registries": [{"registry": r.label, "address": r.address,
                             "access": [a.as_dict() for a in r.accesses]} for r in self.registries],
+            "artifact_stores": [s.as_dict() for s in self.stores],
             "identities": [{"identity": h.label, "address": h.address, "reached_by": h.reached_by,
                             "classification": h.roles} for h in self.holders],
         }
@@ -289,21 +292,23 @@ def build(inventory: Inventory, config: Config | None = None, title: str = "") -
     ctx = Context(inventory, config)
     idents = identities(ctx)
     entries = _aws_entries(ctx, [i for i in idents if i.is_aws]) + _azure_entries(ctx)
+    stores = store_entries(ctx)
     issuers = CI_OIDC_ISSUERS + tuple(config.oidc_issuers)
-    used = {a.holder_address for e in entries for a in e.accesses if a.holder_address}
+    used = {a.holder_address for e in [*entries, *stores] for a in e.accesses if a.holder_address}
     holders = [Holder(_who(i), i.address, _subjects(i, inventory, issuers), _classification(i))
                for i in idents if i.address in used]
     for entry in entries:
         entry.accesses.sort(key=lambda a: (CAPABILITIES.index(a.capability), a.holder, a.through))
-    return AccessMap(entries, holders, title)
+    return AccessMap(entries, holders, title, stores)
 
 
 # --------------------------------------------------------------------------------------------------
 # rendering
 
 
-def _grouped(entry: RegistryEntry) -> list[tuple[str, list[str], list[str], bool, list[str]]]:
-    """(holder, capabilities, through, certain, reasons) per holder of one registry."""
+def _grouped(entry: RegistryEntry | StoreEntry,
+             order: tuple[str, ...] = CAPABILITIES) -> list[tuple[str, list[str], list[str], bool, list[str]]]:
+    """(holder, capabilities, through, certain, reasons) per holder of one registry or store."""
     rows: dict[str, tuple[list[str], list[str], list[bool], list[str]]] = {}
     for a in entry.accesses:
         caps, through, certain, reasons = rows.setdefault(a.holder, ([], [], [], []))
@@ -314,7 +319,7 @@ def _grouped(entry: RegistryEntry) -> list[tuple[str, list[str], list[str], bool
         certain.append(a.certain)
         if a.reason and a.reason not in reasons:
             reasons.append(a.reason)
-    return [(holder, sorted(caps, key=CAPABILITIES.index), through, all(certain), reasons)
+    return [(holder, sorted(caps, key=order.index), through, all(certain), reasons)
             for holder, (caps, through, certain, reasons) in rows.items()]
 
 
@@ -323,25 +328,42 @@ def render_text(maps: Iterable[AccessMap]) -> str:
     for access_map in maps:
         if access_map.title:
             out.append(f"== {access_map.title}")
-        if not access_map.registries:
-            out.append("No container registry or registry access found.\n")
+        if not access_map.registries and not access_map.stores:
+            out.append("No container registry, artifact store or access to one found.\n")
             continue
         reach = {h.label: h.reached_by for h in access_map.holders}
-        rows = [("REGISTRY", "IDENTITY", "CAN", "THROUGH", "REACHED BY")]
-        for entry in access_map.registries:
-            grouped = _grouped(entry)
-            if not grouped:
-                rows.append((entry.label, "(nobody declared here)", "-", "-", "-"))
-            for i, (holder, caps, through, certain, reasons) in enumerate(grouped):
-                can = ", ".join(caps) + ("" if certain else " (maybe)")
-                note = f" [{'; '.join(reasons)}]" if reasons else ""
-                rows.append((entry.label if i == 0 else "", holder, can, "; ".join(through) + note,
-                             "; ".join(reach.get(holder, [])) or "-"))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-        for row in rows:
-            out.append("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
+        if access_map.registries:
+            out.extend(_table("REGISTRY", access_map.registries, reach, CAPABILITIES))
+        if access_map.stores:
+            out.extend([""] if access_map.registries else [])
+            out.extend(_table("ARTIFACT STORE", access_map.stores, reach, STORE_CAPABILITIES))
+            out.extend(_networks(access_map.stores))
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _networks(stores: list[StoreEntry]) -> list[str]:
+    lines = ["", "ARTIFACT STORE NETWORKS"]
+    for store in stores:
+        lines.append(f"{store.label}: {'; '.join(store.networks)}")
+    return lines
+
+
+def _table(title: str, entries: Iterable[RegistryEntry | StoreEntry], reach: dict[str, list[str]],
+           order: tuple[str, ...]) -> list[str]:
+    """One aligned table: entry, identity, capabilities, through, reached by."""
+    rows = [(title, "IDENTITY", "CAN", "THROUGH", "REACHED BY")]
+    for entry in entries:
+        grouped = _grouped(entry, order)
+        if not grouped:
+            rows.append((entry.label, "(nobody declared here)", "-", "-", "-"))
+        for i, (holder, caps, through, certain, reasons) in enumerate(grouped):
+            can = ", ".join(caps) + ("" if certain else " (maybe)")
+            note = f" [{'; '.join(reasons)}]" if reasons else ""
+            rows.append((entry.label if i == 0 else "", holder, can, "; ".join(through) + note,
+                         "; ".join(reach.get(holder, [])) or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1] for row in rows]
 
 
 def render_json(maps: Iterable[AccessMap]) -> str:
@@ -354,7 +376,8 @@ def _quote(text: str) -> str:
 
 
 def render_mermaid(maps: Iterable[AccessMap]) -> str:
-    """A left-to-right flowchart: who reaches an identity -> identity -> registry, edges labelled by capability."""
+    """A left-to-right flowchart: who reaches an identity -> identity -> registry or artifact store, edges
+    labelled by capability; the networks an artifact store accepts traffic from point at it."""
     lines = ["flowchart LR"]
     ids: dict[str, str] = {}
 
@@ -367,16 +390,22 @@ def render_mermaid(maps: Iterable[AccessMap]) -> str:
         reach = {h.label: h.reached_by for h in access_map.holders}
         kinds = {h.label: h.roles for h in access_map.holders}
         sources: set[tuple[str, str]] = set()
-        for entry in access_map.registries:
-            reg = node(f"registry:{access_map.title}:{entry.address}", "r")
-            lines.append(f'  {reg}[("{_quote(entry.label)}")]:::registry')
-            for holder, caps, _, certain, _ in _grouped(entry):
+        targets = [(e, "registry", CAPABILITIES) for e in access_map.registries]
+        targets += [(e, "store", STORE_CAPABILITIES) for e in access_map.stores]
+        for entry, what, order in targets:
+            reg = node(f"{what}:{access_map.title}:{entry.address}", "r" if what == "registry" else "t")
+            lines.append(f'  {reg}[("{_quote(entry.label)}")]:::{what}')
+            for network in getattr(entry, "networks", ()):
+                net = node(f"network:{network}", "n")
+                lines.append(f'  {net}{{{{"{_quote(network)}"}}}}:::network')
+                lines.append(f"  {net} -.->|traffic| {reg}")
+            for holder, caps, _, certain, _ in _grouped(entry, order):
                 who = node(f"holder:{access_map.title}:{holder}", "i")
                 tag = f" ({', '.join(kinds[holder])})" if kinds.get(holder) else ""
                 lines.append(f'  {who}["{_quote(holder + tag)}"]:::identity')
                 arrow = "-->" if certain else "-.->"
                 label = ", ".join(caps) + ("" if certain else "?")
-                css = "admin" if "administer" in caps else ("push" if "push" in caps else "")
+                css = "admin" if "administer" in caps else ("push" if {"push", "write"} & set(caps) else "")
                 lines.append(f'  {who} {arrow}|"{_quote(label)}"| {reg}')
                 if css:
                     lines.append(f"  class {who} {css}")
@@ -393,6 +422,8 @@ def render_mermaid(maps: Iterable[AccessMap]) -> str:
         "  classDef push stroke:#e37400,stroke-width:2px",
         "  classDef admin stroke:#d93025,stroke-width:3px",
     ]
+    if any(m.stores for m in maps):
+        lines += ["  classDef store fill:#e6f4ea,stroke:#188038", "  classDef network fill:#fef7e0,stroke:#f9ab00"]
     # a node declared twice keeps one line per statement; drop exact duplicates for readability
     return "\n".join(dict.fromkeys(lines)) + "\n"
 

@@ -1,9 +1,8 @@
 """Azure RBAC roles as registry capabilities, and role-assignment scopes.
 
-Built-in roles are identified by their GUID (the same in every tenant) or their name. The GUIDs and
-descriptions are those of Microsoft Learn, "Azure built-in roles" (Privileged, General and
-Containers sections, page dated 2026-09-10); no maintained PyPI package ships the built-in role
-definitions. Capabilities of custom roles (azure.role_definition) are derived from their
+Built-in roles are identified by their GUID (the same in every tenant) or their name, and come
+from the complete catalogue of built-in role definitions (rulebook/azure_catalogue.py). The
+capabilities of every role, built-in or custom (azure.role_definition), are derived from its
 actions/dataActions with Azure's wildcard rules, against probe operations of each capability.
 """
 
@@ -12,9 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterable
+from functools import lru_cache
+from typing import Any
 
+from . import azure_catalogue
 from .actions import glob_match
+from .azure_catalogue import Permission, RoleDefinition
 from .model import Inventory, Ref, Resource
 from .unknown import Unknown
 
@@ -51,79 +53,105 @@ class AzureRole:
         return f"{kind} {self.name}"
 
 
-def _b(name: str, guid: str, caps: Iterable[Capability], everything: bool = False) -> AzureRole:
-    return AzureRole(name, guid, frozenset(caps), everything)
-
-
-BUILTIN_ROLES: tuple[AzureRole, ...] = (
-    # Privileged / General
-    _b("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", _FULL, True),
-    _b("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c", _FULL, True),
-    _b("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", {C.READER}),
-    _b("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", {C.READER, C.ADMIN}),
-    _b("Role Based Access Control Administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168", {C.READER, C.ADMIN}),
-    # Containers: ACR data roles
-    _b("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d", {C.PULL}),
-    _b("AcrPush", "8311e382-0749-4cb8-b61a-304f252e45ec", {C.PULL, C.PUSH}),
-    _b("AcrDelete", "c2f4ef07-c644-48eb-af81-4b1b4947fb11", {C.DELETE}),
-    _b("AcrImageSigner", "6cef56e8-d556-48e5-a04f-b8e64114680f", {C.SIGN}),
-    _b("AcrQuarantineReader", "cdda3590-29a3-44f6-95f2-9f980659eb04", {C.PULL}),
-    _b("AcrQuarantineWriter", "c8d4ff99-41c3-41a8-9f60-21dfdad59608", {C.PULL, C.PUSH}),
-    # Containers: "Container Registry *" roles (ABAC-capable repository roles and configuration roles)
-    _b("Container Registry Repository Reader", "b93aa761-3e63-49ed-ac28-beffa264f7ac", {C.PULL}),
-    _b("Container Registry Repository Writer", "2a1e307c-b015-4ebd-883e-5b7698a07328", {C.PULL, C.PUSH}),
-    _b("Container Registry Repository Contributor", "2efddaa5-3f1f-4df3-97df-af3f13818f4c",
-       {C.PULL, C.PUSH, C.DELETE}),
-    _b("Container Registry Repository Catalog Lister", "bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7", {C.CATALOG_LISTING}),
-    # "import images ... list repositories, view images and tags, get manifests, and pull images"
-    _b("Container Registry Data Importer and Data Reader", "577a9874-89fd-4f24-9dbd-b5034d0ad23a",
-       {C.PULL, C.PUSH, C.CATALOG_LISTING}),
-    # "can be used for full registry data plane permissions including reading/writing/deleting"
-    _b("Container Registry Tasks Contributor", "fb382eab-e894-4461-af04-94435c366c3f",
-       {C.PULL, C.PUSH, C.DELETE, C.ADMIN}),
-    # these two expose admin user credentials, scope maps and tokens: data access by another path
-    _b("Container Registry Configuration Reader and Data Access Configuration Reader",
-       "69b07be0-09bf-439a-b9a6-e73de851bd59", {C.READER, C.ADMIN}),
-    _b("Container Registry Contributor and Data Access Configuration Administrator",
-       "3bc748fc-213d-45c1-8d91-9da5725539b9", {C.READER, C.ADMIN}),
-    _b("Container Registry Cache Rule Administrator", "df87f177-bb12-4db1-9793-a413691eff94", {C.ADMIN}),
-    _b("Container Registry Cache Rule Reader", "c357b964-0002-4b64-a50d-7a28f02edc52", {C.READER}),
-    _b("Container Registry Credential Set Administrator", "f094fb07-0703-4400-ad6a-e16dd8000e14", {C.ADMIN}),
-    _b("Container Registry Credential Set Reader", "29093635-9924-4f2c-913b-650a12949526", {C.READER}),
-    _b("Container Registry Transfer Pipeline Contributor", "bf94e731-3a51-4a7c-8c54-a1ab9971dfc1", {C.ADMIN}),
-)
-_BY_GUID = {r.guid: r for r in BUILTIN_ROLES if r.guid}
-_BY_NAME = {r.name.lower(): r for r in BUILTIN_ROLES}
 _GUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\s*$", re.IGNORECASE)
 
 _ACR = "Microsoft.ContainerRegistry/registries/"
+_ASSIGN = "Microsoft.Authorization/roleAssignments/write"
+# a task run works in the registry with full data-plane access (Container Registry Tasks Contributor)
+_RUNS = (_ACR + "scheduleRun/action", _ACR + "tasks/write", _ACR + "taskruns/write")
 # operations that exercise each capability: (control-plane actions, data actions)
 _PROBES: dict[Capability, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    C.PULL: ((_ACR + "pull/read",), (_ACR + "repositories/content/read",)),
-    C.PUSH: ((_ACR + "push/write",), (_ACR + "repositories/content/write",)),
-    C.DELETE: ((_ACR + "artifacts/delete",), (_ACR + "repositories/content/delete",)),
+    C.PULL: ((_ACR + "pull/read", _ACR + "quarantine/read") + _RUNS,
+             (_ACR + "repositories/content/read", _ACR + "quarantinedArtifacts/read")),
+    C.PUSH: ((_ACR + "push/write", _ACR + "quarantine/write", _ACR + "importImage/action") + _RUNS,
+             (_ACR + "repositories/content/write", _ACR + "quarantinedArtifacts/write")),
+    C.DELETE: ((_ACR + "artifacts/delete",) + _RUNS, (_ACR + "repositories/content/delete",)),
     C.SIGN: ((_ACR + "sign/write",), (_ACR + "trustedCollections/write",)),
     C.CATALOG_LISTING: ((), (_ACR + "catalog/read",)),
     C.READER: ((_ACR + "read",), ()),
     C.ADMIN: ((_ACR + "write", _ACR + "delete", _ACR + "listCredentials/action",
                _ACR + "regenerateCredential/action", _ACR + "tokens/write", _ACR + "scopeMaps/write",
-               _ACR + "importImage/action", "Microsoft.Authorization/roleAssignments/write"), ()),
+               _ACR + "cacheRules/write", _ACR + "credentialSets/write", _ACR + "importPipelines/write",
+               _ACR + "exportPipelines/write", _ACR + "pipelineRuns/write", _ASSIGN) + _RUNS, ()),
 }
 _SENTINEL = "Microsoft.ContainerRegistry/\x00every-operation"
-
-
-def builtin_by_guid(guid: str) -> AzureRole | None:
-    return _BY_GUID.get(guid.lower())
-
-
-def builtin_by_name(name: str) -> AzureRole | None:
-    return _BY_NAME.get(name.strip().lower())
+_DELEGATED = re.compile(r"GuidEquals\s*\{([^}]*)\}", re.IGNORECASE)
 
 
 def guid_of(role_definition_id: str) -> str | None:
     """The GUID of a role definition given as a full resource id or a bare GUID."""
     match = _GUID.search(role_definition_id.strip().rstrip("/"))
     return match.group(1).lower() if match else None
+
+
+def _dashed(text: str) -> str | None:
+    """A GUID as an ABAC condition writes it (with or without dashes), in canonical form."""
+    h = re.sub(r"[^0-9a-fA-F]", "", text).lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" if len(h) == 32 else None
+
+
+def _delegated_roles(condition: str) -> tuple[str, ...] | None:
+    """The roles a conditional roleAssignments/write may hand out; None when the condition says otherwise."""
+    if "roleassignments:roledefinitionid" not in condition.lower():
+        return None
+    found = [_dashed(g) for m in _DELEGATED.finditer(condition) for g in m.group(1).split(",")]
+    if not found or any(g is None for g in found):
+        return None
+    return tuple(g for g in found if g)
+
+
+@lru_cache(maxsize=None)
+def _unconditional_capabilities(guid: str) -> frozenset[Capability]:
+    """A delegated role's capabilities, its own conditions ignored (no chains followed: errs towards access)."""
+    definition = azure_catalogue.by_guid(guid)
+    if definition is None:
+        return _FULL  # not a built-in role: it may reach registries
+    caps: set[Capability] = set()
+    for p in definition.permissions:
+        found = capabilities_of(p.actions, p.not_actions, p.data_actions, p.not_data_actions)
+        assert not isinstance(found, Unknown)
+        caps |= found[0]
+    return frozenset(caps)
+
+
+def _block_capabilities(p: Permission) -> tuple[frozenset[Capability], bool]:
+    """One permission block. A delegation constrained to named roles keeps ADMIN only when one of
+    those roles reaches registries (Key Vault Data Access Administrator's cannot)."""
+    found = capabilities_of(p.actions, p.not_actions, p.data_actions, p.not_data_actions)
+    assert not isinstance(found, Unknown)
+    caps, everything = found
+    if p.condition and C.ADMIN in caps and not everything:
+        without = capabilities_of([a for a in p.actions if not glob_match(a, _ASSIGN)], p.not_actions)
+        delegated = _delegated_roles(p.condition)
+        if (not isinstance(without, Unknown) and C.ADMIN not in without[0] and delegated is not None
+                and not any(_unconditional_capabilities(g) for g in delegated)):
+            caps = caps - {C.ADMIN}
+    return caps, everything
+
+
+def _builtin(definition: RoleDefinition) -> AzureRole:
+    caps: set[Capability] = set()
+    everything = False
+    for p in definition.permissions:  # Azure unions the blocks
+        block_caps, block_everything = _block_capabilities(p)
+        caps |= block_caps
+        everything = everything or block_everything
+    return AzureRole(definition.name, definition.guid, frozenset(caps), everything)
+
+
+def builtin_by_guid(guid: str) -> AzureRole | None:
+    return _builtin_role(guid.strip().lower())
+
+
+@lru_cache(maxsize=None)
+def _builtin_role(guid: str) -> AzureRole | None:
+    definition = azure_catalogue.by_guid(guid)
+    return _builtin(definition) if definition else None
+
+
+def builtin_by_name(name: str) -> AzureRole | None:
+    definition = azure_catalogue.by_name(name)
+    return builtin_by_guid(definition.guid) if definition else None
 
 
 def _granted(op: str, allowed: list[str], denied: list[str]) -> bool:
@@ -149,7 +177,7 @@ def capabilities_of(actions: Any = (), not_actions: Any = (), data_actions: Any 
             or any(_granted(op, data, not_data) for op in data_ops)}
     everything = _granted(_SENTINEL, act, not_act) and not any(
         p.lower().startswith("microsoft.containerregistry") for p in not_act)
-    return frozenset(caps), everything
+    return (_FULL if everything else frozenset(caps)), everything
 
 
 def _custom_role(definition: Resource) -> AzureRole | Unknown:
@@ -245,6 +273,8 @@ _MG = re.compile(r"^/providers/microsoft\.management/managementgroups/[^/]+$", r
 _SUB = re.compile(r"^/subscriptions/[^/]+$", re.IGNORECASE)
 _RG = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+$", re.IGNORECASE)
 _REG = re.compile(r"/providers/microsoft\.containerregistry/registries/([^/]+)", re.IGNORECASE)
+# a resource of any provider but the management groups': `.../providers/Microsoft.KeyVault/vaults/kv`
+_RESOURCE = re.compile(r"/providers/(?!microsoft\.management/)[^/]+/[^/]+/[^/]+", re.IGNORECASE)
 
 
 # Scopes referenced through a data source or resource that has no kind of its own (the Terraform
@@ -255,6 +285,26 @@ _SCOPE_TYPES = {
     "azurerm_resource_group": ScopeKind.RESOURCE_GROUP,
     "azurerm_container_registry": ScopeKind.REGISTRY,
 }
+
+
+# data sources and resources whose `id` is not the id of one resource of their own type
+_NOT_ONE_RESOURCE = frozenset({"azurerm_resources", "azurerm_client_config", "azurerm_subscriptions",
+                               "azurerm_resource_group_template_deployment",
+                               "azurerm_subscription_template_deployment",
+                               "azurerm_management_group_template_deployment",
+                               "azurerm_tenant_template_deployment"})
+
+
+def _kind_of_type(tf_type: str, attribute: str) -> ScopeKind | None:
+    """What the `id` of a Terraform azurerm type is as a scope: any type but the containers of
+    registries, a registry and its parts is a resource that holds no registry (a key vault...)."""
+    if tf_type in _SCOPE_TYPES:
+        return _SCOPE_TYPES[tf_type]
+    if tf_type.startswith("azurerm_container_registry"):
+        return ScopeKind.REGISTRY  # a part of a registry (scope map, task...): at most that registry
+    if tf_type.startswith("azurerm_") and attribute == "id" and tf_type not in _NOT_ONE_RESOURCE:
+        return ScopeKind.OTHER
+    return None  # another attribute (node_resource_group_id...) or provider: not known here
 
 
 def _address_type(address: str) -> str:
@@ -274,7 +324,7 @@ def classify_scope(scope: Any, inventory: Inventory) -> Scope | Unknown:
     if isinstance(scope, Ref):
         target = inventory.by_address(scope.address)
         if target is None:
-            by_type = _SCOPE_TYPES.get(_address_type(scope.address))
+            by_type = _kind_of_type(_address_type(scope.address), scope.attribute)
             if by_type is not None:  # e.g. data.azurerm_subscription.current.id: no kind, but a known scope
                 return Scope(by_type, scope.address)
             return Unknown(f"assignment scope {scope} is not in this stack/module")
@@ -297,6 +347,6 @@ def classify_scope(scope: Any, inventory: Inventory) -> Scope | Unknown:
         registry = next((r for r in inventory.of_kind("azure.acr.registry")
                          if r.props.get("id") == text or r.props.get("name") == match.group(1)), None)
         return Scope(ScopeKind.REGISTRY, text, registry)
-    if text.lower().startswith("/subscriptions/"):
-        return Scope(ScopeKind.OTHER, text)
+    if text.lower().startswith("/subscriptions/") or _RESOURCE.search(text):
+        return Scope(ScopeKind.OTHER, text)  # a vault, an account...: whatever comes before it
     return Unknown(f"assignment scope {text!r} is not an Azure resource id")

@@ -15,9 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from .findings import Enforcement, Severity
 
 DEFAULT_FILENAME = "cicd-guard.yaml"
@@ -54,6 +51,7 @@ class Config:
     aws_accounts: tuple[str, ...] = ()  # the stack's own AWS accounts (rulebook/accounts.py)
     enforcement: dict[str, Enforcement] = field(default_factory=dict)
     suppressions: tuple[ConfigSuppression, ...] = ()
+    suppression_horizon_days: int = 365  # --strict-suppressions refuses expiry dates further out
     source: str = "<defaults>"
 
     def enforcement_for(self, rule_id: str, severity: Severity) -> Enforcement:
@@ -95,6 +93,7 @@ class Config:
                 ConfigSuppression(s["rule"], s["resource"], s["reason"],
                                   dt.date.fromisoformat(s["expires"]) if s.get("expires") else None)
                 for s in data.get("suppressions", ())),
+            suppression_horizon_days=data.get("suppression_horizon_days", 365),
             source=source,
         )
 
@@ -135,16 +134,22 @@ def _is_date(value: object) -> bool:
     return True
 
 
-_FORMATS = jsonschema.FormatChecker(formats=())
-_FORMATS.checks("cidr")(_is_cidr)
-_FORMATS.checks("date")(_is_date)
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    """Built on first use: a scan without a config file never pays for importing jsonschema."""
+    import jsonschema
+
+    formats = jsonschema.FormatChecker(formats=())
+    formats.checks("cidr")(_is_cidr)
+    formats.checks("date")(_is_date)
+    return jsonschema.Draft202012Validator(schema(), format_checker=formats)
 
 
 def validate(data: Any, source: str = "<config>") -> None:
     """Raise ConfigError naming the first offending key path, e.g. `ci_network.cidrs[1]`."""
     if data is None:
         return
-    validator = jsonschema.Draft202012Validator(schema(), format_checker=_FORMATS)
+    validator = _validator()
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if not errors:
         return
@@ -159,32 +164,16 @@ def validate(data: Any, source: str = "<config>") -> None:
     raise ConfigError(f"{source}: {path or '<top level>'}: {message}")
 
 
-class _TextDatesLoader(yaml.SafeLoader):
-    """Safe YAML that keeps `2026-12-31` as text: the schema (shared with JSON) checks dates itself,
-    and an impossible date becomes a config error naming the key instead of a crash."""
-
-
-_TextDatesLoader.yaml_implicit_resolvers = {
-    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def read_document(path: str | Path) -> Any:
-    """A YAML (or JSON) settings file as data; ConfigError naming the file and line when unreadable."""
-    path = Path(path)
+    """A YAML (or JSON) settings file as data; ConfigError naming the file and line when unreadable
+    (safe_yaml bounds what a hostile file can cost)."""
+    from . import safe_yaml  # imported here: a scan without a config file does not load a YAML parser
+
     try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    try:
-        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        return safe_yaml.read(path, noun="config")
+    except safe_yaml.YamlError as exc:
+        where = f":{exc.line}" if exc.line else ""
+        raise ConfigError(f"{path}{where}: {exc}") from None
 
 
 def load(path: str | Path | None = None, search_from: str | Path | None = None) -> Config:

@@ -36,6 +36,11 @@ def _suppression_for(rule_id: str, resource: Resource, config: Config, today: dt
             if entry.expires and entry.expires < today:
                 note = f"suppression in {config.source} expired on {entry.expires.isoformat()}"
                 continue
+            if strict_suppressions and entry.expires and \
+                    entry.expires > today + dt.timedelta(days=config.suppression_horizon_days):
+                note = (f"suppression in {config.source} expires on {entry.expires.isoformat()}, more than "
+                        f"{config.suppression_horizon_days} days out (--strict-suppressions)")
+                continue
             return Suppression(entry.reason, "config", entry.expires.isoformat() if entry.expires else None), None
     for entry in resource.suppressions:
         if rule_id not in entry.rules:

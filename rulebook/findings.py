@@ -56,12 +56,20 @@ class Finding:
     end_line: int | None = None
     urn: str | None = None
     called_from: str | None = None  # "file:line" of the module call, when inside a module
+    roots: tuple[str, ...] = ()  # the root modules that reach it, when more than one does (rulebook/roots.py)
     suppression: Suppression | None = None
 
     @property
     def blocks(self) -> bool:
         """True when this finding alone makes the gate fail (before --strict is considered)."""
-        return self.status is Status.FAILED and self.enforcement is Enforcement.MANDATORY
+        return self.blocks_run(strict=False)
+
+    def blocks_run(self, strict: bool = False) -> bool:
+        """The one place that decides whether a finding fails the run: a failure under a mandatory rule,
+        and with --strict an UNKNOWN result under a mandatory rule too."""
+        if self.enforcement is not Enforcement.MANDATORY:
+            return False
+        return self.status is Status.FAILED or (strict and self.status is Status.UNKNOWN)
 
     def sort_key(self) -> tuple:
         return (self.file or self.urn or "", self.line or 0, self.rule_id, self.resource)
@@ -97,9 +105,4 @@ class Report:
         """0 clean, 1 a mandatory failure, 2 input or config could not be evaluated (fail closed)."""
         if self.errors:
             return 2
-        for finding in self.findings:
-            if finding.blocks:
-                return 1
-            if strict and finding.status is Status.UNKNOWN and finding.enforcement is Enforcement.MANDATORY:
-                return 1
-        return 0
+        return 1 if any(finding.blocks_run(strict) for finding in self.findings) else 0

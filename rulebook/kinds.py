@@ -6,10 +6,13 @@ value is not known at plan time is an Unknown. Types in the descriptions:
   str / bool / int / list[...] / dict  plain values;  ref  a value pointing at another resource
   (a Ref, or the concrete name/arn/id string);  policy  a PolicyDocument (rulebook.policy.parse_policy).
 Every kind may also carry `id` (the provider's identifier, e.g. a Pulumi output or a plan value),
-used only to resolve references. `Resource.values` holds the literal leaves of a resource: values
+used only to resolve references. Every resource also carries `tags` (the effective tags: provider
+default tags included, rulebook.adapters.effective_tags) and `values`: its literal leaves, values
 written in its own configuration (Terraform: not read through a variable, local or another resource;
-Pulumi: every known input that is not a Pulumi secret), for secret scans. Rules read only these kinds and props; a rule that needs more means
-this file needs more.
+Pulumi: every known input that is not a Pulumi secret), for secret scans. A string prop may be a
+rulebook.model.Linked value: the engine said which resource it comes from, and Inventory.resolve
+follows that instead of the name. Rules read only these kinds and props; a rule that needs more
+means this file needs more.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("aws.iam.saml_provider", "IAM SAML provider (human single sign-on)", name="str", arn="str"),
     _k("aws.caller_identity", "the identity and account the deployment runs as (data aws_caller_identity)",
        account_id="str", arn="str"),
-    _k("aws.provider", "aws provider configuration (Terraform provider block per alias, Pulumi aws provider)",
+    _k("aws.provider", "aws provider configuration (plan JSON provider_config per alias, Pulumi aws provider)",
        allowed_account_ids="list[str]: accounts the provider may deploy into", alias="str"),
     # --- AWS ECR -----------------------------------------------------------------------------
     _k("aws.ecr.repository", "ECR repository (private or public)", name="str", arn="str",
@@ -148,16 +151,16 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        name="str", value="any: its value in this scan (default, tfvars or module argument)",
        sensitive="bool", source="str: default|tfvars|environment|module_call|unset",
        literal="bool: the value is written in the configuration (a default, tfvars or literal argument)",
-       used_by="list[str]: where the module reads it (resource.attribute, local, output)"),
+       used_by="list[str]: where the module reads it (resource.attribute, local, output)",
+       attributes="list[str]: attribute names of its object type, when it is declared as one"),
     _k("terraform.output", "Terraform output (address output.NAME)", name="str", value="any", sensitive="bool",
        exposes="list[str]: resource attributes the value is built from (aws_iam_access_key.ci.secret)"),
     _k("terraform.local", "Terraform local value (address local.NAME); values holds its literal leaves",
        name="str", value="any", literal="bool: the expression references nothing",
        used_by="list[str]: where the module reads it"),
+    _k("terraform.provider", "Terraform provider configuration (address provider.NAME[.ALIAS]); values holds its "
+       "literal leaves (access_key, secret_key, client_secret, token, ...)", name="str", alias="str",
+       allowed_account_ids="list[str]: aws provider only, the accounts it may deploy into"),
     # --- Anything else ----------------------------------------------------------------------------
     _k("unmapped", "a resource type no rule models; only its literal values are read (secret scans)"),
 ]}
-
-
-def describe(kind: str) -> Kind:
-    return KINDS[kind]

@@ -76,6 +76,9 @@ class Resource:
     native_type: str = ""  # e.g. aws_iam_role or aws:iam/role:Role; for messages only, never for policy
     values: list[tuple[str, Any]] = field(default_factory=list)  # every literal leaf (path, value), for secret scans
     notes: list[str] = field(default_factory=list)  # adapter remarks shown with findings (e.g. module not scanned)
+    # attribute paths (spelled as in `values`) whose value the engine marks sensitive; the values stay
+    # readable for rules, their text is in Inventory.sensitive_values for the reporters to redact
+    sensitive_paths: frozenset[str] = frozenset()
     suppressions: list["InlineSuppression"] = field(default_factory=list)  # from source comments
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -101,6 +104,9 @@ class Inventory:
     resources: list[Resource] = field(default_factory=list)
     errors: list["InputError"] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the adapter could only partly read: reported, never silent
+    # every string the engine marks sensitive (Terraform `sensitive = true` variables and outputs, sensitive(),
+    # values derived from them): no output may print one; reporters replace each occurrence by <redacted>
+    sensitive_values: set[str] = field(default_factory=set)
     _by_address: dict[str, Resource] = field(default_factory=dict, repr=False)
     _by_ident: dict[Any, list[Resource]] = field(default_factory=dict, repr=False)
 
@@ -115,7 +121,7 @@ class Inventory:
         for ident in resource.identifiers():
             if isinstance(ident, str):
                 found = self._by_ident.setdefault(str(ident), [])
-                if not any(r is resource for r in found):
+                if not found or found[-1] is not resource:  # one add() appends a resource consecutively
                     found.append(resource)
 
     def of_kind(self, *kinds: str) -> list[Resource]:

@@ -115,10 +115,6 @@ def by_class(actions: Iterable[str]) -> dict[ActionClass, frozenset[str]]:
     return {cls: frozenset(v) for cls, v in out.items() if not all(is_supporting(a) for a in v)}
 
 
-def is_registry_action(action: str) -> bool:
-    return catalogue.split(action)[0].lower() in REGISTRY_SERVICES
-
-
 def covers_all_registry_actions(patterns: Iterable[object]) -> bool:
     """True when an Action list grants every ECR action of a service at once (`*`, `ecr:*`, `ecr*:*`)."""
     literal = [p for p in patterns if isinstance(p, str)]

@@ -58,7 +58,7 @@ class _GitHubFineGrained(RegexBasedDetector):
 
 class _BearerToken(RegexBasedDetector):
     secret_type = "Bearer token"
-    denylist = (re.compile(r"(?i)\bBearer\s+([A-Za-z0-9\-._~+/]{20,}=*)"),)
+    denylist = (re.compile(r"\b(?:Bearer|bearer|BEARER)\s+([A-Za-z0-9\-._~+/]{20,}=*)"),)
 
 
 class _AzureConnectionString(RegexBasedDetector):
@@ -80,11 +80,16 @@ _PLUGINS: tuple[RegexBasedDetector, ...] = (
     SendGridDetector(), NpmDetector(), PypiTokenDetector(), OpenAIDetector(),
 )
 
+
+
+_SECRET_HINT = re.compile(r"(?i)pass|pwd|secret|token|key|credential|auth")
+
 DETECTORS: tuple[str, ...] = tuple(dict.fromkeys(
-    f"{p.secret_type} ({'detect-secrets ' + type(p).__name__ if not type(p).__name__.startswith('_') else 'cicd-guard'})"
+    f"{p.secret_type} ({'detect-secrets ' + type(p).__name__ if not type(p).__name__.startswith('_') else 'cicd-guard pattern'})"
     for p in _PLUGINS)) + (
     "literal value of a credential attribute or secret-named variable (password, client_secret, token, ...)",
-    "assignment-style secret in text (`password=...`): detect-secrets Shannon entropy, base64 > 4.5 or hex > 3.0",
+    "assignment-style secret in text (`password=...`) whose detect-secrets Shannon entropy reaches its limits "
+    "(base64 4.5, hex 3.0; 85% of log2(length) for shorter values)",
 )
 
 _WHAT = {
@@ -153,7 +158,16 @@ _SECRET_WORDS = {"password", "passwd", "passphrase", "pwd", "secret", "secrets",
                  "authkey", "accountkey", "connectionstring", "sastoken"}
 _SECRET_PAIRS = {("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("auth", "key"),
                  ("account", "key"), ("client", "secret"), ("connection", "string"), ("master", "key"),
-                 ("signing", "key"), ("encryption", "key")}
+                 ("signing", "key"), ("key", "raw")}
+# Names that hold an identifier despite a secret-like word (EFS creation_token is an idempotency key).
+# Words that make any name describe a secret rather than hold one (policies, encrypted forms, fingerprints).
+_NOT_SECRET_WORDS = {"encrypted", "pgp", "fingerprint", "policy", "status", "decrypt", "keybase", "expire",
+                     "expiry", "hashed", "rotation"}
+# A leading verb makes the name a setting about secrets (`restrict_create_platform_apikey`, `create_access_key`).
+_SETTING_VERBS = {"restrict", "create", "enable", "disable", "allow", "require", "manage", "use", "generate",
+                  "rotate", "auto", "skip", "ignore", "include", "exclude", "is", "has", "should"}
+_NOT_SECRET_NAMES = {("credential", "set", "key"), ("creation", "token"), ("client", "request", "token"), ("idempotency", "token"),
+                     ("client", "token")}
 # A trailing word that makes the name point at a secret (or describe it) rather than hold one.
 _NOT_A_SECRET_TAIL = {"arn", "arns", "id", "ids", "name", "names", "url", "uri", "endpoint", "path", "paths",
                       "length", "policy", "ttl", "file", "filename", "version", "versions", "ref", "reference",
@@ -162,7 +176,8 @@ _NOT_A_SECRET_TAIL = {"arn", "arns", "id", "ids", "name", "names", "url", "uri",
                       "required", "kms", "parameter", "param", "store", "vault", "source", "mode", "auth",
                       "authentication", "reset", "validity", "units", "output", "wo", "hash", "sha", "digest",
                       "description", "tags", "label", "labels", "format", "lifetime", "period", "days",
-                      "recovery", "rules", "usage", "identifier", "key_id", "selector", "env", "field"}
+                      "recovery", "rules", "usage", "set", "sets", "spec", "specs", "prevention", "age", "reuse", "complexity", "strength",
+                      "permissions", "permission", "scopes", "scope", "identifier", "key_id", "selector", "env", "field"}
 
 
 def words(name: str) -> list[str]:
@@ -175,7 +190,10 @@ def is_secret_name(name: str) -> bool:
     """PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, CREDENTIAL(S), ACCESS_KEY ... in any case
     and separator style, unless the name points at the secret (`..._ARN`, `_NAME`, `_LENGTH`, ...)."""
     parts = words(name)
-    if not parts or parts[-1] in _NOT_A_SECRET_TAIL:
+    if not parts or parts[-1] in _NOT_A_SECRET_TAIL or _NOT_SECRET_WORDS.intersection(parts) \
+            or (parts[0] in _SETTING_VERBS and len(parts) > 1) \
+            or tuple(parts[-3:]) in _NOT_SECRET_NAMES \
+            or tuple(parts[-2:]) in _NOT_SECRET_NAMES:
         return False
     if any(p in _SECRET_WORDS for p in parts):
         return True
@@ -190,6 +208,16 @@ _PLACEHOLDER = re.compile(
 _STORE_REFERENCE = re.compile(
     r"^(?:@Microsoft\.KeyVault\(|arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):|https://[a-z0-9-]+\.vault\.azure\.net/"
     r"|\{\{resolve:(?:secretsmanager|ssm-secure):|vault:|projects/[^/]+/secrets/)", re.I)
+
+
+_CONNECTION_STRING = re.compile(r"^(?:[\w .-]+=[^;]*;)+(?:[\w .-]+=[^;]*)?$")
+_CONNECTION_CREDENTIAL = re.compile(r"(?i)(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature"
+                                    r"|sharedsecretvalue|access ?token|sig)\s*=\s*[^;\s]")
+
+
+def credential_free_connection_string(value: str) -> bool:
+    """`Server=db;Integrated Security=SSPI`: a connection string that carries no credential part."""
+    return bool(_CONNECTION_STRING.match(value.strip())) and not _CONNECTION_CREDENTIAL.search(value)
 
 
 def is_placeholder(value: str) -> bool:
@@ -226,6 +254,8 @@ _ASSIGNMENT = re.compile(
 
 def assignments(text: str) -> Iterator[tuple[str, str]]:
     """(key, value) of `KEY=value` / `"key": "value"` in text where the key is secret-like."""
+    if not _SECRET_HINT.search(text):
+        return
     for match in _ASSIGNMENT.finditer(text[:MAX_SCAN]):
         if is_secret_name(match.group("key")):
             yield match.group("key"), match.group("value")

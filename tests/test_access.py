@@ -212,6 +212,11 @@ def test_group_deny_applies_to_members():
     ("AmazonEC2ContainerRegistryPowerUser", {A.PUSH, A.PULL, A.ENUMERATE}, {A.ADMIN}),
     ("AmazonEC2ContainerRegistryFullAccess", {A.ADMIN, A.PUSH, A.ENUMERATE}, set()),
     ("AmazonEC2ContainerRegistryPullOnly", {A.PULL, A.AUTH}, {A.ENUMERATE, A.PUSH, A.ADMIN, A.IMAGE_LISTING}),
+    # beyond the registry's own policies: ReadOnlyAccess's ecr:Describe*/List*/BatchGet*, and policies
+    # that are known to grant nothing on registries
+    ("ReadOnlyAccess", {A.ENUMERATE, A.PULL, A.IMAGE_LISTING}, {A.PUSH, A.ADMIN}),
+    ("job-function/Billing", set(), set(A)),
+    ("AmazonEKS_CNI_Policy", set(), set(A)),
 ])
 def test_managed_policies_attached_by_arn(name, present, absent):
     attach = res("aws.iam.policy_attachment", "aws_iam_role_policy_attachment.a",

@@ -144,7 +144,8 @@ def test_azure_map():
     assert by_holder(entry) == {
         "admin user (shared password)": {("pull", True), ("push", True), ("administer", True)},
         "identity id-deploy": {("pull", True), ("push", True)},
-        "principal 00000000-0000-0000-0000-000000000009": {("enumerate", True)},
+        # Reader: its */read covers Microsoft.ContainerRegistry/registries/pull/read
+        "principal 00000000-0000-0000-0000-000000000009": {("enumerate", True), ("pull", True)},
     }
     reader = next(a for a in entry.accesses if a.capability == "enumerate")
     assert reader.through == "built-in role Reader (azurerm_role_assignment.reader) on subscription /subscriptions/0000"
@@ -160,7 +161,7 @@ def test_text_rendering_is_a_table():
     assert lines[1].startswith("ECR repository acme/app  everyone (Principal *)  pull")
     assert any(re.match(r"^\s+role later\s+push \(maybe\)\s+statement #1 of inline policy of aws_iam_role.later "
                         r"\[module.repo.arn\]", line) for line in lines)
-    assert render(build(Inventory([])), "text") == "No container registry or registry access found.\n"
+    assert render(build(Inventory([])), "text") == "No container registry, artifact store or access to one found.\n"
 
 
 def test_json_rendering():

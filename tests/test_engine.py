@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from builders import make
 from rulebook.config import Config
-from rulebook.engine import evaluate, report
+from rulebook.engine import evaluate, report, to_finding
 from rulebook.findings import Enforcement, Severity, Status
-from rulebook.model import InlineSuppression, Inventory, InputError, Linked, Ref
-from rulebook.rules import REGISTRY
+from rulebook.model import InlineSuppression, Inventory, InputError, Linked, Ref, SourceLocation
+from rulebook.rules import REGISTRY, Context, all_rules
 from rulebook.unknown import Unknown
 
 TODAY = dt.date(2026, 11, 25)
@@ -172,7 +174,7 @@ def test_bkt_001_same_named_buckets_with_a_complete_candidate_are_unknown_naming
         make("aws.s3.public_access_block", "module.a.aws_s3_bucket_public_access_block.b", 5, bucket="same",
              **_ALL_TRUE),
     ) == [("unknown", address, "cannot decide whether module.a.aws_s3_bucket_public_access_block.b protects "
-           "this bucket: bucket of module.a.aws_s3_bucket_public_access_block.b: same may be any of 2 resources "
+           "this bucket: same may be any of 2 resources "
            "(module.a.aws_s3_bucket.b, module.b.aws_s3_bucket.b); the configuration does not say which")
           for address in ("module.a.aws_s3_bucket.b", "module.b.aws_s3_bucket.b")]
 
@@ -312,3 +314,131 @@ def test_empty_names_fall_back_to_the_address():
     [finding] = evaluate(Inventory([key]), rules=[REGISTRY["IDF-001"]], today=TODAY)
     assert finding.message == ("a long-lived access key is created for an unnamed principal (user is empty); "
                                "use OIDC federation instead")
+
+
+# --- Inventory.resolve: by reference, never by a shared name ------------------------------------------
+
+def _roles_inventory():
+    return Inventory([
+        make("aws.iam.role", "module.a.aws_iam_role.r", 1, name="shared"),
+        make("aws.iam.role", "module.b.aws_iam_role.r", 2, name="shared"),
+        make("aws.iam.role", "aws_iam_role.solo", 3, name="solo", arn="arn:aws:iam::1:role/solo"),
+        make("aws.iam.user", "aws_iam_user.u", 4, name="shared-user"),
+        make("aws.iam.policy", "aws_iam_policy.p", 5, name="solo"),
+    ])
+
+
+@pytest.mark.parametrize("value, kinds, expected", [
+    (Ref("module.b.aws_iam_role.r", "name"), None, "module.b.aws_iam_role.r"),
+    (Ref("module.c.aws_iam_role.r", "name"), None, None),
+    (Linked("shared", ("module.b.aws_iam_role.r",)), ("aws.iam.role",), "module.b.aws_iam_role.r"),
+    (Linked("shared", ("module.a.aws_iam_role.r", "aws_iam_user.u")), ("aws.iam.role",), "module.a.aws_iam_role.r"),
+    # two links of the wanted kind: the one that has this value
+    (Linked("solo", ("module.a.aws_iam_role.r", "aws_iam_role.solo")), ("aws.iam.role",), "aws_iam_role.solo"),
+    # the link names a modelled resource of another kind: the name is not used instead
+    (Linked("solo", ("aws_iam_user.u",)), ("aws.iam.role",), None),
+    # the link names nothing modelled here (a data source): a unique name is the fallback
+    (Linked("solo", ("data.aws_iam_role.x",)), ("aws.iam.role",), "aws_iam_role.solo"),
+    ("solo", ("aws.iam.role",), "aws_iam_role.solo"),
+    ("arn:aws:iam::1:role/solo", None, "aws_iam_role.solo"),
+    ("solo", ("aws.iam.policy",), "aws_iam_policy.p"),
+    ("nobody", None, None),
+    (None, None, None),
+    (Unknown("later"), None, None),
+])
+def test_resolve_follows_references(value, kinds, expected):
+    got = _roles_inventory().resolve(value, kinds)
+    assert (got.address if got is not None else None) == expected
+
+
+@pytest.mark.parametrize("value, kinds", [("shared", ("aws.iam.role",)), ("solo", None)])
+def test_resolve_of_an_ambiguous_name_is_unknown_naming_the_candidates(value, kinds):
+    got = _roles_inventory().resolve(value, kinds)
+    assert isinstance(got, Unknown)
+    names = {"shared": "module.a.aws_iam_role.r, module.b.aws_iam_role.r",
+             "solo": "aws_iam_role.solo, aws_iam_policy.p"}[value]
+    assert got.reason == f"{value} may be any of 2 resources ({names}); the configuration does not say which"
+
+
+def test_resolve_lists_at_most_five_candidates():
+    inv = Inventory([make("aws.s3.bucket", f"module.m{i}.aws_s3_bucket.b", i, bucket="b") for i in range(7)])
+    got = inv.resolve("b", ("aws.s3.bucket",))
+    assert got.reason == ("b may be any of 7 resources (module.m0.aws_s3_bucket.b, module.m1.aws_s3_bucket.b, "
+                          "module.m2.aws_s3_bucket.b, module.m3.aws_s3_bucket.b, module.m4.aws_s3_bucket.b, ...); "
+                          "the configuration does not say which")
+
+
+def test_linked_is_a_string_that_survives_copies():
+    import copy
+    import pickle
+
+    value = Linked("ci", ("aws_iam_role.ci",))
+    assert value == "ci" and isinstance(value, str) and f"{value}" == "ci"
+    for clone in (pickle.loads(pickle.dumps(value)), copy.deepcopy(value)):
+        assert (clone, clone.targets) == ("ci", ("aws_iam_role.ci",))
+
+
+def test_finding_carries_the_rule_texts_engine_and_module_call():
+    inv = _key_inventory()
+    key = inv.by_address("aws_iam_access_key.ci")
+    key.location = SourceLocation(file="modules/k/main.tf", line=5, end_line=7,
+                                  called_from=SourceLocation(file="main.tf", line=3))
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    rule = REGISTRY["IDF-001"]
+    assert (finding.engine, finding.title, finding.remediation, finding.file, finding.line, finding.end_line,
+            finding.called_from) == ("terraform", rule.title, rule.remediation, "modules/k/main.tf", 5, 7, "main.tf:3")
+
+
+def test_to_finding_honours_inline_suppressions_by_default():
+    inv = _key_inventory()
+    key = inv.by_address("aws_iam_access_key.ci")
+    key.suppressions.append(InlineSuppression(("IDF-001",), "rotated by vault", "2027-01-01", "main.tf", 4))
+    [result] = REGISTRY["IDF-001"].run(Context(inv, Config()), None)
+    finding = to_finding(REGISTRY["IDF-001"], result, Config(), TODAY)
+    assert (finding.status, finding.suppression.source, finding.suppression.expires) == (
+        Status.SUPPRESSED, "inline", "2027-01-01")
+
+
+def test_later_suppressions_are_still_considered():
+    inv = _key_inventory()
+    key = inv.by_address("aws_iam_access_key.ci")
+    key.suppressions.extend([InlineSuppression(("REG-001",), "another rule", None, "main.tf", 3),
+                             InlineSuppression(("IDF-001",), "expired", "2026-01-01", "main.tf", 3),
+                             InlineSuppression(("IDF-001",), "rotated by vault", None, "main.tf", 4)])
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.suppression.reason) == (Status.SUPPRESSED, "rotated by vault")
+    config = Config.from_dict({"suppressions": [
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.ci", "reason": "an expired exception",
+         "expires": "2026-01-01"},
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.*", "reason": "reviewed by the platform team"}]})
+    [finding] = evaluate(_key_inventory(), config, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert (finding.status, finding.suppression.reason, finding.suppression.expires) == (
+        Status.SUPPRESSED, "reviewed by the platform team", None)
+
+
+def test_strict_suppressions_note_is_exact():
+    inv = _key_inventory()
+    inv.by_address("aws_iam_access_key.ci").suppressions.append(
+        InlineSuppression(("IDF-001",), "rotated by vault", None, "main.tf", 4))
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY, strict_suppressions=True)
+    assert finding.message == ("a long-lived access key is created for ci-bot; use OIDC federation instead "
+                               "[inline suppression refused (--strict-suppressions)]")
+
+
+def test_report_uses_the_config_and_lists_every_rule_run():
+    advisory = Config.from_dict({"enforcement": {"IDF-001": "advisory"}})
+    result = report(_key_inventory(), advisory, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert [f.enforcement for f in result.findings] == [Enforcement.ADVISORY]
+    assert result.exit_code() == 0
+    assert result.rules_run == [r.id for r in all_rules()]
+
+
+def test_access_key_owner_labels():
+    def message(**props):
+        inv = Inventory([make("aws.iam.access_key", "aws_iam_access_key.k", 1, **props)])
+        [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+        return finding.message.split(" is created for ")[1].split(";")[0]
+
+    assert message(user="vendor") == "vendor"
+    assert message(user=Ref("aws_iam_user.gone", "name")) == "aws_iam_user.gone"
+    assert message() == "an unnamed principal (user is not set)"

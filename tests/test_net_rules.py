@@ -101,6 +101,21 @@ def test_azure_rule_semantics(entry, status):
     assert [f[0] for f in judge(separate)] == expected
 
 
+@pytest.mark.parametrize("deny, status", [
+    ({"priority": 90, "sources": ["Internet"], "ports": ["22"]}, None),  # evaluated first: SSH never reached
+    ({"priority": 90, "sources": ["Internet"], "ports": ["20-21"]}, "failed"),  # other ports
+    ({"priority": 110, "sources": ["Internet"], "ports": ["22"]}, "failed"),  # evaluated after the Allow
+    ({"priority": 90, "sources": ["10.0.0.0/8"], "ports": ["22"]}, "failed"),  # refuses other sources only
+    ({"priority": 90, "sources": ["*"], "ports": ["*"], "protocol": "Udp"}, "failed"),  # another protocol
+])
+def test_a_deny_evaluated_first_shadows_an_nsg_allow(deny, status):
+    allow = nsg_rule(["*"], ["22"])
+    first = {**nsg_rule(deny["sources"], deny["ports"], access="Deny", protocol=deny.get("protocol", "Tcp")),
+             "name": "deny", "priority": deny["priority"]}
+    nsg = make("azure.network.security_group", "azurerm_network_security_group.n", 1, name="n", rules=[first, allow])
+    assert [f[0] for f in judge(nsg)] == ([status] if status else [])
+
+
 def test_inline_rules_are_judged_one_by_one_and_an_unknown_block_is_undecided():
     group = make("aws.ec2.security_group", "aws_security_group.ci", 3, name="ci", ingress=[
         {"protocol": "tcp", "from_port": 443, "to_port": 443, "sources": ["0.0.0.0/0"]},

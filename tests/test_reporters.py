@@ -148,7 +148,7 @@ def test_unknown_format_is_rejected(rule_id: str, repo: Path) -> None:
 
 def test_json_public_contract(rule_id: str, repo: Path) -> None:
     doc = json.loads(render(sample_report(rule_id, repo), "json", repo_root=repo))
-    assert list(doc) == ["tool", "version", "findings", "errors", "notes"]
+    assert list(doc) == ["tool", "version", "summary", "findings", "errors", "notes"]
     assert (doc["tool"], doc["version"]) == (TOOL_NAME, __version__)
     required = {"rule_id", "severity", "enforcement", "status", "resource", "engine", "file", "line", "message"}
     for finding in doc["findings"]:
@@ -171,7 +171,30 @@ def test_json_public_contract(rule_id: str, repo: Path) -> None:
 
 def test_json_empty_report() -> None:
     doc = json.loads(render(Report(), "json"))
-    assert doc == {"tool": TOOL_NAME, "version": __version__, "findings": [], "errors": [], "notes": []}
+    assert doc == {"tool": TOOL_NAME, "version": __version__, "findings": [], "errors": [], "notes": [],
+                   "summary": {"exit_code": 0, "result": "PASS", "strict": False,
+                               "text": "0 failed, 0 unknown, 0 suppressed, 0 error(s)",
+                               "by_status": {"failed": 0, "unknown": 0, "suppressed": 0},
+                               "by_severity": {"critical": 0, "high": 0, "medium": 0, "low": 0},
+                               "by_enforcement": {"mandatory": 0, "advisory": 0, "disabled": 0},
+                               "blocking": 0, "errors": 0, "notes": 0}}
+
+
+def test_json_summary_counts_what_ci_scripts_need(rule_id: str, repo: Path) -> None:
+    report = sample_report(rule_id, repo)
+    for strict, blocking in ((False, 3), (True, 4)):
+        summary = json.loads(render(report, "json", repo_root=repo, strict=strict))["summary"]
+        assert summary["by_status"] == {"failed": 3, "unknown": 1, "suppressed": 2}
+        assert summary["by_enforcement"] == {"mandatory": 5, "advisory": 1, "disabled": 0}
+        assert (summary["blocking"], summary["exit_code"], summary["result"]) == (blocking - 1, 2, "ERROR")
+        assert summary["text"] == ("3 failed (2 blocking), 1 unknown" + (" (1 block under --strict)" if strict else "")
+                                   + ", 2 suppressed, 1 error(s) in 2 input(s)")
+
+
+def test_json_remediation_has_no_hard_line_breaks(rule_id: str) -> None:
+    report = Report(findings=[_finding(rule_id, remediation="Set `open = false`\non the widget.\n\nThen re-run.")])
+    (finding,) = json.loads(render(report, "json"))["findings"]
+    assert finding["remediation"] == "Set `open = false` on the widget.\n\nThen re-run."
 
 
 # --- sarif -----------------------------------------------------------------------------------------
@@ -274,6 +297,31 @@ def test_sarif_file_outside_repo_root_keeps_absolute_uri(rule_id: str, repo: Pat
     assert location["physicalLocation"]["artifactLocation"] == {"uri": elsewhere.resolve().as_uri()}
 
 
+def _artifact(report: Report, repo_root) -> dict:
+    result = json.loads(render(report, "sarif", repo_root=repo_root))["runs"][0]["results"][0]
+    return result["locations"][0]["physicalLocation"]["artifactLocation"]
+
+
+def test_sarif_uris_are_percent_encoded(rule_id: str, repo: Path) -> None:
+    (repo / "infra" / "a b#c%d.tf").write_text("\n")
+    report = Report(findings=[_finding(rule_id, file=str(repo / "infra" / "a b#c%d.tf"), line=1)])
+    assert _artifact(report, repo) == {"uri": "infra/a%20b%23c%25d.tf", "uriBaseId": "%SRCROOT%"}
+
+
+def test_sarif_a_path_leaving_the_repository_through_dotdot_is_absolute(rule_id: str, repo: Path) -> None:
+    outside = repo.parent / "elsewhere.tf"
+    outside.write_text("\n")
+    report = Report(findings=[_finding(rule_id, file=str(repo / ".." / "elsewhere.tf"), line=1)])
+    assert _artifact(report, repo) == {"uri": outside.resolve().as_uri()}
+
+
+def test_sarif_a_relative_path_found_only_under_the_repo_root_is_relative_to_it(rule_id: str, repo: Path,
+                                                                                  monkeypatch, tmp_path_factory) -> None:
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # infra/main.tf does not exist here
+    report = Report(findings=[_finding(rule_id, file="infra/main.tf", line=1)])
+    assert _artifact(report, repo) == {"uri": "infra/main.tf", "uriBaseId": "%SRCROOT%"}
+
+
 def test_sarif_rule_not_in_registry_gets_a_descriptor() -> None:
     report = Report(findings=[_finding("QQQ-001", title="Some other rule")])
     run = json.loads(render(report, "sarif"))["runs"][0]
@@ -291,7 +339,7 @@ def test_junit_structure(rule_id: str, repo: Path) -> None:
     root = _junit(sample_report(rule_id, repo), repo)
     assert root.tag == "testsuites"
     assert {k: root.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "7", "failures": "3", "errors": "1", "skipped": "3"}
+        "tests": "7", "failures": "2", "errors": "1", "skipped": "4"}
     suite, errors = root.findall("testsuite")
     assert suite.get("name") == f"{rule_id}: Widgets stay closed | always"
     cases = suite.findall("testcase")
@@ -301,12 +349,13 @@ def test_junit_structure(rule_id: str, repo: Path) -> None:
         ("test_widget.maybe (infra/main.tf:40)", "skipped"),
         ("test_widget.legacy (infra/main.tf:50)", "skipped"),
         ("test_widget.reviewed (infra/main.tf:60)", "skipped"),
-        ("module.m.test_widget.inner (infra/modules/m/main.tf:4)", "failure"),
+        ("module.m.test_widget.inner (infra/modules/m/main.tf:4)", "skipped"),  # advisory: does not fail
         ("open-widget (urn:pulumi:dev::proj::test:index:Widget::open-widget)", "failure"),
     ]
     assert cases[0].get("file") == "infra/main.tf" and cases[0].get("line") == "12"
     assert cases[0].find("failure").get("type") == "failed:mandatory:high"
-    assert cases[4].find("failure").get("type") == "failed:advisory:medium"
+    assert cases[4].find("skipped").get("message") == ("advisory finding (does not fail the run): "
+                                                        + cases[4].find("skipped").text.splitlines()[2])
     assert cases[2].find("skipped").get("message") == "suppressed: legacy widget, tracked in TICKET-1"
     assert errors.get("name").startswith("input-errors")
     error = errors.find("testcase/error")
@@ -366,22 +415,34 @@ def test_text_colour_only_when_asked(rule_id: str, repo: Path) -> None:
 
 def test_text_clean_report_passes() -> None:
     assert render(Report(scanned=["a.tf"]), "text").splitlines() == [
-        "PASS: 0 failed (0 blocking), 0 unknown, 0 suppressed, 0 error(s) in 1 input(s)"]
+        "PASS: 0 failed, 0 unknown, 0 suppressed, 0 error(s) in 1 input(s)"]
 
 
 def test_text_strict_marks_unknown_as_blocking(rule_id: str, repo: Path) -> None:
     report = Report(findings=[_finding(rule_id, status=Status.UNKNOWN, file="main.tf", line=2)])
     out = render(report, "text", repo_root=repo, strict=True)
     assert f"    2  UNKNOWN    high     {rule_id}  test_widget.w  [BLOCKS]" in out.splitlines()
-    assert out.splitlines()[-1].startswith("FAIL: 0 failed (1 blocking), 1 unknown")
+    assert out.splitlines()[-1] == "FAIL: 0 failed, 1 unknown (1 block under --strict), 0 suppressed, 0 error(s)"
+    assert render(report, "text", repo_root=repo).splitlines()[-1] == \
+        "PASS: 0 failed, 1 unknown, 0 suppressed, 0 error(s)"
 
 
 def test_sarif_help_uri_is_absolute_when_the_package_names_its_repository(monkeypatch) -> None:
-    monkeypatch.setattr(sarif_reporter, "_project_url",
-                        lambda *labels: "https://example.org/acme/cicd-guard" if "repository" in labels else None)
+    from rulebook import doc_urls
+
+    monkeypatch.delenv(doc_urls.DOCS_URL_ENV, raising=False)
+    monkeypatch.setattr(doc_urls, "project_url", lambda *labels: "https://example.org/acme/cicd-guard")
     assert sarif_reporter.help_uri("REG-003") == "https://example.org/acme/cicd-guard/blob/main/docs/rules/REG-003.md"
-    monkeypatch.setattr(sarif_reporter, "_project_url", lambda *labels: None)
+    monkeypatch.setattr(doc_urls, "project_url", lambda *labels: None)
     assert sarif_reporter.help_uri("REG-003") == "docs/rules/REG-003.md"
+    monkeypatch.setenv(doc_urls.DOCS_URL_ENV, "https://docs.acme.internal/cicd-guard/rules/")
+    assert sarif_reporter.help_uri("REG-003") == "https://docs.acme.internal/cicd-guard/rules/REG-003.md"
+
+
+def test_the_package_declares_its_urls() -> None:
+    from rulebook import doc_urls
+
+    assert doc_urls.project_url("repository") == "https://github.com/cicd-guard/cicd-guard"
 
 
 def test_notes_reach_every_format_but_junit() -> None:

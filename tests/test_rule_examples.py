@@ -23,9 +23,16 @@ def _ids(pairs):
 
 
 def block_line(code: str, address: str) -> int:
-    """Line of `resource "TYPE" "NAME"` for a root-module address like TYPE.NAME or TYPE.NAME[0]."""
+    """Line of `resource "TYPE" "NAME"` for a root-module address like TYPE.NAME or TYPE.NAME[0]
+    (`variable "NAME"` for var.NAME, `output "NAME"` for output.NAME, `NAME =` for local.NAME)."""
     tf_type, name = re.sub(r"\[.*\]$", "", address).split(".")[-2:]
-    pattern = re.compile(rf'^[ \t]*resource\s+"{re.escape(tf_type)}"\s+"{re.escape(name)}"', re.M)
+    block = {"var": "variable", "output": "output"}.get(tf_type)
+    if block:
+        pattern = re.compile(rf'^[ \t]*{block}\s+"{re.escape(name)}"', re.M)
+    elif tf_type == "local":
+        pattern = re.compile(rf'^[ \t]*{re.escape(name)}\s*=', re.M)
+    else:
+        pattern = re.compile(rf'^[ \t]*resource\s+"{re.escape(tf_type)}"\s+"{re.escape(name)}"', re.M)
     match = pattern.search(code)
     assert match, f"example has no block for {address}"
     return code.count("\n", 0, match.start()) + 1

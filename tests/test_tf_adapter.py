@@ -193,6 +193,10 @@ CASES = [
          "ipv6_cidr_blocks": ["::/0"], "security_groups": []}], "egress": []},
      "aws.ec2.security_group", {"name": "sg", "vpc_id": "vpc-1", "ingress": [
          {"protocol": "tcp", "from_port": 22, "to_port": 22, "sources": ["0.0.0.0/0", "::/0"]}]}),
+    ("aws_default_security_group", {"vpc_id": "vpc-1", "ingress": [{"protocol": -1, "self": True, "from_port": 0,
+                                                                   "to_port": 0}]},
+     "aws.ec2.security_group", {"vpc_id": "vpc-1", "ingress": [
+         {"protocol": -1, "from_port": 0, "to_port": 0, "sources": []}]}),
     ("aws_security_group_rule", {"type": "ingress", "security_group_id": "sg-1", "from_port": 0, "to_port": 0,
                                  "protocol": "-1", "ipv6_cidr_blocks": ["::/0"]},
      "aws.ec2.security_group_rule", {"security_group": "sg-1", "direction": "ingress", "protocol": "-1",
@@ -289,7 +293,10 @@ def test_every_type_is_covered_and_every_prop_is_documented():
 def test_data_sources():
     builtin = _r("azurerm_role_definition", {"name": "AcrPush"}, mode="data")
     assert (builtin.kind, builtin.props) == ("azure.role_definition", {"name": "AcrPush"})
-    assert set(DATA) == {"azurerm_role_definition", "aws_caller_identity"}
+    assert set(DATA) == {"azurerm_role_definition", "aws_iam_policy", "aws_caller_identity"}
+    managed = _r("aws_iam_policy", {"name": "AmazonEC2ContainerRegistryPullOnly"}, mode="data")
+    assert (managed.kind, managed.props["arn"]) == ("aws.iam.policy",
+                                                    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly")
     caller = _r("aws_caller_identity", {"account_id": "111122223333"}, mode="data")
     assert (caller.kind, caller.props) == ("aws.caller_identity", {"account_id": "111122223333"})
     assert to_resource("aws_iam_policy_document", "data.aws_iam_policy_document.x", {"json": "{}"}, LOC,
@@ -344,13 +351,33 @@ def test_policy_dict_with_refs_and_unknowns_inside():
     assert doc.origin == "aws_iam_policy.x"
 
 
-def test_unknown_statements_are_kept_as_unknowns_of_the_document():
+def test_unknown_statements_are_kept_in_place_and_listed_as_unknowns():
+    # the same document from the Pulumi adapter gives the same result (tests/pulumi/test_pulumi_adapter.py)
     dynamic, effect = Unknown("dynamic statement over an unknown list"), Unknown("var.effect is unknown")
     doc = _r("aws_iam_policy", {"policy": {"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Action": "ecr:DescribeRepositories", "Resource": "*"}, dynamic,
         {"Effect": effect, "Action": "ecr:*", "Resource": "*"}]}}).props["policy"]
-    assert [(s.effect, s.actions) for s in doc.statements] == [("Deny", ("ecr:DescribeRepositories",))]
+    assert [(s.effect, s.actions) for s in doc.statements] == [
+        ("Deny", ("ecr:DescribeRepositories",)), (dynamic, ()), (effect, ("ecr:*",))]
+    assert [s.effect for s in doc.undecided()] == [dynamic, effect]
     assert doc.unknowns == (dynamic, effect)
+
+
+def test_both_adapters_translate_tags_and_policies_alike():
+    from policypack.adapter import to_resource as pulumi_resource
+
+    unknown = Unknown("dynamic statement")
+    policy = {"Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}, unknown]}
+    cases = [({"tags": {"a": "1"}, "tags_all": {"a": "1", "team": "ci"}},
+              {"tags": {"a": "1"}, "tagsAll": {"a": "1", "team": "ci"}}),
+             ({"tags": {"a": "1"}}, {"tags": {"a": "1"}}),
+             ({"tags_all": Unknown("default tags")}, {"tagsAll": Unknown("default tags")})]
+    for tf_attrs, pulumi_props in cases:
+        terraform = _r("aws_iam_policy", {"name": "p", "policy": policy, **tf_attrs})
+        pulumi = pulumi_resource("aws:iam/policy:Policy", "p", {"name": "p", "policy": policy, **pulumi_props})
+        assert terraform.tags == pulumi.tags
+        assert terraform.props["policy"].statements == pulumi.props["policy"].statements
+        assert terraform.props["policy"].unknowns == pulumi.props["policy"].unknowns
 
 
 def test_unknown_values_pass_through_without_truth_tests():

@@ -246,7 +246,7 @@ BUILDERS: dict[str, Builder] = {
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _ownership_controls,
     "aws:s3/accessPoint:AccessPoint": _access_point,
     "aws:s3control/accessPointPolicy:AccessPointPolicy": _access_point_policy,
-    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    **_aliases(_security_group, "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"),
     "aws:ec2/securityGroupRule:SecurityGroupRule": _security_group_rule,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _vpc_ingress_rule,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rulebook.policy import parse_policy_or_unknown
+from rulebook.adapters import policy_argument
 from rulebook.unknown import Unknown
 
 Props = dict[str, Any]
@@ -43,12 +43,7 @@ class Reader:
 
     def policy(self, value: Any, where: str) -> Any:
         """A PolicyDocument, or Unknown with the reason (malformed documents are also noted)."""
-        if value is None or value == "":
-            return None
-        doc, problem = parse_policy_or_unknown(value, origin=self.name)
-        if problem:
-            self.notes.append(f"{where}: {problem}")
-        return doc
+        return policy_argument(value, where, self.name, self.notes)
 
 
 def as_list(value: Any) -> list[Any] | Unknown | None:

@@ -9,13 +9,36 @@ to rulebook Unknown with the property path as the reason, integral floats to int
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Iterator
+from typing import Any
 
 import pulumi
 from pulumi_policy.proxy import UnknownValueError, _is_unknown
 from pulumi_policy.secret import Secret
 
+from rulebook.adapters import SecretText
 from rulebook.unknown import Unknown
+
+
+def has_secret(value: Any) -> bool:
+    """Does the value hold a string marked secret (anywhere inside it)?"""
+    if isinstance(value, SecretText):
+        return True
+    if isinstance(value, dict):
+        return any(has_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_secret(v) for v in value)
+    return False
+
+
+def mark_secrets(value: Any) -> Any:
+    """Every string inside a secret as SecretText (other scalars stay: only text can be a credential)."""
+    if isinstance(value, str) and not isinstance(value, SecretText):
+        return SecretText(value)
+    if isinstance(value, dict):
+        return {k: mark_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mark_secrets(v) for v in value]
+    return value
 
 
 def unknown_at(path: str) -> Unknown:
@@ -31,7 +54,7 @@ def plain(value: Any, path: str = "") -> Any:
     if isinstance(value, str):
         return unknown_at(path) if _is_unknown(value) else value
     if isinstance(value, Secret):
-        return plain(value.value, path)
+        return mark_secrets(plain(value.value, path))
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key in list(value):
@@ -57,17 +80,3 @@ def plain(value: Any, path: str = "") -> Any:
     if isinstance(value, (pulumi.Asset, pulumi.Archive)):
         return f"<{type(value).__name__}>"
     return value
-
-
-def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Every known scalar leaf of a plain value, as (path, value); feeds secret scans."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from leaves(item, f"{path}[{index}]")
-    elif isinstance(value, Unknown) or value is None:
-        return
-    else:
-        yield path, value

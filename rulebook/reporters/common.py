@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
@@ -20,11 +21,49 @@ def redact_finding(finding: Finding) -> Finding:
         finding, message=redact(finding.message), remediation=redact(finding.remediation),
         resource=redact(finding.resource), title=redact(finding.title), file=redact_optional(finding.file),
         urn=redact_optional(finding.urn), called_from=redact_optional(finding.called_from),
-        suppression=suppression)
+        roots=tuple(redact(root) for root in finding.roots), suppression=suppression)
 
 
 def redact_error(error: InputError) -> InputError:
     return InputError(redact(str(error.file)), error.line, redact(str(error.message)))
+
+
+# Control characters (ESC/OSC sequences, CR, newlines, C1), bidirectional overrides and lone surrogates in
+# names and messages from scanned input: shown as escapes, so input cannot rewrite a terminal or a CI log.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.M)
+
+
+def printable(text: str) -> str:
+    """One line of plain text: every control character escaped (\\x1b, \\x0a, \\u202e, ...)."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
+                            text)
+
+
+def neutralised(text: str) -> str:
+    """A line starting with `::` is a GitHub Actions workflow command (::error, ::add-mask::, ...): break
+    it so a name from a pull request cannot issue one in the CI log."""
+    return _WORKFLOW_COMMAND.sub(r"\1: :", text)
+
+
+def for_terminal(report: Report) -> Report:
+    """A copy whose input-derived texts are `printable` (rule-authored remediation and titles are kept)."""
+    def safe(text: str | None) -> str | None:
+        return printable(text) if text is not None else None
+
+    findings = []
+    for finding in report.findings:
+        suppression = finding.suppression
+        if suppression is not None:
+            suppression = Suppression(printable(suppression.reason), suppression.source, suppression.expires)
+        findings.append(dataclasses.replace(
+            finding, message=printable(finding.message), resource=printable(finding.resource),
+            file=safe(finding.file), urn=safe(finding.urn), called_from=safe(finding.called_from),
+            suppression=suppression))
+    return Report(findings=findings, errors=[InputError(printable(str(e.file)), e.line, printable(str(e.message)))
+                                             for e in report.errors],
+                  scanned=[printable(s) for s in report.scanned], rules_run=list(report.rules_run),
+                  notes=[printable(n) for n in report.notes])
 
 
 def redacted(report: Report) -> Report:
@@ -36,22 +75,38 @@ def redacted(report: Report) -> Report:
 
 
 def counts(report: Report, strict: bool = False) -> dict[str, int]:
-    """Totals shown in summaries: failed (and how many block), unknown, suppressed, errors."""
+    """Totals shown in summaries: failed (and how many of those block), unknown (and how many block under
+    --strict), suppressed, errors, and the exit code."""
     by_status = Counter(f.status for f in report.findings)
-    blocking = sum(1 for f in report.findings if f.blocks or (
-        strict and f.status is Status.UNKNOWN and f.enforcement is Enforcement.MANDATORY))
     return {
         "failed": by_status[Status.FAILED],
-        "blocking": blocking,
+        "blocking": sum(1 for f in report.findings if f.status is Status.FAILED and f.blocks_run(strict)),
         "unknown": by_status[Status.UNKNOWN],
+        "unknown_blocking": sum(1 for f in report.findings if f.status is Status.UNKNOWN and f.blocks_run(True)),
         "suppressed": by_status[Status.SUPPRESSED],
         "errors": len(report.errors),
+        "exit_code": report.exit_code(strict),
     }
 
 
+def summary_line(report: Report, strict: bool = False) -> str:
+    """The one-line summary every format shows: what failed, what is unknown, and what blocks."""
+    c = counts(report, strict)
+    failed = f"{c['failed']} failed" + (f" ({c['blocking']} blocking)" if c["failed"] else "")
+    unknown = f"{c['unknown']} unknown"
+    if strict and c["unknown_blocking"]:
+        unknown += f" ({c['unknown_blocking']} block under --strict)"
+    files = f" in {len(report.scanned)} input(s)" if report.scanned else ""
+    notes = f", {len(report.notes)} note(s) on what was not analysed" if report.notes else ""
+    return f"{failed}, {unknown}, {c['suppressed']} suppressed, {c['errors']} error(s){files}{notes}"
+
+
+def verdict(report: Report, strict: bool = False) -> str:
+    return {0: "PASS", 1: "FAIL", 2: "ERROR"}[report.exit_code(strict)]
+
+
 def is_blocking(finding: Finding, strict: bool = False) -> bool:
-    return finding.blocks or (strict and finding.status is Status.UNKNOWN
-                              and finding.enforcement is Enforcement.MANDATORY)
+    return finding.blocks_run(strict)
 
 
 def relative_uri(file: str, repo_root: str | os.PathLike | None) -> tuple[str, bool]:

@@ -1,9 +1,9 @@
 """JUnit XML report, for CI systems that render test results.
 
 One <testsuite> per rule that ran (a rule with no findings is one passing test case), one <testcase>
-per finding. A failed finding is a <failure> (its type says mandatory or advisory). An UNKNOWN result
-is <skipped> with its reason, or a <failure> under --strict when its rule is mandatory (as the exit
-code counts it). A suppressed finding is <skipped> with the justification. Input errors are <error>
+per finding. Failures follow the exit code: a finding is a <failure> exactly when it fails the run (a
+failed mandatory finding; under --strict an UNKNOWN mandatory one too). An advisory failed finding is
+<skipped> with "advisory finding" in its message, an UNKNOWN result <skipped> with its reason. A suppressed finding is <skipped> with the justification. Input errors are <error>
 cases in a final "input-errors" suite.
 """
 
@@ -50,10 +50,14 @@ def _case(suite: ET.Element, finding: Finding, repo_root, strict: bool) -> dict[
         reason = finding.suppression.reason if finding.suppression else "suppressed"
         ET.SubElement(case, "skipped", message=_clean(f"suppressed: {reason}")).text = _clean(detail)
         tally["skipped"] = 1
-    elif finding.status is Status.FAILED or is_blocking(finding, strict):
+    elif is_blocking(finding, strict):
         kind = f"{finding.status.value}:{finding.enforcement.value}:{finding.severity.value}"
         ET.SubElement(case, "failure", message=_clean(finding.message), type=kind).text = _clean(detail)
         tally["failures"] = 1
+    elif finding.status is Status.FAILED:  # advisory: visible, but it does not fail the run, so not a failure
+        ET.SubElement(case, "skipped", message=_clean(f"advisory finding (does not fail the run): "
+                                                      f"{finding.message}")).text = _clean(detail)
+        tally["skipped"] = 1
     else:
         ET.SubElement(case, "skipped", message=_clean(f"unknown: {finding.message}")).text = _clean(detail)
         tally["skipped"] = 1

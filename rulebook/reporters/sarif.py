@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from ..compliance import FRAMEWORKS, PRACTICES
 from ..findings import Enforcement, Finding, Report, Severity, Status
 from ..model import InputError
 from ..rules import Rule, all_rules
+from ..doc_urls import project_url, rule_doc_url
 from .common import redacted, relative_uri, split_location, unwrap
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -29,23 +29,9 @@ SRCROOT = "%SRCROOT%"
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0"}
 
 
-def _project_url(*labels: str) -> str | None:
-    try:
-        entries = metadata.metadata("cicd-guard").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        return None
-    for entry in entries:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() in labels:
-            return url.strip().rstrip("/")
-    return None
-
-
 def help_uri(rule_id: str) -> str:
-    """The rule's generated doc: absolute when the package declares its repository URL, else relative."""
-    repo = _project_url("repository", "source", "homepage")
-    path = f"docs/rules/{rule_id}.md"
-    return f"{repo}/blob/main/{path}" if repo else path
+    """The rule's generated doc (see rulebook.doc_urls: one setting for every format and the pack)."""
+    return rule_doc_url(rule_id)
 
 
 def _pascal(title: str) -> str:
@@ -93,13 +79,21 @@ def _unregistered_descriptor(finding: Finding) -> dict:
 def level(finding: Finding, strict: bool = False) -> str:
     mandatory = finding.enforcement is Enforcement.MANDATORY
     if finding.status is Status.UNKNOWN:
-        return ("error" if strict else "warning") if mandatory else "note"
+        return "error" if finding.blocks_run(strict) else "warning" if mandatory else "note"
     return "error" if mandatory else "warning"
+
+
+def _quoted(path: str) -> str:
+    """Percent-encoded as a URI path; a file name's undecodable bytes (surrogate escapes) as those bytes."""
+    try:
+        return quote(path, safe="/:@", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return quote(path, safe="/:@", errors="backslashreplace")
 
 
 def _physical(file: str, line: int | None, end_line: int | None, repo_root) -> dict:
     uri, relative = relative_uri(file, repo_root)
-    artifact = {"uri": quote(uri, safe="/:@"), "uriBaseId": SRCROOT} if relative else {"uri": uri}
+    artifact = {"uri": _quoted(uri), "uriBaseId": SRCROOT} if relative else {"uri": uri}
     physical: dict = {"artifactLocation": artifact}
     if line and line > 0:
         region = {"startLine": line}
@@ -129,7 +123,7 @@ def _location(finding: Finding, repo_root) -> dict:
 
 def _fingerprint(finding: Finding) -> str:
     key = "\x1f".join([finding.rule_id, finding.resource, finding.urn or "", finding.engine])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def result(finding: Finding, rule_index: int, repo_root, strict: bool = False) -> dict:
@@ -176,7 +170,7 @@ def document(report: Report, repo_root=None, strict: bool = False) -> dict:
             rules.append(_unregistered_descriptor(finding))
     root = Path(repo_root or os.getcwd()).resolve()
     driver = {"name": TOOL_NAME, "version": __version__, "semanticVersion": __version__, "rules": rules}
-    info = _project_url("homepage", "repository", "source", "documentation")
+    info = project_url("homepage", "repository", "source", "documentation")
     if info:
         driver["informationUri"] = info
     invocation: dict = {"executionSuccessful": not report.errors}

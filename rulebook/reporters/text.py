@@ -7,7 +7,10 @@ import textwrap
 from itertools import groupby
 
 from ..findings import Finding, Report, Status
-from .common import counts, display_location, display_path, is_blocking, redacted, unwrap
+
+__all__ = ["render", "summary_line"]
+from .common import (counts, display_location, display_path, for_terminal, is_blocking, neutralised, redacted,
+                     summary_line, unwrap, verdict)
 
 _RESET = "\033[0m"
 _COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m",
@@ -39,6 +42,8 @@ def _finding_lines(finding: Finding, paint: _Paint, strict: bool, repo_root) -> 
     lines = [head, f"         {finding.message}"]
     if finding.called_from:
         lines.append(f"         via module call at {display_location(finding.called_from, repo_root)}")
+    if finding.roots:
+        lines.append(f"         reached from roots: {', '.join(finding.roots)}")
     if finding.status is Status.SUPPRESSED and finding.suppression:
         expiry = f", expires {finding.suppression.expires}" if finding.suppression.expires else ""
         lines.append(f"         suppressed ({finding.suppression.source}{expiry}): {finding.suppression.reason}")
@@ -49,16 +54,9 @@ def _finding_lines(finding: Finding, paint: _Paint, strict: bool, repo_root) -> 
     return lines
 
 
-def summary_line(report: Report, strict: bool = False) -> str:
-    c = counts(report, strict)
-    files = f" in {len(report.scanned)} input(s)" if report.scanned else ""
-    return (f"{c['failed']} failed ({c['blocking']} blocking), {c['unknown']} unknown, "
-            f"{c['suppressed']} suppressed, {c['errors']} error(s){files}")
-
-
 def render(report: Report, color: bool = False, repo_root: str | os.PathLike | None = None,
            strict: bool = False) -> str:
-    report = redacted(report)
+    report = for_terminal(redacted(report))
     paint = _Paint(color)
     out: list[str] = []
     findings = sorted(report.findings, key=lambda f: (_group(f, repo_root), f.line or 0, f.rule_id, f.resource))
@@ -79,7 +77,7 @@ def render(report: Report, color: bool = False, repo_root: str | os.PathLike | N
     if c["unknown"]:
         hint = "" if strict else "; --strict makes those under mandatory rules fail"
         out.append(paint("unknown", f"warning: {c['unknown']} result(s) could not be decided at plan time{hint}"))
-    verdict = ("ERROR" if c["errors"] else "FAIL" if c["blocking"] else "PASS")
-    colour = "error" if verdict != "PASS" else "ok"
-    out.append(f"{paint(colour, verdict)}: {summary_line(report, strict)}")
-    return "\n".join(out) + "\n"
+    result = verdict(report, strict)
+    colour = "error" if result != "PASS" else "ok"
+    out.append(f"{paint(colour, result)}: {summary_line(report, strict)}")
+    return neutralised("\n".join(out)) + "\n"

@@ -115,9 +115,9 @@ def test_malformed_entries_are_discarded_and_rewritten(tmp_path, value):
     key = cache.key_for(data)
     target = _entry_path(data)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(marshal.dumps((cache._FORMAT, key, value)))
+    target.write_bytes(cache.encode_entry(key, value))
     assert loader.load_file(path).body == GOOD_BODY
-    assert marshal.loads(target.read_bytes())[2][0] == GOOD_BODY
+    assert cache.get(key)[0] == GOOD_BODY
 
 
 def test_entries_are_bound_to_their_key_and_format(tmp_path):
@@ -128,8 +128,10 @@ def test_entries_are_bound_to_their_key_and_format(tmp_path):
     other_key = cache.key_for(b"something else")
     target = _entry_path(data)
     target.parent.mkdir(parents=True, exist_ok=True)
-    for entry in [(cache._FORMAT, other_key, ([], {}, frozenset(), [])),
-                  (b"cicd-guard-parse-cache-1", cache.key_for(data), ([], {}, frozenset(), [])),
+    empty = marshal.dumps(([], {}, frozenset(), []))
+    for entry in [(cache._FORMAT, other_key, empty, b""),
+                  (b"cicd-guard-parse-cache-1", cache.key_for(data), empty, b""),
+                  (cache._FORMAT, cache.key_for(data), ([], {}, frozenset(), []), b""),
                   ([], {}, frozenset(), [])]:
         target.write_bytes(marshal.dumps(entry))
         assert cache.get(cache.key_for(data)) is None
@@ -154,3 +156,15 @@ def test_no_cache_neither_reads_nor_writes(tmp_path, monkeypatch):
     cache.disable()
     loader.load_file(path)
     assert not Path(os.environ["CICD_GUARD_CACHE_DIR"]).exists()
+
+
+def test_scan_no_cache_flag(tmp_path, monkeypatch, capsys):
+    from cicd_guard.cli import main
+
+    monkeypatch.setattr(cache, "_disabled", False)
+    path = _write(tmp_path)
+    assert main(["scan", str(path.parent), "--no-cache"]) == 0
+    assert not Path(os.environ["CICD_GUARD_CACHE_DIR"]).exists()
+    monkeypatch.setattr(cache, "_disabled", False)
+    assert main(["scan", str(path.parent)]) == 0
+    assert Path(os.environ["CICD_GUARD_CACHE_DIR"]).exists()

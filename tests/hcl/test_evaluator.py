@@ -290,7 +290,7 @@ resource "x" "u" {
     assert u["pf"] == Unknown("provider function provider::aws::arn_parse() is not evaluated by the scanner")
 
 
-def test_file_and_templatefile_only_inside_the_scan_root(tmp_path):
+def test_file_and_templatefile_only_inside_the_repository(tmp_path):
     root = tmp_path / "root"
     (root / "tpl").mkdir(parents=True)
     (root / "tpl" / "policy.json.tpl").write_text(
@@ -309,8 +309,10 @@ resource "x" "files" {
     attrs = evaluated(result)["x.files"].attrs
     assert attrs["raw"] == "raw text\n"
     assert json.loads(attrs["tpl"]) == {"Resource": "arn:aws:s3:::b", "Items": ["a", "b", "end"]}
-    assert attrs["outside"] == Unknown("file('../secret.txt') reads outside the scan root; not read")
+    message = "file('../secret.txt') reads outside the repository; not read"
+    assert attrs["outside"] == Unknown(message)
     assert attrs["exists"] is True
+    assert result.errors == [InputError(str(root / "main.tf"), 5, message)]
 
 
 def test_count_and_for_each_instances(tmp_path):
@@ -529,3 +531,115 @@ resource "x" "t" {
     assert attrs["x.t"] == {"flag": True, "port": 444, "label": "5", "index": "index.html",
                             "error": "error.html", "routing": [{"code": 301, "host": "example.com"}],
                             "ids": ["a", "1"]}
+
+
+def test_nullable_false_takes_the_default_for_a_null_argument(tmp_path):
+    root = tmp_path / "root"
+    (root / "mod").mkdir(parents=True)
+    (root / "mod" / "main.tf").write_text('''
+variable "maps" {
+  default  = {}
+  nullable = false
+}
+variable "kept" { default = "dflt" }
+variable "strict" { nullable = false }
+resource "x" "each" {
+  for_each = var.maps
+  name     = each.key
+}
+resource "x" "v" {
+  kept   = var.kept
+  strict = var.strict
+}
+''')
+    (root / "main.tf").write_text('module "m" {\n  source = "./mod"\n  maps   = null\n  kept   = null\n'
+                                  '  strict = null\n}\n')
+    result = hcl_scanner.scan([str(root)])
+    found = evaluated(result)
+    assert result.errors == []
+    assert not any(address.startswith("module.m.x.each") for address in found)
+    v = found["module.m.x.v"].attrs
+    assert v["kept"] is None  # nullable (the default): null stays null
+    assert v["strict"] == Unknown("variable strict is null but declared nullable = false")
+
+
+def test_messages_name_null_not_python_types(tmp_path):
+    _, result = scan_text(tmp_path, '''
+variable "m" { default = null }
+resource "x" "e" {
+  for_each = var.m
+  name     = each.key
+}
+resource "x" "a" { v = var.m.key }
+''')
+    file = str(tmp_path / "root" / "main.tf")
+    assert result.errors == [InputError(file, 3, "for_each of x.e is null, not a map or set of strings")]
+    assert evaluated(result)["x.a"].attrs["v"] == Unknown("cannot evaluate: attribute 'key' of null")
+
+
+def test_sensitive_values_stay_readable_but_are_marked_and_never_quoted(tmp_path):
+    root = tmp_path / "root"
+    (root / "mod").mkdir(parents=True)
+    (root / "mod" / "main.tf").write_text('''
+variable "in" {}
+output "token" {
+  value     = "tok-${var.in}"
+  sensitive = true
+}
+''')
+    (root / "main.tf").write_text('''
+variable "pass" {
+  sensitive = true
+  default   = "s3cretvalue"
+}
+module "m" {
+  source = "./mod"
+  in     = "abc"
+}
+resource "x" "s" {
+  plain   = "p"
+  derived = upper(var.pass)
+  nested  = { inner = module.m.token, list = [var.pass] }
+  unsafe  = nonsensitive(var.pass)
+  failing = tonumber(var.pass)
+}
+''')
+    result = hcl_scanner.scan([str(root)])
+    s = evaluated(result)["x.s"]
+    assert s.attrs["derived"] == "S3CRETVALUE" and s.attrs["nested"] == {"inner": "tok-abc", "list": ["s3cretvalue"]}
+    assert s.sensitive_paths == frozenset({"derived", "nested.inner", "nested.list[0]"})  # not "unsafe"
+    assert s.attrs["failing"] == Unknown("cannot evaluate: tonumber(): invalid argument (a sensitive value)")
+    assert {"s3cretvalue", "S3CRETVALUE", "tok-abc"} <= result.inventories[0].sensitive_values
+
+
+def test_templatefile_sees_only_its_variables(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "t.tpl").write_text("${a}-${local.x}")
+    (root / "ok.tpl").write_text("${a}")
+    (root / "main.tf").write_text('''
+locals { x = "local" }
+resource "x" "t" {
+  leak = templatefile("t.tpl", { a = "A" })
+  ok   = templatefile("ok.tpl", { a = "A" })
+}
+''')
+    attrs = evaluated(hcl_scanner.scan([str(root)]))["x.t"].attrs
+    assert attrs["ok"] == "A"
+    assert attrs["leak"] == Unknown("cannot evaluate: templatefile: variable 'local' was not given to the template")
+
+
+REGEX_CASES = [
+    ('regex("^(a|aa)+$", "aaaa")', ["a"]),
+    ('regex("(?P<user>[a-z]+)@(?P<host>[a-z.]+)", "me@example.com")', {"user": "me", "host": "example.com"}),
+    ('regex("[0-9]+", "ab123cd")', "123"),
+    ('regexall("[a-z]", "a1b2")', ["a", "b"]),
+    ('replace("a-b-c", "/-([a-z])/", "_$1")', "a_b_c"),
+    ('can(regex("(?=lookahead)", "x"))', False),  # RE2 has no lookahead, as in Terraform
+]
+
+
+@pytest.mark.parametrize("expr,expected", REGEX_CASES, ids=[c[0] for c in REGEX_CASES])
+def test_regex_functions_use_re2(tmp_path, expr, expected):
+    attrs, _ = scan_text(tmp_path, f'resource "x" "r" {{\n  v = {expr}\n}}\n')
+    assert attrs["x.r"]["v"] == expected

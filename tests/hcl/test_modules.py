@@ -119,3 +119,63 @@ def test_without_git_the_repo_root_or_the_scanned_directory_bounds_module_source
         f"module m: source ../../modules/inside leaves the repository ({root.resolve()}); not read"]
     result = hcl_scanner.scan([str(root)], repo_root=str(tmp_path / "repo"))
     assert sorted(evaluated(result)) == ["module.m.x.inside"] and result.errors == []
+
+
+def _module_repo(tmp_path):
+    """A module repository: modules/user (an access key by default, a required name) and two
+    examples calling it under the same name, one with the key switched off."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    user = repo / "modules" / "user"
+    user.mkdir(parents=True)
+    (user / "main.tf").write_text(
+        'variable "name" {}\nvariable "create_key" {\n  default = true\n}\n'
+        'resource "aws_iam_user" "this" {\n  name = var.name\n}\n'
+        'resource "aws_iam_access_key" "this" {\n  count = var.create_key ? 1 : 0\n  user = var.name\n}\n')
+    for example, key in (("a", "true"), ("b", "true"), ("off", "false")):
+        (repo / "examples" / example).mkdir(parents=True)
+        (repo / "examples" / example / "main.tf").write_text(
+            f'module "user" {{\n  source = "../../modules/user"\n  name = "ci-{example if key == "false" else "x"}"\n'
+            f'  create_key = {key}\n}}\n')
+    return repo
+
+
+def _scan_json(repo, capsys) -> dict:
+    import json
+
+    from cicd_guard.cli import main
+
+    main(["scan", str(repo), "--repo-root", str(repo), "--format", "json"])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_finding_in_shared_module_code_is_reported_once_naming_every_root(tmp_path, capsys):
+    report = _scan_json(_module_repo(tmp_path), capsys)
+    assert [(f["rule_id"], f["resource"], f["file"], f["line"], f["status"], f.get("roots"))
+            for f in report["findings"]] == [
+        ("IDF-001", "module.user.aws_iam_access_key.this[0]", "modules/user/main.tf", 8, "failed",
+         ["examples/a", "examples/b"])]
+    assert report["errors"] == []
+
+
+def test_a_module_only_others_call_is_checked_with_its_defaults(tmp_path, capsys):
+    repo = _module_repo(tmp_path)
+    for example in ("a", "b"):
+        (repo / "examples" / example / "main.tf").unlink()
+        (repo / "examples" / example).rmdir()
+    result = hcl_scanner.scan([str(repo)], repo_root=str(repo))
+    assert sorted(result.evaluated) == ["examples/off"]
+    assert {a: e.attrs for a, e in evaluated_defaults(result).items()} == {
+        "aws_iam_user.this": {"name": Unknown("variable name has no value (no default, not set in tfvars, "
+                                              "--var-file or TF_VAR_name)")},
+        "aws_iam_access_key.this[0]": {"user": Unknown("variable name has no value (no default, not set in "
+                                                       "tfvars, --var-file or TF_VAR_name)")},
+    }
+    report = _scan_json(repo, capsys)
+    assert [(f["rule_id"], f["resource"], f["file"], f["line"], f["status"]) for f in report["findings"]] == [
+        ("IDF-001", "aws_iam_access_key.this[0]", "modules/user/main.tf", 8, "failed")]
+    assert report["errors"] == []
+
+
+def evaluated_defaults(result) -> dict:
+    return {e.address: e for items in result.module_defaults.values() for e in items}

@@ -68,3 +68,94 @@ def test_parse_comment_rejects_bad_rule_ids():
         "f.tf", 1, "cicd-guard:ignore names invalid rule ID(s) ALL; suppression ignored")
     assert parse_comment('# cicd-guard:ignore= reason="x"', "f.tf", 2) == InputError(
         "f.tf", 2, "cicd-guard:ignore without rule IDs; suppression ignored")
+
+
+TEXT_NOT_COMMENTS = '''
+resource "aws_iam_access_key" "in_string" {
+  user = "ops # cicd-guard:ignore=IDF-001 reason='in a string'"
+}
+
+resource "aws_iam_access_key" "in_heredoc" {
+  user = <<EOT
+# cicd-guard:ignore=IDF-001 reason="in a heredoc"
+EOT
+}
+
+resource "aws_iam_access_key" "# cicd-guard:ignore=IDF-001 reason='in a label'" {
+  user = "ops"
+}
+'''
+
+
+def test_markers_in_strings_heredocs_and_labels_are_text(tmp_path):
+    _, result = scan_text(tmp_path, TEXT_NOT_COMMENTS)
+    found = evaluated(result)
+    assert len(found) == 3 and all(item.suppressions == [] for item in found.values())
+    assert result.errors == []
+
+
+ATTACHMENT = '''
+resource "aws_iam_access_key" "one_line" { user = "a" } # cicd-guard:ignore=IDF-001 reason="this one"
+resource "aws_iam_access_key" "next" {
+  user = "b"
+}
+
+resource "aws_iam_access_key" "inside" {
+  # cicd-guard:ignore=IDF-001 reason="written in the body"
+  user = "c"
+}
+
+resource "aws_iam_access_key" "closing" {
+  user = "d"
+} # cicd-guard:ignore=IDF-001 reason="on the closing brace"
+resource "aws_iam_access_key" "after_closing" {
+  user = "e"
+}
+'''
+
+
+def test_comments_attach_to_the_block_they_sit_in_or_precede(tmp_path):
+    _, result = scan_text(tmp_path, ATTACHMENT)
+    found = evaluated(result)
+    file = display_path(tmp_path / "root" / "main.tf")
+    assert {a: [(s.reason, s.line) for s in e.suppressions] for a, e in found.items()} == {
+        "aws_iam_access_key.one_line": [("this one", 2)],
+        "aws_iam_access_key.next": [],
+        "aws_iam_access_key.inside": [("written in the body", 8)],
+        "aws_iam_access_key.closing": [("on the closing brace", 14)],
+        "aws_iam_access_key.after_closing": [],
+    }
+    assert result.errors == [] and file
+
+
+def test_unknown_rule_id_is_an_error(tmp_path):
+    _, result = scan_text(tmp_path, '# cicd-guard:ignore=IDF-001,REG-999 reason="typo"\n'
+                                    'resource "aws_iam_access_key" "a" {\n  user = "a"\n}\n')
+    assert evaluated(result)["aws_iam_access_key.a"].suppressions == []
+    assert [(e.line, e.message) for e in result.errors] == [
+        (1, "cicd-guard:ignore names unknown rule(s) REG-999 (see `cicd-guard rules`); suppression ignored")]
+
+
+def test_strict_suppressions_refuse_expiry_beyond_the_horizon(tmp_path):
+    import datetime as dt
+
+    from rulebook.config import Config
+    from rulebook.engine import evaluate
+
+    _, result = scan_text(tmp_path, 'resource "aws_iam_access_key" "a" {\n  user = "a"\n}\n')
+    today = dt.date(2026, 12, 3)
+    for horizon, expires, strict, status in [
+        (365, "2027-12-03", True, "suppressed"),
+        (365, "2027-12-04", True, "failed"),
+        (365, "2027-12-04", False, "suppressed"),
+        (30, "2027-01-03", True, "failed"),
+    ]:
+        config = Config.from_dict({"suppression_horizon_days": horizon, "suppressions": [
+            {"rule": "IDF-001", "resource": "*", "reason": "reviewed", "expires": expires}]}, "cfg.yaml")
+        findings = [f for f in evaluate(result.inventories[0], config, strict_suppressions=strict, today=today)
+                    if f.rule_id == "IDF-001"]
+        assert [f.status.value for f in findings] == [status], (horizon, expires, strict)
+        if status == "failed":
+            assert findings[0].message.endswith(
+                f"[suppression in cfg.yaml expires on {expires}, more than {horizon} days out "
+                "(--strict-suppressions)]")

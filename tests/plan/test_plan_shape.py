@@ -106,3 +106,11 @@ def test_deeply_nested_child_modules_are_an_error(tmp_path):
     assert got[0] is None
     assert got[1][0].file == str(path)
     assert "nested too deeply" in got[1][0].message
+
+
+def test_a_change_whose_whole_value_is_sensitive_is_read_without_values(tmp_path):
+    change = {**_CHANGE, "change": {**_CHANGE["change"], "after_sensitive": True}}
+    _, (inventory, errors) = _read(tmp_path, _plan(resource_changes=[change]))
+    assert errors == []
+    [user] = inventory.resources
+    assert (user.props, user.notes) == ({}, ["plan marks sensitive: (whole value)"])

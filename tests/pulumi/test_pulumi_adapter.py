@@ -136,11 +136,11 @@ def test_classic_azure_and_azuread():
 
 def test_unmapped_types_stay_for_secret_scans_and_names_stay_unique():
     inventory = to_inventory([
-        ("aws:lambda/function:Function", "fn", {"environment": {"variables": {"TOKEN": "ghp_x"}}}, "urn:1"),
+        ("aws:rds/instance:Instance", "fn", {"engine": "postgres", "tags": {"TOKEN": "ghp_x"}}, "urn:1"),
         ("aws:iam/role:Role", "ci", {"name": "ci"}, "urn:2"),
         ("aws:iam/policy:Policy", "ci", {"name": "ci-policy", "policy": "{\"Statement\": []}"}, "urn:3"),
     ])
     fn, role, policy = inventory.resources
-    assert fn.kind == UNMAPPED and fn.values == [("environment.variables.TOKEN", "ghp_x")]
+    assert fn.kind == UNMAPPED and fn.values == [("engine", "postgres"), ("tags.TOKEN", "ghp_x")]
     assert (role.address, policy.address) == ("ci", "ci (aws:iam/policy:Policy)")
     assert inventory.resolve("ci-policy") is policy

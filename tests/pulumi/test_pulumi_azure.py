@@ -9,6 +9,7 @@ from conftest import PROGRAMS
 pytest.importorskip("pulumi_azure_native")
 
 from preview_gate import inventory_of, run_gate  # noqa: E402
+from rulebook.model import Ref  # noqa: E402
 from rulebook.unknown import Unknown  # noqa: E402
 
 AZURE = PROGRAMS / "azure"
@@ -47,10 +48,14 @@ def test_links_resolve_through_the_computed_ids(inventory):
     assert inventory.resolve(inventory.by_address("drops").props["account"]) is inventory.by_address("artifacts")
 
 
-def test_preview_leaves_computed_ids_unknown():
+def test_preview_leaves_computed_ids_unknown_but_follows_the_engines_dependencies():
+    """The registry's ID and the identity's principal are unknown in a preview, but the engine says where
+    each comes from: the role assignment designates that registry and that identity."""
     preview = inventory_of(AZURE, preview=True)
     assignment = preview.by_address("push")
-    assert isinstance(assignment.props["scope"], Unknown) and isinstance(assignment.props["principal_id"], Unknown)
+    assert (assignment.props["scope"], assignment.props["principal_id"]) == (
+        Ref("images", "scope"), Ref("deployer", "principalId"))
+    assert isinstance(preview.by_address("images").props["id"], Unknown)
     assert preview.by_address("images").props["name"].startswith("images")  # auto-names are known in a preview
 
 

@@ -78,7 +78,9 @@ def test_stack_policy_reports_per_resource_urn():
 
 def test_unknown_is_a_violation_at_apply_and_a_cant_run_during_preview(monkeypatch):
     resources = [("aws:s3/bucket:Bucket", "b", {"bucket": "b-1"}),
-                 ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", {"bucket": UNKNOWN_STRING_VALUE})]
+                 ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", {
+                     "bucket": UNKNOWN_STRING_VALUE, "blockPublicAcls": True, "blockPublicPolicy": True,
+                     "ignorePublicAcls": True, "restrictPublicBuckets": True})]  # complete: the link decides
     monkeypatch.setenv("PULUMI_DRY_RUN", "false")
     (message, urn), = run(policy("bkt-001"), stack_args(resources))
     line = messages.decode(message)

@@ -35,3 +35,15 @@ aws.s3.BucketAclV2("artifacts-acl", bucket="acme-ci-artifacts-legacy", acl="publ
 aws.ec2.SecurityGroup("jenkins", vpc_id="vpc-0123456789abcdef0", ingress=[{
     "description": "Jenkins UI and agents", "from_port": 8080, "to_port": 50000, "protocol": "tcp",
     "cidr_blocks": ["0.0.0.0/0"]}])
+aws.s3.BucketPolicy("artifacts-policy", bucket="acme-ci-artifacts-legacy", policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "ReadFromCi", "Effect": "Allow", "Principal": {"AWS": "*"},
+                   "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::acme-ci-artifacts-legacy/*",
+                   "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f67890"}}}]}))
+
+# A Jenkins agent bootstrapped with a static cloud key, on IMDSv1, and a deploy function holding a
+# registry token in plain text.
+aws.ec2.Instance("jenkins-agent", ami="ami-0123456789abcdef0", instance_type="m7i.large",
+                 user_data="#!/bin/bash\nexport AWS_SECRET_ACCESS_KEY=demo-static-key-not-real\njava -jar agent.jar\n")
+aws.lambda_.Function("deployer", role="arn:aws:iam::111122223333:role/deployer", runtime="python3.12",
+                     handler="app.handler", environment={"variables": {"REGISTRY_TOKEN": "demo-registry-token-not-real"}})

@@ -66,3 +66,59 @@ resource "aws_security_group" "jenkins" {
     cidr_blocks = ["0.0.0.0/0"]
   }
 }
+
+# "Only from our endpoint", written as an Allow with a negated operator: it admits every caller
+# that is NOT on the endpoint, i.e. the whole internet.
+resource "aws_s3_bucket_policy" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "ReadFromCi"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["s3:GetObject", "s3:PutObject"]
+      Resource  = "${aws_s3_bucket.artifacts.arn}/*"
+      Condition = { StringNotEquals = { "aws:SourceVpce" = "vpce-0a1b2c3d4e5f67890" } }
+    }]
+  })
+}
+
+# Secrets pasted into the pipeline's configuration: a registry password as a variable default, a
+# plain-text build variable, an agent template that logs in with it, and the CI key printed as an output.
+variable "registry_password" {
+  type    = string
+  default = "demo-registry-password-not-real"
+}
+
+resource "aws_codebuild_project" "publish" {
+  name         = "app-publish"
+  service_role = "arn:aws:iam::111122223333:role/codebuild-publish"
+  artifacts { type = "NO_ARTIFACTS" }
+  source { type = "GITHUB" }
+  environment {
+    compute_type = "BUILD_GENERAL1_SMALL"
+    image        = "aws/codebuild/standard:7.0"
+    type         = "LINUX_CONTAINER"
+    environment_variable {
+      name  = "REGISTRY_PASSWORD"
+      value = var.registry_password
+    }
+  }
+}
+
+resource "aws_launch_template" "jenkins_agent" {
+  name_prefix   = "jenkins-agent-"
+  image_id      = "ami-0123456789abcdef0"
+  instance_type = "m7i.large"
+  user_data = base64encode(<<-EOT
+    #!/bin/bash
+    docker login -u ci -p ${var.registry_password} registry.example.com
+    java -jar agent.jar
+  EOT
+  )
+}
+
+output "ci_secret_access_key" {
+  value = aws_iam_access_key.ci.secret
+}

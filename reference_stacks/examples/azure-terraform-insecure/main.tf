@@ -74,3 +74,30 @@ resource "azurerm_network_security_group" "agents" {
     destination_address_prefix = "*"
   }
 }
+
+# The deploy app keeps the registry password in an app setting, and build agents log in with the
+# service principal's password from their custom data.
+resource "azurerm_linux_web_app" "deployer" {
+  name                = "acme-ci-deployer"
+  resource_group_name = azurerm_resource_group.ci.name
+  location            = azurerm_resource_group.ci.location
+  service_plan_id     = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ci/providers/Microsoft.Web/serverFarms/ci"
+  site_config {}
+  app_settings = {
+    REGISTRY_URL      = "acmeci.azurecr.io"
+    REGISTRY_PASSWORD = "demo-acr-password-not-real"
+  }
+}
+
+resource "azurerm_linux_virtual_machine" "agent" {
+  name                = "ci-agent"
+  resource_group_name = azurerm_resource_group.ci.name
+  location            = azurerm_resource_group.ci.location
+  size                = "Standard_D2s_v5"
+  admin_username      = "ci"
+  custom_data = base64encode(<<-EOT
+    #!/bin/bash
+    az login --service-principal -u pipeline -p demo-sp-password-not-real --tenant acme.example.com
+  EOT
+  )
+}

@@ -1,12 +1,19 @@
-"""What the storage rules share: which stores are artifact stores, and how they are named in messages."""
+"""What the storage rules share: which stores are artifact stores, how they are named in messages, and
+the policies that govern a bucket."""
 
 from __future__ import annotations
 
 import fnmatch
+from dataclasses import dataclass
 from typing import Any
 
+from ... import actions as catalogue
+from ...conditions import NETWORK_KEYS, Allowed, deny_exceptions
+from ...identities import document
 from ...model import Resource
+from ...policy import PolicyDocument, Statement
 from ...unknown import Unknown
+from ..helpers import Possible, linked
 
 
 def store_name(resource: Resource) -> Any:
@@ -42,3 +49,103 @@ def artifact_store(resource: Resource, config: Any) -> bool | Unknown:
             undecided = undecided if undecided is not None else next(own[k] for k in tags
                                                                       if isinstance(own.get(k), Unknown))
     return undecided if undecided is not None else False
+
+
+# --- bucket and access point policies ----------------------------------------------------------------
+
+POLICY_HOLDERS = ("aws.s3.bucket", "aws.s3.bucket_policy", "aws.s3.access_point", "aws.s3.access_point_policy")
+
+
+def policy_of(resource: Resource) -> PolicyDocument | Unknown | None:
+    """The policy a bucket, bucket policy, access point or access point policy carries (None: none)."""
+    return document(resource.get("policy"), resource.address)
+
+
+def public_principal(statement: Statement) -> bool | Unknown:
+    """Whether a statement names every principal: Principal "*", {"AWS": "*"} or {"AWS": ["*"]}
+    (any principal type), or NotPrincipal (everyone but the few it names)."""
+    if statement.not_principals is not None:
+        return True
+    undecided: Unknown | None = None
+    for values in (statement.principals or {}).values():
+        for value in values:
+            if isinstance(value, Unknown):
+                undecided = undecided if undecided is not None else value
+            elif isinstance(value, str) and value.strip() == "*":
+                return True
+    return undecided if undecided is not None else False
+
+
+Governing = list[tuple[Resource, PolicyDocument | Unknown]]
+
+
+def bucket_policies(ctx: Any, bucket: Resource) -> tuple[Governing, list[tuple[Resource, PolicyDocument | Unknown,
+                                                                                Unknown]]]:
+    """The policy documents governing a bucket (its legacy inline policy, aws_s3_bucket_policy resources
+    naming it), and those that may govern it, with the reason the link is not decided."""
+    def compute(c: Any) -> tuple[dict[str, list[Resource]], dict[str, list[Possible]]]:
+        inventory = c.inventory
+        return linked(inventory, inventory.of_kind("aws.s3.bucket"), inventory.of_kind("aws.s3.bucket_policy"),
+                      "bucket")
+    owned, possible = ctx.derived("rulebook.rules.bkt.bucket_policies", compute)
+    docs = [(holder, doc) for holder in [bucket] + owned.get(bucket.address, [])
+            if (doc := policy_of(holder)) is not None]
+    maybe = [(holder, doc, Unknown(f"whether {holder.address} governs it: {reason.reason}"))
+             for holder, reason in possible.get(bucket.address, []) if (doc := policy_of(holder)) is not None]
+    return docs, maybe
+
+
+# --- the network a bucket policy confines object access to -------------------------------------------
+
+READ, WRITE = "s3:GetObject", "s3:PutObject"
+
+
+@dataclass(frozen=True)
+class NetworkDeny:
+    """A Deny with Principal * that refuses object access to every caller outside some networks."""
+
+    statement: Statement
+    covered: frozenset[str]  # of READ / WRITE
+    allowed: tuple[Allowed, ...]  # the networks that escape it (key and values)
+    undecided: Unknown | None = None  # a part that cannot be read at plan time
+
+
+def _covers(statement: Statement, action: str) -> bool:
+    if statement.not_actions:
+        return not any(isinstance(a, str) and catalogue.matches(a, action) for a in statement.not_actions)
+    return any(isinstance(a, str) and catalogue.matches(a, action) for a in statement.actions)
+
+
+def _on_objects(statement: Statement) -> bool | Unknown:
+    """Does the statement apply to the bucket's objects (`*`, `arn:aws:s3:::bucket/*`, a key pattern)?"""
+    if statement.not_resources:
+        return True  # everything except a few named resources
+    undecided: Unknown | None = None
+    for value in statement.resources:
+        if isinstance(value, Unknown):
+            undecided = undecided if undecided is not None else value
+        elif isinstance(value, str) and (value.strip() == "*" or ("/" in value and value.rstrip().endswith("*"))):
+            return True
+    return undecided if undecided is not None else False
+
+
+def network_deny(statement: Statement) -> NetworkDeny | None:
+    """The statement as a network Deny (BKT-004, the access map's networks), or None when it is not one:
+    not a Deny, not on everyone, not on object reads or writes, or with another way out."""
+    if statement.effect != "Deny":
+        return None
+    everyone = public_principal(statement)
+    if isinstance(everyone, Unknown):
+        return NetworkDeny(statement, frozenset(), (), everyone)
+    if everyone is not True or statement.not_principals is not None:
+        return None
+    covered = frozenset(a for a in (READ, WRITE) if _covers(statement, a))
+    on_objects = _on_objects(statement)
+    if not covered or on_objects is False:
+        return None
+    only = deny_exceptions(statement).only(NETWORK_KEYS)
+    if only is None:
+        return None
+    if isinstance(only, Unknown):
+        return NetworkDeny(statement, covered, (), only)
+    return NetworkDeny(statement, covered, only, on_objects if isinstance(on_objects, Unknown) else None)

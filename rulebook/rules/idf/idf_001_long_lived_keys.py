@@ -23,7 +23,9 @@ def _owner_label(resource: Resource, ctx: Context, prop: str) -> str:
         return target.label()
     if isinstance(value, Ref):
         return value.address
-    return value if isinstance(value, str) and value.strip() else f"an unnamed principal ({prop} is empty)"
+    if isinstance(value, str) and value.strip():
+        return value
+    return f"an unnamed principal ({prop} is {'not set' if value is None else 'empty'})"
 
 
 @rule(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ...findings import Severity
 from ...model import Resource
@@ -96,8 +96,19 @@ def _describe(ranges: list[tuple[int, int]]) -> str:
     return ", ".join(parts)
 
 
-def _judge(resource: Resource, where: str, sources: Any,
-           ranges: list[tuple[int, int]] | Unknown | None) -> Result | None:
+def _subtract(ranges: list[tuple[int, int]], refused: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Port ranges minus the refused ones."""
+    for low, high in refused:
+        kept: list[tuple[int, int]] = []
+        for a, b in ranges:
+            kept += [r for r in ((a, min(b, low - 1)), (max(a, high + 1), b)) if r[0] <= r[1]] \
+                if a <= high and low <= b else [(a, b)]
+        ranges = kept
+    return ranges
+
+
+def _judge(resource: Resource, where: str, sources: Any, ranges: list[tuple[int, int]] | Unknown | None,
+           refused: Sequence[tuple[int, int]] = ()) -> Result | None:
     """One allow-inbound rule: fail when the internet reaches a port other than 80/443."""
     if ranges is None:
         return None
@@ -110,7 +121,7 @@ def _judge(resource: Resource, where: str, sources: Any,
         return None
     if isinstance(ranges, Unknown):
         return Result.undecided(resource, ranges, f"which ports {where} opens")
-    exposed = _exposed(ranges)
+    exposed = _exposed(_subtract(ranges, list(refused)))
     if not exposed:
         return None
     if not public:
@@ -118,18 +129,45 @@ def _judge(resource: Resource, where: str, sources: Any,
     return Result.fail(resource, f"{where} admits {', '.join(dict.fromkeys(public))} on {_describe(exposed)}")
 
 
-def _aws_entry(resource: Resource, where: str, entry: dict[str, Any]) -> Result | None:
+def _aws_entry(resource: Resource, where: str, entry: dict[str, Any], siblings: Sequence[Any] = ()) -> Result | None:
+    """An AWS rule allows what it names; no rule of a security group refuses anything."""
     return _judge(resource, where, entry.get("sources"),
                   _aws_range(entry.get("protocol"), entry.get("from_port"), entry.get("to_port")))
 
 
-def _azure_entry(resource: Resource, where: str, entry: dict[str, Any]) -> Result | None:
+def _is(entry: dict[str, Any], direction: str, access: str) -> bool:
+    return str(entry.get("direction") or "").lower() == direction and str(entry.get("access") or "").lower() == access
+
+
+def _refused_first(entry: dict[str, Any], siblings: Sequence[Any]) -> list[tuple[int, int]]:
+    """Ports a Deny rule of the same NSG, evaluated first (lower priority number), refuses to the internet:
+    an Allow behind it opens only what is left."""
+    priority = _port(entry.get("priority"))
+    protocol = str(entry.get("protocol") or "*").lower()
+    out: list[tuple[int, int]] = []
+    for other in siblings:
+        if not isinstance(other, dict) or other is entry or not _is(other, "inbound", "deny"):
+            continue
+        first = _port(other.get("priority"))
+        if not (isinstance(priority, int) and isinstance(first, int) and first < priority):
+            continue
+        if str(other.get("protocol") or "*").lower() not in ("*", protocol):
+            continue
+        sources = other.get("sources")
+        ranges = _azure_ranges(other.get("protocol"), other.get("ports"))
+        if isinstance(sources, list) and _public(sources) and isinstance(ranges, list):
+            out += ranges
+    return out
+
+
+def _azure_entry(resource: Resource, where: str, entry: dict[str, Any], siblings: Sequence[Any] = ()) -> Result | None:
     for prop in ("direction", "access"):
         if isinstance(entry.get(prop), Unknown):
             return Result.undecided(resource, entry[prop], f"the {prop} of {where}")
-    if str(entry.get("direction") or "").lower() != "inbound" or str(entry.get("access") or "").lower() != "allow":
+    if not _is(entry, "inbound", "allow"):
         return None
-    return _judge(resource, where, entry.get("sources"), _azure_ranges(entry.get("protocol"), entry.get("ports")))
+    return _judge(resource, where, entry.get("sources"), _azure_ranges(entry.get("protocol"), entry.get("ports")),
+                  _refused_first(entry, siblings))
 
 
 def _label(entry: dict[str, Any], index: int, what: str) -> str:
@@ -147,7 +185,7 @@ def _inline(resource: Resource, prop: str, what: str, judge: Any) -> Iterator[Re
         if isinstance(entry, Unknown):
             yield Result.undecided(resource, entry, where)
             continue
-        result = judge(resource, where, entry)
+        result = judge(resource, where, entry, entries)
         if result is not None:
             yield result
 
@@ -174,7 +212,8 @@ CI servers and build agents hold the keys to everything they deploy. Jenkins on 
 port 50000, SSH on 22 and an unauthenticated Docker API on 2375 open to the internet are how
 build infrastructure is taken over: the attacker runs a job, or reads the credentials an agent
 holds. Only web ports (80/443, behind authentication) belong on the internet; everything else
-should be reachable from the CI network or a bastion only.
+should be reachable from the CI network or a bastion only. Within one NSG, a Deny rule evaluated
+before an Allow (a lower priority number) closes the ports it refuses to the internet.
 """,
     remediation="""
 Limit the rule's source to the CI network's ranges (`ci_network.cidrs`), a bastion's or VPN's

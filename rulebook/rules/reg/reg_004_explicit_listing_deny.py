@@ -10,7 +10,7 @@ from ...findings import Severity
 from ...identities import identities
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
-from ._common import AWS_KINDS, _first_unknown, _reason, _who
+from ._common import AWS_KINDS, _first_unknown, _orphan_listing_denies, _reason, _who
 
 
 @rule(
@@ -156,6 +156,11 @@ def reg_004(ctx: Context) -> Iterator[Result]:
         elif not decided:
             yield Result.undecided(ident.resource, _reason(_first_unknown(grants), "policy not known"),
                                    f"whether {_who(ident)} has registry access")
+        elif maybe := _orphan_listing_denies(ctx):
+            holder, reason = maybe[0]
+            yield Result.undecided(ident.resource, Unknown(f"{holder.address} may deny it, but whom it applies to "
+                                                           f"cannot be resolved: {reason}"),
+                                   f"whether {_who(ident)} denies repository listing")
         else:
             why = "; ".join(ident.cicd_reasons[:1])
             yield Result.fail(ident.resource, f"CI/CD {_who(ident)} ({why}) has registry access but {verdict.reason}")

@@ -1,0 +1,54 @@
+"""In a preview, what the engine's property dependencies say decides what unknown values cannot.
+
+Through the analyzer protocol with preview on (the gate plays the engine): an unknown reference to one
+resource designates it, and an unknown document names the resources it waits on.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from preview_gate import run_gate
+from rulebook.findings import Status
+
+
+def _program(tmp_path, code: str):
+    (tmp_path / "Pulumi.yaml").write_text("name: links\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(textwrap.dedent(code).lstrip("\n"))
+    return tmp_path
+
+
+def _found(report, rule_id: str) -> list[tuple[str, int | None, str, str]]:
+    return [(f.resource, f.line, f.status.value, f.message) for f in report.findings if f.rule_id == rule_id]
+
+
+def test_a_public_access_block_given_the_bucket_id_is_decided_in_preview(tmp_path):
+    program = _program(tmp_path, """
+        import pulumi_aws as aws
+        bucket = aws.s3.Bucket("site")
+        aws.s3.BucketPublicAccessBlock("site", bucket=bucket.id, block_public_acls=False,
+                                       block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)
+        """)
+    for preview in (False, True):
+        report = run_gate(program, preview=preview)
+        assert _found(report, "BKT-001") == [
+            ("site", 2, "failed", "public access block site (aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock) "
+                                  "does not set block_public_acls to true")], preview
+
+
+def test_an_unknown_document_names_what_it_waits_on(tmp_path):
+    program = _program(tmp_path, """
+        import json
+        import pulumi
+        import pulumi_aws as aws
+        repo = aws.ecr.Repository("app", image_tag_mutability="IMMUTABLE")
+        aws.ecr.RepositoryPolicy("app", repository=repo.name, policy=repo.arn.apply(lambda arn: json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*",
+                                                    "Resource": arn}]})))
+        """)
+    report = run_gate(program, preview=True)
+    unknown = [f for f in report.findings if f.rule_id == "REG-007"]
+    assert [(f.status, f.message) for f in unknown] == [
+        (Status.UNKNOWN, "cannot decide whether it opens the registry to other accounts: policy waits on "
+                         "aws:ecr/repository:Repository app (not known until then; preview)")]
+    assert {f.status for f in run_gate(program).findings if f.rule_id == "REG-007"} == {Status.FAILED}

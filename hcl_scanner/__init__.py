@@ -272,7 +272,7 @@ def _evaluate_root(root: Path, mod: ModuleDef, loader: ModuleLoader, top: Path, 
     scope = root_scope(mod, root, values)
     shown = display_path(root, loader.base)
     try:
-        evaluated = ev.resources(scope) + ev.providers(scope)
+        evaluated = ev.resources(scope)
     except Exception as exc:  # noqa: BLE001 - report the root as unreadable, scan the others
         ev.error(shown, None, f"cannot evaluate module: {type(exc).__name__}: {exc}")
         evaluated = []

@@ -160,6 +160,8 @@ def _providers(ev: Evaluator, scope: Scope) -> Iterator[Resource]:
         written = Provenance(decl.body)
         values = [(p, v) for p, v in leaves(attrs) if written.is_literal(p)] if isinstance(attrs, dict) else []
         props = {"name": decl.type, "alias": alias_name}
+        if decl.type == "aws" and isinstance(attrs, dict):  # where it may deploy (rulebook/accounts.py)
+            props["allowed_account_ids"] = attrs.get("allowed_account_ids")
         yield Resource(kind="terraform.provider",
                        address=f"{scope.prefix}provider.{decl.type}" + (f".{alias_name}" if alias_name else ""),
                        engine=ENGINE, props={k: v for k, v in props.items() if v is not None},

@@ -41,25 +41,6 @@ class ModuleTree:
                 root.default_tags[alias_value if isinstance(alias_value, str) else None] = tags
         return root.default_tags
 
-    def providers(self, scope: "Scope") -> list[EvaluatedResource]:
-        """The module's provider blocks as instances of mode "provider" (address `provider.aws.ALIAS`),
-        with the arguments that say where it deploys; the adapter decides which it models."""
-        out: list[EvaluatedResource] = []
-        for decl in scope.mod.providers:
-            attrs = {}
-            for name in ("alias", "allowed_account_ids", "forbidden_account_ids"):
-                node = decl.attr(name)
-                if node is not None:
-                    try:
-                        attrs[name] = self.eval_attr(node, scope, {}, (decl.file, decl.line))
-                    except EvalError as exc:
-                        attrs[name] = Unknown(f"{name} of provider {decl.type}: {exc}")
-            alias = attrs.get("alias")
-            address = f"{scope.prefix}provider.{decl.type}" + (f".{alias}" if isinstance(alias, str) else "")
-            location = SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location)
-            out.append(EvaluatedResource(address, decl.type, "provider", attrs, location))
-        return out
-
     def _with_default_tags(self, decl: Decl, scope: "Scope", attrs: dict) -> dict:
         """tags_all as the AWS provider computes it: provider default_tags overlaid by the resource's tags."""
         defaults = self.provider_default_tags(scope)

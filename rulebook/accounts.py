@@ -22,6 +22,7 @@ from .model import Ref, Resource
 from .unknown import Unknown
 
 PROVIDER_KIND = "aws.provider"
+PROVIDER_KINDS = (PROVIDER_KIND, "terraform.provider")  # HCL provider blocks are terraform.provider
 CALLER_KIND = "aws.caller_identity"
 _ACCOUNT = re.compile(r"\d{12}")
 
@@ -133,7 +134,9 @@ def _own_accounts(ctx: Any) -> OwnAccounts:
     config = ctx.config
     for account in getattr(config, "aws_accounts", ()) or ():
         sources.setdefault(str(account), f"the aws_accounts setting ({getattr(config, 'source', 'config')})")
-    for provider in ctx.inventory.of_kind(PROVIDER_KIND):
+    for provider in ctx.inventory.of_kind(*PROVIDER_KINDS):
+        if provider.kind == "terraform.provider" and provider.props.get("name") != "aws":
+            continue
         ids = provider.props.get("allowed_account_ids")
         if isinstance(ids, Unknown):
             unknown = unknown if unknown is not None else Unknown(
@@ -150,7 +153,7 @@ def _own_accounts(ctx: Any) -> OwnAccounts:
         if isinstance(account, str) and _ACCOUNT.fullmatch(account.strip()):
             sources.setdefault(account.strip(), f"the account of {caller.address} (where the deployment runs)")
     for account, source in declared_arn_accounts(r for r in ctx.inventory.resources
-                                                 if r.kind not in (PROVIDER_KIND, CALLER_KIND)).items():
+                                                 if r.kind not in PROVIDER_KINDS + (CALLER_KIND,)).items():
         sources.setdefault(account, source)
     return OwnAccounts(sources, unknown)
 

@@ -58,7 +58,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("aws.iam.saml_provider", "IAM SAML provider (human single sign-on)", name="str", arn="str"),
     _k("aws.caller_identity", "the identity and account the deployment runs as (data aws_caller_identity)",
        account_id="str", arn="str"),
-    _k("aws.provider", "aws provider configuration (Terraform provider block per alias, Pulumi aws provider)",
+    _k("aws.provider", "aws provider configuration (plan JSON provider_config per alias, Pulumi aws provider)",
        allowed_account_ids="list[str]: accounts the provider may deploy into", alias="str"),
     # --- AWS ECR -----------------------------------------------------------------------------
     _k("aws.ecr.repository", "ECR repository (private or public)", name="str", arn="str",
@@ -160,7 +160,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        name="str", value="any", literal="bool: the expression references nothing",
        used_by="list[str]: where the module reads it"),
     _k("terraform.provider", "Terraform provider configuration (address provider.NAME[.ALIAS]); values holds its "
-       "literal leaves (access_key, secret_key, client_secret, token, ...)", name="str", alias="str"),
+       "literal leaves (access_key, secret_key, client_secret, token, ...)", name="str", alias="str",
+       allowed_account_ids="list[str]: aws provider only, the accounts it may deploy into"),
     # --- Anything else ----------------------------------------------------------------------------
     _k("unmapped", "a resource type no rule models; only its literal values are read (secret scans)"),
 ]}

@@ -218,6 +218,11 @@ def _map_title(inventory, fallback: str) -> str:
     return (os.path.dirname(files[0]) or ".") if files else fallback
 
 
+def _with_escaped_forms(values: set[str]) -> set[str]:
+    """The values as written, and as JSON and Mermaid labels escape them."""
+    return values | {json.dumps(v)[1:-1] for v in values} | {v.replace('"', "#quot;") for v in values}
+
+
 def run_access_map(args: argparse.Namespace) -> int:
     """Print the access map; exit 2 when an input could not be read (the rest is still mapped)."""
     if args.gate and (args.paths or args.plan):
@@ -228,6 +233,7 @@ def run_access_map(args: argparse.Namespace) -> int:
     from rulebook.access_map import build, render
 
     maps, errors = [], []
+    sensitive: set[str] = set()  # values Terraform marks sensitive: names and ARNs built from them included
     if args.gate:
         if not Path(args.gate).is_dir():
             raise CliError(f"access-map: --gate {args.gate}: not a directory")
@@ -252,12 +258,13 @@ def run_access_map(args: argparse.Namespace) -> int:
         several = len(stacks) > 1
         for i, inventory in enumerate(stacks):
             maps.append(build(inventory, config, title=_map_title(inventory, f"stack {i + 1}") if several else ""))
-    if maps or not errors:  # an input that could not be read prints its error only, not an empty map
-        _emit(render(maps, args.format), args.output)
-    from rulebook.redact import redact
+            sensitive |= inventory.sensitive_values
+    from rulebook.redact import redact, redact_values
 
+    if maps or not errors:  # an input that could not be read prints its error only, not an empty map
+        _emit(redact_values(render(maps, args.format), _with_escaped_forms(sensitive)), args.output)
     for error in errors[:20]:
-        say(f"error: {redact(str(error))}")
+        say(f"error: {redact_values(redact(str(error)), sensitive)}")
     return EXIT_ERROR if errors else EXIT_OK
 
 

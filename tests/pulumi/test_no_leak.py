@@ -22,7 +22,38 @@ from rulebook.reporters import FORMATS, render
 
 PULUMI_MARKER = "MARKERPLM7f3a"
 PLAN_MARKER = "MARKERPLN9c2e"
-MARKERS = (PULUMI_MARKER, PLAN_MARKER)
+DEFAULT_MARKER = "MARKERDEF4b1d"  # a sensitive variable's default
+TFVARS_MARKER = "MARKERTFV8e0a"  # a sensitive variable's tfvars value
+MARKERS = (PULUMI_MARKER, PLAN_MARKER, DEFAULT_MARKER, TFVARS_MARKER)
+TERRAFORM = f"""
+variable "token" {{
+  type      = string
+  sensitive = true
+  default   = "{DEFAULT_MARKER}"
+}}
+variable "name" {{
+  type      = string
+  sensitive = true
+}}
+resource "aws_iam_role" "r" {{
+  name               = "role-${{var.name}}"
+  assume_role_policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole",
+                                   Principal = {{ Service = "codebuild.amazonaws.com" }} }}] }})
+}}
+resource "aws_iam_role_policy" "p" {{
+  role   = aws_iam_role.r.name
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = "ecr:*",
+                       Resource = "arn:aws:ecr:us-east-1:111122223333:repository/${{var.token}}" }}] }})
+}}
+resource "aws_iam_access_key" "k" {{
+  for_each = nonsensitive(toset(["u-${{sha1(var.name)}}"]))
+  user     = "u-${{var.name}}"
+}}
+locals {{ n = tonumber(var.token) }}
+resource "aws_ecr_repository" "x" {{
+  name = "r${{local.n}}"
+}}
+"""
 
 PROGRAM = f"""
     import pulumi
@@ -47,6 +78,9 @@ def _plan_resource(type_: str, name: str, values: dict, sensitive: dict) -> tupl
 def planted(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("leak")
     (root / "prog").mkdir()
+    (root / "tf").mkdir()
+    (root / "tf" / "main.tf").write_text(TERRAFORM)
+    (root / "tf" / "terraform.tfvars").write_text(f'name = "{TFVARS_MARKER}"\n')
     (root / "prog" / "Pulumi.yaml").write_text("name: leak\nruntime: python\n")
     (root / "prog" / "__main__.py").write_text(textwrap.dedent(PROGRAM).lstrip("\n"))
     pairs = [_plan_resource("aws_iam_user", "ci", {"name": PLAN_MARKER, "path": "/"}, {"name": True}),
@@ -76,6 +110,10 @@ def test_no_sensitive_value_in_any_output_of_any_command(planted: Path, capsys, 
         outputs[f"scan --plan -f {fmt}"] = _cli(capsys, "scan", "--plan", "plan.json", "-f", fmt)
     for fmt in ("text", "json", "mermaid"):
         outputs[f"access-map --plan -f {fmt}"] = _cli(capsys, "access-map", "--plan", "plan.json", "-f", fmt)
+    for fmt in FORMATS:
+        outputs[f"scan tf -f {fmt}"] = _cli(capsys, "scan", "tf", "--no-cache", "-f", fmt)
+    for fmt in ("text", "json", "mermaid"):
+        outputs[f"access-map tf -f {fmt}"] = _cli(capsys, "access-map", "tf", "-f", fmt)
     outputs["gate -f sarif -o"] = _cli(capsys, "gate", "prog", "-f", "sarif", "-o", "gate.sarif")
     outputs["gate.sarif"] = (planted / "gate.sarif").read_text()
     report = run_gate(planted / "prog")

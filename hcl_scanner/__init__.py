@@ -40,6 +40,7 @@ from . import files
 from .evaluator import EvaluatedResource, Evaluator, Scope
 from .loader import load_file, read_text, walk_tf_dirs
 from .declarations import declarations
+from .plan_declarations import mark_sensitive_entries
 from .provenance import Provenance
 from .modules import ModuleDef, ModuleLoader, display_path, is_local_source
 from .syntax import HclSyntaxError, parse_expression
@@ -172,6 +173,7 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
             if note not in resource.notes:
                 resource.notes.append(note)
         resource.sensitive_paths = item.sensitive_paths
+        mark_sensitive_entries(resource, list(item.sensitive_paths))  # SEC-002: not plain-text literals
         inventory.add(resource)
     return inventory
 

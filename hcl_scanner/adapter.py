@@ -364,7 +364,7 @@ def _storage_account(c: _Ctx) -> tuple[str, Attrs]:
                  public_network_access_enabled=c.get("public_network_access_enabled"),
                  allow_blob_public_access=_default(c.first("allow_nested_items_to_be_public",
                                                            "allow_blob_public_access"), True),
-                 shared_key_access_enabled=c.get("shared_access_key_enabled"))
+                 shared_key_access_enabled=_default(c.get("shared_access_key_enabled"), True))
     if rules is not None and rules != []:
         props.update(_network_rule_props(c, rules))
     return "azure.storage.account", props

@@ -8,9 +8,10 @@ evaluate ...") at the attribute that contains them, so one bad expression never 
 the file. Overrun limits (budgets.py) and expressions nested too deeply to evaluate are input
 errors naming the file and line: they fail the scan instead of turning a finding into UNKNOWN.
 
-The pieces: this module evaluates expressions; named_values.py holds variables, locals, outputs,
-resources and module calls; eval_order.py computes those named values in dependency order so that
-long reference chains never nest Python calls; eval_files.py is file()/templatefile().
+The pieces: this module evaluates expressions; named_values.py holds variables, locals, outputs
+and resource instances; module_tree.py module calls and the walk over a tree; eval_order.py bounds
+how deeply one named value's computation nests in another's, so long reference chains never
+exhaust Python's stack; eval_files.py is file()/templatefile().
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .named_values import (Declarations, EvalError, EvaluatedResource, Input, Mo
 from .eval_files import TEMPLATE_ENV as _TEMPLATE
 from .eval_files import FileFunctions
 from .eval_order import Ordering
+from .module_tree import ModuleTree
 from .modules import ModuleLoader
 from .sensitive import Sensitive, scrub, strings, unmark
 
@@ -59,7 +61,10 @@ def _key(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-class Evaluator(Ordering, Declarations, FileFunctions):
+_CONTAINERS = (list, dict, Sensitive)
+
+
+class Evaluator(Ordering, Declarations, ModuleTree, FileFunctions):
     """Evaluates one root module (and the local modules it calls)."""
 
     def __init__(self, loader: ModuleLoader, scan_root: Path, errors: list[InputError], notes: list[str]):
@@ -121,7 +126,10 @@ class Evaluator(Ordering, Declarations, FileFunctions):
         if where is not None:
             self.where = where
         try:
-            return self.measure.check(self.ev(node, scope, env))
+            value = self.ev(node, scope, env)
+            if type(value) in _CONTAINERS:
+                self.measure.check(value)
+            return value
         except EvalError as exc:
             return Unknown(scrub(f"cannot evaluate: {exc}", self.sensitive))
         except BudgetError as exc:

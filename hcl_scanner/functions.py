@@ -183,12 +183,35 @@ def _re2(pattern: Any) -> Any:
         raise FunctionError(f"invalid regular expression: {detail}") from None
 
 
+def _replace_in_document(document: Any, search: str, replacement: str) -> Any:
+    """replace() on a rendered policy document: the same as on its JSON text when neither string can
+    touch JSON syntax (placeholders such as `_S3_BUCKET_ID_`), applied to every key and string."""
+    if not search or search.startswith("/") or any(c in search + replacement for c in '"\\'):
+        raise FunctionError("replace() on a policy document's JSON with a pattern or quotes is not evaluated")
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {walk(k) if isinstance(k, str) else k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, str):
+            check_length(len(value) + value.count(search) * len(replacement), "replace() result")
+            return value.replace(search, replacement)
+        if isinstance(value, Ref):
+            return walk(to_str(value))
+        return value
+
+    return walk(document)
+
+
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # RE2 would print the attacker's pattern to stderr
 _RE2_OPTIONS.max_mem = 64 << 20
 
 
-def _replace(text: Any, search: Any, replacement: Any) -> str:
+def _replace(text: Any, search: Any, replacement: Any) -> Any:
+    if isinstance(text, (dict, list)):  # `.json` of an aws_iam_policy_document, kept as its document
+        return _replace_in_document(text, to_str(search), to_str(replacement))
     text, search, replacement = to_str(text), to_str(search), to_str(replacement)
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         pattern = _re2(search[1:-1])

@@ -23,7 +23,6 @@ PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 512 * 1024
 SKIP_DIRS = {".terraform", ".git", ".hg", ".svn", "node_modules", "__pycache__", ".terragrunt-cache"}
 _SUPPRESS_RE = re.compile(r"^(?:#|//|/\*)\s*cicd-guard\s*:\s*ignore\b[^\n]*")
-_BRACKETS = re.compile(r"[\[\](){}]")
 
 
 @dataclass(slots=True)
@@ -41,17 +40,46 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+_IN_CODE = re.compile(r'"|[\[\](){}]|#[^\n]*|//[^\n]*|/\*.*?\*/|<<-?([A-Za-z_][\w.-]*)[ \t]*\r?\n', re.S)
+_IN_STRING = re.compile(r'\\.|\$\$\{|%%\{|"|\$\{|%\{|\n', re.S)
+
+
 def _depth_error(text: str) -> tuple[int, int] | None:
-    """(line, depth) where bracket nesting first exceeds MAX_DEPTH, else None."""
-    depth = 0
-    for match in _BRACKETS.finditer(text):
-        if match.group() in "([{":
+    """(line, depth) where bracket nesting in code first exceeds MAX_DEPTH, else None.
+
+    Brackets inside quoted strings, comments and heredoc bodies are text, not nesting (a string of
+    201 `(` is fine); an interpolation `${ ... }` inside a string is code again and counts a level.
+    """
+    depth, pos = 0, 0
+    frames: list[int | None] = [0]  # open braces of each code frame; None: inside a quoted string
+    while True:
+        found = (_IN_STRING if frames[-1] is None else _IN_CODE).search(text, pos)
+        if found is None:
+            return None
+        token, pos = found.group(), found.end()
+        if frames[-1] is None:
+            if token in ('"', "\n"):  # a newline ends an unterminated string (the parser reports it)
+                frames.pop()
+            elif token in ("${", "%{"):
+                frames.append(0)
+                depth += 1
+            continue
+        if token == '"':
+            frames.append(None)
+        elif token.startswith("<<"):
+            close = re.compile(r"^[ \t]*" + re.escape(found.group(1)) + r"[ \t]*\r?$", re.M).search(text, pos)
+            pos = close.end() if close else len(text)
+        elif token in "([{":
             depth += 1
+            frames[-1] += 1  # type: ignore[operator]
             if depth > MAX_DEPTH:
-                return text.count("\n", 0, match.start()) + 1, depth
-        else:
+                return text.count("\n", 0, found.start()) + 1, depth
+        elif token in ")]}":
             depth = max(depth - 1, 0)
-    return None
+            if token == "}" and len(frames) > 1 and frames[-1] == 0:
+                frames.pop()  # the end of an interpolation
+            else:
+                frames[-1] = max((frames[-1] or 0) - 1, 0)
 
 
 def _suppression_comments(comments: list[Comment]) -> tuple[dict[int, str], frozenset[int]]:

@@ -20,11 +20,11 @@ from typing import Any, Iterable
 
 import grpc
 import jsonschema
-import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
 from policypack.messages import RESULTS_ENV, read_records
+from rulebook import safe_yaml
 
 STARTUP_TIMEOUT = 60.0
 RPC_TIMEOUT = 300.0
@@ -79,9 +79,11 @@ def load_pack(directory: str | Path) -> PackProject:
     if not manifest.is_file():
         raise PackError(f"{path}: not a policy pack (no PulumiPolicy.yaml)")
     try:
-        data = yaml.safe_load(manifest.read_text("utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise PackError(f"{manifest}: not valid YAML: {exc}") from None
+        data = safe_yaml.read(manifest) or {}
+    except safe_yaml.YamlError as exc:
+        raise PackError(f"{manifest}{f':{exc.line}' if exc.line else ''}: {exc}") from None
+    if not isinstance(data, dict):
+        raise PackError(f"{manifest}: must be a mapping")
     runtime = data.get("runtime")
     name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if name != "python":

@@ -72,7 +72,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
 def _gaps(monitor: Any) -> dict[str, list[str]]:
     """What the gate could not analyse: functions answered with unknowns, outputs it did not compute,
     multi-language components whose children ran in a plugin."""
-    return {"unanswered": list(monitor.mocks.unanswered), "not_computed": list(monitor.not_computed),
+    return {"unanswered": sorted(monitor.mocks.unanswered), "not_computed": list(monitor.not_computed),
             "remote": list(monitor.remote), "secrets": sorted(monitor.secrets)}
 
 

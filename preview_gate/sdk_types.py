@@ -9,6 +9,7 @@ resources and invoke functions (`install_hooks`); nothing here runs outside the 
 
 from __future__ import annotations
 
+import base64
 import collections.abc as abc
 import contextvars
 import inspect
@@ -25,6 +26,10 @@ from pulumi.runtime.rpc import UNKNOWN
 # function call's result is built eagerly and type-checked). The gate reads any string containing it as
 # unknown, so a program that builds text from it ("ami-" + ...) produces an unknown input, as in preview.
 STAND_IN = f"{UNKNOWN}/unknown-to-the-gate"
+# Result fields the provider returns base64-encoded (ECR's "user:password" authorization tokens): the
+# stand-in decodes to "STAND_IN:STAND_IN", so a program that decodes and splits it still runs.
+BASE64_FIELDS = frozenset({"authorizationToken"})
+BASE64_STAND_IN = base64.b64encode(f"{STAND_IN}:{STAND_IN}".encode()).decode()
 
 _MISMATCH = object()
 OUTPUT_FORM: contextvars.ContextVar[bool] = contextvars.ContextVar("cicd_guard_output_form", default=False)
@@ -91,7 +96,7 @@ def install_hooks(declared: Declared = DECLARED) -> None:
 
 def is_unknown(value: Any) -> bool:
     """The engine's unknown, or text built from a stand-in."""
-    return isinstance(value, str) and UNKNOWN in value
+    return isinstance(value, str) and (UNKNOWN in value or BASE64_STAND_IN in value)
 
 
 # --- declared shapes ---------------------------------------------------------------------------------
@@ -276,5 +281,7 @@ def result_of(cls: type, known: Callable[[str], Any] | None = None, depth: int =
     out = {}
     for name, hint in fields_of(cls).items():
         value = known(name) if known is not None and depth == 0 else None
+        if value is None and name in BASE64_FIELDS:
+            value = BASE64_STAND_IN
         out[name] = value if value is not None else stand_in(hint, None, depth)
     return out

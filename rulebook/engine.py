@@ -11,6 +11,7 @@ from typing import Iterable
 from .config import Config
 from .findings import Enforcement, Finding, Report, Severity, Status, Suppression
 from .model import Inventory, Resource
+from .redact import redact_values
 from .rules import Context, Result, Rule, all_rules
 
 
@@ -97,10 +98,14 @@ def rule_findings(rule: Rule, ctx: Context, resources: list[Resource] | None = N
     today = today or dt.date.today()
     out: list[Finding] = []
     seen: set[tuple] = set()
+    secrets = ctx.inventory.sensitive_values
     for result in rule.run(ctx, resources):
         finding = to_finding(rule, result, ctx.config, today, strict_suppressions)
         if finding is None:
             continue
+        if secrets:  # a rule may quote a value the engine marked sensitive: never print it
+            finding.message = redact_values(finding.message, secrets)
+            finding.resource = redact_values(finding.resource, secrets)
         key = (finding.rule_id, finding.resource, finding.message)
         if key not in seen:
             seen.add(key)

@@ -116,7 +116,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        ip_rules="list[str]", subnet_ids="list[ref]",
        allow_blob_public_access="bool: unset = the provider's default, filled in by the adapter "
        "(azurerm: true; azure-native: left out, Azure's default is false)",
-       shared_key_access_enabled="bool"),
+       shared_key_access_enabled="bool: unset = enabled, filled in by the adapter (azurerm and classic "
+       "pulumi-azure default to true; Azure allows shared keys unless allowSharedKeyAccess is false)"),
     _k("azure.storage.network_rules", "network rules of a storage account declared as their own resource; "
        "they replace the account's network_rules block", account="ref: storage account id (or name) or Ref",
        network_default_action="str: Allow|Deny", ip_rules="list[str]", subnet_ids="list[ref]"),

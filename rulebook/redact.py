@@ -111,3 +111,14 @@ def mask(secret: str, keep: int = 4) -> str:
     if re.fullmatch(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|gh[pousr]_\w+|github_pat_\w+", secret or ""):
         return secret[:keep if not secret.startswith("github_pat_") else 11] + "****"
     return REDACTED
+
+
+def redact_values(text: str, secrets: set[str] | frozenset[str]) -> str:
+    """`text` with every occurrence of a value the engine marked sensitive replaced by <redacted>
+    (Inventory.sensitive_values: Terraform `sensitive`, values derived from it); longest first."""
+    if not secrets or not text:
+        return text
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, REDACTED)
+    return text

@@ -24,7 +24,7 @@ from .networks import open_to_internet
 from .policy import PolicyDocument, Statement
 from .rules.base import Context
 from .rules.bkt._common import artifact_store, bucket_policies, label, network_deny
-from .rules.bkt.bkt_002_public_acls import PUBLIC_ACLS, PUBLIC_GROUPS
+from .rules.bkt.bkt_002_public_acls import PUBLIC_GROUPS
 from .rules.helpers import flag, linked
 from .unknown import Unknown
 

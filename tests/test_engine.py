@@ -442,3 +442,33 @@ def test_access_key_owner_labels():
     assert message(user="vendor") == "vendor"
     assert message(user=Ref("aws_iam_user.gone", "name")) == "aws_iam_user.gone"
     assert message() == "an unnamed principal (user is not set)"
+
+
+def test_bkt_001_ambiguous_name_makes_only_the_buckets_of_that_name_undecided():
+    assert [(s, r) for s, r, _ in _bkt(
+        make("aws.s3.bucket", "module.a.aws_s3_bucket.b", 1, bucket="same"),
+        make("aws.s3.bucket", "module.b.aws_s3_bucket.b", 2, bucket="same"),
+        make("aws.s3.bucket", "aws_s3_bucket.other", 3, bucket="other"),
+        make("aws.iam.role", "aws_iam_role.same", 4, name="same"),
+        make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.x", 5, bucket="same", **_ALL_TRUE),
+    )] == [("unknown", "module.a.aws_s3_bucket.b"), ("unknown", "module.b.aws_s3_bucket.b"),
+           ("failed", "aws_s3_bucket.other")]
+
+
+def test_bkt_001_messages_name_the_blocks():
+    later = dict(_ALL_TRUE, block_public_acls=Unknown("known after apply"))
+    assert _bkt(
+        make("aws.s3.bucket", "aws_s3_bucket.a", 1, bucket="a"),
+        make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.a", 5,
+             bucket=Ref("aws_s3_bucket.a", "id"), **later),
+    ) == [("unknown", "aws_s3_bucket.a", "cannot decide the public access block aws_s3_bucket_public_access_block.a: "
+           "known after apply")]
+    assert _bkt(
+        make("aws.s3.bucket", "aws_s3_bucket.a", 1, bucket="a"),
+        make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.x", 5, bucket=Unknown("later"),
+             **dict(_ALL_TRUE, block_public_acls=False)),
+        make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.y", 6, bucket=Unknown("later"),
+             **dict(_ALL_TRUE, restrict_public_buckets=False)),
+    ) == [("failed", "aws_s3_bucket.a", "no public access block that may belong to this bucket "
+           "(aws_s3_bucket_public_access_block.x, aws_s3_bucket_public_access_block.y) sets every flag to true "
+           "(block_public_acls, restrict_public_buckets not true)")]

@@ -9,8 +9,9 @@ import pytest
 from builders import make
 from rulebook.config import Config
 from rulebook.engine import evaluate
-from rulebook.model import Inventory
-from rulebook.networks import reaches_public, within
+from rulebook.model import Inventory, Ref
+from rulebook.unknown import Unknown
+from rulebook.networks import beyond_ci_network, open_to_internet, reaches_public, within
 from rulebook.rules import REGISTRY
 
 
@@ -74,3 +75,33 @@ def _reg009(ip_rules, **config):
 ])
 def test_reg_009_compares_networks(ip_rules, config, expected):
     assert _reg009(ip_rules, **config) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("0.0.0.0/0", True), ("0.0.0.0/1", True), ("2.0.0.0/7", True),
+    ("2.0.0.0/8", False),            # one organisation's block at most: judged against the CI network instead
+    ("10.0.0.0/7", True),            # 11.0.0.0/8 is public and the range is wider than /8
+    ("::/0", True), ("2000::/3", True), ("2000::/11", True), ("2000::/12", False),
+    ("fc00::/7", False), ("Internet", True), ("*", True), ("not-a-range", False),
+])
+def test_open_to_internet(value, expected):
+    assert open_to_internet(value) is expected
+
+
+@pytest.mark.parametrize("ip_rules, subnets, config, expected", [
+    (Unknown("rules later"), None, {}, ([], "rules later")),
+    ([Unknown("one later"), "8.8.8.8"], None, {}, (["8.8.8.8"], "one later")),
+    ([Unknown("first"), Unknown("second")], None, {}, ([], "first")),
+    (["10.0.0.0/8"], Unknown("subnets later"), {"azure_subnet_ids": ("/s/ci",)}, ([], "subnets later")),
+    ([Unknown("rules first")], Unknown("subnets later"), {"azure_subnet_ids": ("/s/ci",)}, ([], "rules first")),
+    ([], [Unknown("a"), Unknown("b")], {"azure_subnet_ids": ("/s/ci",)}, ([], "a")),
+    ([], [Ref("azurerm_subnet.x", "id"), Unknown("b")], {"azure_subnet_ids": ("/s/ci",)},
+     ([], "subnet azurerm_subnet.x is only known after apply and cannot be compared with ci_network.azure_subnet_ids")),
+    ([], [Unknown("a"), Ref("azurerm_subnet.x", "id")], {"azure_subnet_ids": ("/s/ci",)}, ([], "a")),
+    ([], ["/S/CI", "/s/other"], {"azure_subnet_ids": ("/s/ci",)}, (["/s/other"], None)),
+    ([], ["/s/other"], {}, ([], None)),   # subnets are judged only when the CI subnets are configured
+    ("8.8.8.8", None, {}, (["8.8.8.8"], None)),  # a single rule given as a string
+])
+def test_beyond_ci_network(ip_rules, subnets, config, expected):
+    wide, undecided = beyond_ci_network(ip_rules, subnets, Config(**config))
+    assert (wide, undecided.reason if undecided is not None else None) == expected

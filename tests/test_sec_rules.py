@@ -277,6 +277,20 @@ resource "aws_lambda_function" "f" {
   }
 }
 ''', [("SEC-002", "aws_lambda_function.f", 7, "unknown")]),
+    "lambda value from a sensitive variable": ('''
+variable "token" {
+  type      = string
+  sensitive = true
+  default   = "not-a-real-token-value"
+}
+
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  environment {
+    variables = { GITHUB_TOKEN = var.token }
+  }
+}
+''', [("SEC-001", "var.token", 2, "failed")]),
     "app service literal vs key vault reference": ('''
 resource "azurerm_linux_web_app" "w" {
   name = "w"
@@ -369,7 +383,7 @@ SCRIPTS = {
         '<<-EOT\n    aws ecr get-login-password | docker login -u AWS --password-stdin r.example.com\n'
         '    export AWS_SECRET_ACCESS_KEY=$(aws secretsmanager get-secret-value --secret-id k)\n'
         '    az login --identity\n  EOT'), None),
-    "templatefile outside the scan root": (_instance('templatefile("/etc/boot.sh", {})'), "unknown"),
+    "templatefile outside the repository": (_instance('templatefile("/etc/boot.sh", {})'), "unknown"),
 }
 _OUTSIDE = "templatefile('/etc/boot.sh') reads outside the repository; not read"
 

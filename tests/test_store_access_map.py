@@ -163,7 +163,7 @@ def test_terraform_reference_stacks():
     (inventory,) = scan([str(root / "azure-terraform")]).inventories
     (store,) = build(inventory).stores
     assert [(a.holder, a.capability) for a in store.accesses] == [
-        ("identity id-ci-deploy", "read"), ("identity id-ci-deploy", "write")]
+        ("identity id-ci-build", "read"), ("identity id-ci-deploy", "read"), ("identity id-ci-deploy", "write")]
     assert store.networks == ["private endpoints only (public network access disabled)"]
 
 

@@ -171,7 +171,7 @@ CASES = [
                                "shared_key_access_enabled": False, "network_default_action": "Deny",
                                "ip_rules": ["1.2.3.0/24"], "subnet_ids": ["/sub/1"]}),
     ("azurerm_storage_account", {"name": "old", "allow_blob_public_access": False}, "azure.storage.account",
-     {"name": "old", "allow_blob_public_access": False}),
+     {"name": "old", "allow_blob_public_access": False, "shared_key_access_enabled": True}),
     ("azurerm_storage_account_network_rules", {"storage_account_id": "/sa", "default_action": "Allow",
                                                "ip_rules": [], "virtual_network_subnet_ids": ["/sub/2"]},
      "azure.storage.network_rules", {"account": "/sa", "network_default_action": "Allow", "ip_rules": [],
@@ -223,7 +223,7 @@ CASES = [
                                      "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
                                      "sources": ["0.0.0.0/0"], "ports": ["22"]}),
     ("azurerm_storage_account", {"name": "defaults"}, "azure.storage.account",
-     {"name": "defaults", "allow_blob_public_access": True}),
+     {"name": "defaults", "allow_blob_public_access": True, "shared_key_access_enabled": True}),
 ]
 
 _SCRIPT_B64 = "IyEvYmluL3NoCmVjaG8gaGkK"  # "#!/bin/sh\necho hi\n"

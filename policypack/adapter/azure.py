@@ -68,12 +68,19 @@ def _native_federated_credential(r: Reader) -> tuple[str, Props]:
         audiences=as_list(r.get("audiences")), claims_matching_expression=r.at("claimsMatchingExpression", "value"))
 
 
+def _true_unless_set(value: Any) -> Any:
+    """Flags Azure or the provider turn on when unset: allowNestedItemsToBePublic (classic, the azurerm
+    schema), sharedAccessKeyEnabled (classic) and allowSharedKeyAccess (azure-native: Azure allows
+    shared keys unless the property is false)."""
+    return True if value is None else value
+
+
 def _native_storage_account(r: Reader) -> tuple[str, Props]:
     return "azure.storage.account", dict(
         name=r.get("accountName", "name"), id=r.get("id"),
         public_network_access_enabled=enabled(r.get("publicNetworkAccess")),
         allow_blob_public_access=r.get("allowBlobPublicAccess"),
-        shared_key_access_enabled=r.get("allowSharedKeyAccess"), **_network(r, "networkRuleSet"))
+        shared_key_access_enabled=_true_unless_set(r.get("allowSharedKeyAccess")), **_network(r, "networkRuleSet"))
 
 
 def _lower(value: Any) -> Any:
@@ -161,16 +168,11 @@ def _classic_network(r: Reader, rules: Any) -> Props:
                 subnet_ids=as_list(r.at(*rules, "virtualNetworkSubnetIds")))
 
 
-def _true_unless_set(value: Any) -> Any:
-    """allowNestedItemsToBePublic: the classic provider (the azurerm schema) sends true when unset."""
-    return True if value is None else value
-
-
 def _classic_storage_account(r: Reader) -> tuple[str, Props]:
     props = dict(name=r.get("name"), id=r.get("id"),
                  public_network_access_enabled=r.get("publicNetworkAccessEnabled"),
                  allow_blob_public_access=_true_unless_set(r.get("allowNestedItemsToBePublic")),
-                 shared_key_access_enabled=r.get("sharedAccessKeyEnabled"))
+                 shared_key_access_enabled=_true_unless_set(r.get("sharedAccessKeyEnabled")))
     if r.get("networkRules") is not None:
         props.update(_classic_network(r, ("networkRules",)))
     return "azure.storage.account", props

@@ -1,109 +1,171 @@
 """Segmented CI/CD on AWS: private build subnets, VPC endpoints, a pull-only build role and a
 push-capable deploy role, both reached only through GitHub OIDC, and an artifact bucket that refuses
-traffic from outside the CI network. The Pulumi twin of reference_stacks/aws-terraform."""
+traffic from outside the CI network. The Pulumi twin of reference_stacks/aws-terraform.
+
+Every name derives from the stack config (githubOrg, githubRepo, deployEnvironment, prefix), and every
+ARN a policy names is built from config and the get_caller_identity invoke, not from Output.apply on a
+resource being created: so the policies are known in `pulumi preview` and a preview gate can decide
+them instead of reporting them unknown.
+"""
 
 import json
+import re
 
 import pulumi
 import pulumi_aws as aws
 
 config = pulumi.Config()
-org = config.get("githubOrg") or "acme"
-repo = config.get("githubRepo") or "app"
+org = config.require("githubOrg")
+repo = config.require("githubRepo")
 environment = config.get("deployEnvironment") or "production"
-region = aws.config.region or "eu-west-1"
+prefix = config.get("prefix") or "ci"
+images = config.get_object("imageRepositories") or [repo]
+vpc_cidr = config.get("vpcCidr") or "10.42.0.0/16"
+region = aws.get_region().region
+account = aws.get_caller_identity().account_id
 issuer = "token.actions.githubusercontent.com"
-vpc_cidr = "10.42.0.0/16"
+# S3 names are global: organisation, repository and region make the copy's name its own.
+bucket_name = re.sub(r"[^a-z0-9-]", "-", f"{prefix}-{org}-{repo}-artifacts-{region}".lower())[:63]
+bucket_arn = f"arn:aws:s3:::{bucket_name}"
+repository_arns = [f"arn:aws:ecr:{region}:{account}:repository/{org}/{image}" for image in images]
+oidc_arn = f"arn:aws:iam::{account}:oidc-provider/{issuer}"
+tags = {"managed-by": "pulumi", "ci-stack": prefix, "repository": f"{org}/{repo}"}
 
 # --- network: build subnets without internet routes, AWS services through endpoints -------------
+zones = aws.get_availability_zones(state="available").names
 vpc = aws.ec2.Vpc("ci", cidr_block=vpc_cidr, enable_dns_support=True, enable_dns_hostnames=True,
-                  tags={"Name": "ci-network"})
-subnets = [aws.ec2.Subnet(f"build-{i}", vpc_id=vpc.id, cidr_block=f"10.42.{i * 16}.0/20",
-                          tags={"Name": f"ci-build-{i}"}) for i in range(2)]
-routes = aws.ec2.RouteTable("build", vpc_id=vpc.id)
+                  tags={**tags, "Name": f"{prefix}-network"})
+base = vpc_cidr.split("/")[0].rsplit(".", 2)[0]  # "10.42" of 10.42.0.0/16: the /20s are 10.42.0.0 and 10.42.16.0
+subnets = [aws.ec2.Subnet(f"build-{i}", vpc_id=vpc.id, cidr_block=f"{base}.{i * 16}.0/20",
+                          availability_zone=zones[i], tags={**tags, "Name": f"{prefix}-build-{i}"})
+           for i in range(2)]
+routes = aws.ec2.RouteTable("build", vpc_id=vpc.id, tags=tags)
 for i, subnet in enumerate(subnets):
     aws.ec2.RouteTableAssociation(f"build-{i}", subnet_id=subnet.id, route_table_id=routes.id)
 endpoint_sg = aws.ec2.SecurityGroup(
-    "endpoints", vpc_id=vpc.id, description="HTTPS from the build subnets to the interface endpoints",
+    "endpoints", name=f"{prefix}-endpoints", vpc_id=vpc.id, tags=tags,
+    description="HTTPS from the build subnets to the interface endpoints",
     ingress=[{"description": "HTTPS from build subnets", "from_port": 443, "to_port": 443,
               "protocol": "tcp", "cidr_blocks": [vpc_cidr]}])
 s3_endpoint = aws.ec2.VpcEndpoint("s3", vpc_id=vpc.id, service_name=f"com.amazonaws.{region}.s3",
-                                  vpc_endpoint_type="Gateway", route_table_ids=[routes.id])
+                                  vpc_endpoint_type="Gateway", route_table_ids=[routes.id], tags=tags)
 interface = {name: aws.ec2.VpcEndpoint(
     name.replace(".", "-"), vpc_id=vpc.id, service_name=f"com.amazonaws.{region}.{name}",
     vpc_endpoint_type="Interface", subnet_ids=[s.id for s in subnets],
-    security_group_ids=[endpoint_sg.id], private_dns_enabled=True)
+    security_group_ids=[endpoint_sg.id], private_dns_enabled=True, tags=tags)
     for name in ("ecr.api", "ecr.dkr", "sts", "secretsmanager", "logs")}
 
-# --- registry: immutable tags, usable only through the CI network ---------------------------------
-app = aws.ecr.Repository("app", name="acme/app", image_tag_mutability="IMMUTABLE",
-                         image_scanning_configuration={"scan_on_push": True})
-aws.ecr.RepositoryPolicy("app", repository=app.name, policy=pulumi.Output.all(
-    interface["ecr.api"].id, interface["ecr.dkr"].id).apply(lambda ids: json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "DenyOutsideCiNetwork", "Effect": "Deny", "Principal": "*",
-                       "Action": "ecr:*", "Resource": "*",
-                       "Condition": {"StringNotEquals": {"aws:SourceVpce": ids}}}]})))
+# --- registry: immutable tags, scanned, usable only through the CI network -------------------------
+repositories = {}
+for image in images:
+    repositories[image] = aws.ecr.Repository(
+        image, name=f"{org}/{image}", image_tag_mutability="IMMUTABLE", tags=tags,
+        image_scanning_configuration={"scan_on_push": True}, encryption_configurations=[{"encryption_type": "KMS"}])
+    aws.ecr.RepositoryPolicy(image, repository=repositories[image].name, policy=pulumi.Output.all(
+        interface["ecr.api"].id, interface["ecr.dkr"].id).apply(lambda ids: json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "DenyOutsideCiNetwork", "Effect": "Deny", "Principal": "*",
+                           "Action": "ecr:*", "Resource": "*",
+                           "Condition": {"StringNotEquals": {"aws:SourceVpce": ids}}}]})))
 
 # --- artifact storage: no public access, reads and writes only through the S3 endpoint -------------
-artifacts = aws.s3.Bucket("artifacts", bucket="acme-ci-artifacts")
+artifacts = aws.s3.Bucket("artifacts", bucket=bucket_name, tags=tags)
 aws.s3.BucketPublicAccessBlock("artifacts", bucket=artifacts.id, block_public_acls=True,
                                block_public_policy=True, ignore_public_acls=True,
                                restrict_public_buckets=True)
 aws.s3.BucketOwnershipControls("artifacts", bucket=artifacts.id,
                                rule={"object_ownership": "BucketOwnerEnforced"})
-aws.s3.BucketPolicy("artifacts", bucket=artifacts.id, policy=pulumi.Output.all(
-    artifacts.arn, s3_endpoint.id).apply(lambda args: json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "DenyOutsideCiNetwork", "Effect": "Deny", "Principal": "*",
-             "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "Resource": f"{args[0]}/*",
-             "Condition": {"StringNotEquals": {"aws:SourceVpce": args[1]}}},
-            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-             "Resource": [args[0], f"{args[0]}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        ]})))
+aws.s3.BucketVersioning("artifacts", bucket=artifacts.id, versioning_configuration={"status": "Enabled"})
+aws.s3.BucketPolicy("artifacts", bucket=artifacts.id, policy=s3_endpoint.id.apply(lambda endpoint: json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "DenyOutsideCiNetwork", "Effect": "Deny", "Principal": "*",
+         "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "Resource": f"{bucket_arn}/*",
+         "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint}}},
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]})))
 
 # --- identities: OIDC only; build pulls, deploy pushes from the protected environment --------------
-github = aws.iam.OpenIdConnectProvider("github", url=f"https://{issuer}", client_id_lists=["sts.amazonaws.com"])
+github = aws.iam.OpenIdConnectProvider("github", url=f"https://{issuer}", client_id_lists=["sts.amazonaws.com"],
+                                       tags=tags)
 
 
-def trust(subject: str) -> pulumi.Output:
-    return github.arn.apply(lambda arn: json.dumps({
+def trust(subject: str) -> str:
+    return json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-                       "Principal": {"Federated": arn},
+                       "Principal": {"Federated": oidc_arn},
                        "Condition": {"StringEquals": {f"{issuer}:aud": "sts.amazonaws.com",
-                                                      f"{issuer}:sub": subject}}}]}))
+                                                      f"{issuer}:sub": subject}}}]})
 
 
 DENY_LISTING = {"Sid": "DenyRepositoryEnumeration", "Effect": "Deny", "Resource": "*",
                 "Action": ["ecr:DescribeRepositories", "ecr:DescribeRegistry", "ecr:ListImages",
                            "ecr:DescribeImages"]}
 LOGIN = {"Sid": "RegistryLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}
+PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+PUSH = ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload", "ecr:PutImage"]
 
 
-def registry_policy(actions: list[str], s3_action: str) -> pulumi.Output:
-    return pulumi.Output.all(app.arn, artifacts.arn).apply(lambda arns: json.dumps({
+def registry_policy(actions: list[str], s3_action: str) -> str:
+    return json.dumps({
         "Version": "2012-10-17",
         "Statement": [DENY_LISTING, LOGIN,
-                      {"Effect": "Allow", "Action": actions, "Resource": arns[0]},
-                      {"Effect": "Allow", "Action": s3_action, "Resource": f"{arns[1]}/*"}]}))
+                      {"Effect": "Allow", "Action": actions, "Resource": repository_arns},
+                      {"Effect": "Allow", "Action": s3_action, "Resource": f"{bucket_arn}/*"}]})
 
 
-build = aws.iam.Role("build", name="ci-build", assume_role_policy=trust(f"repo:{org}/{repo}:ref:refs/heads/main"),
-                     tags={"cicd-stage": "build"})
-aws.iam.RolePolicy("build", role=build.name, name="pull-only", policy=registry_policy(
-    ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], "s3:GetObject"))
+build = aws.iam.Role("build", name=f"{prefix}-build", assume_role_policy=trust(f"repo:{org}/{repo}:ref:refs/heads/main"),
+                     tags={**tags, "cicd-stage": "build"}, opts=pulumi.ResourceOptions(depends_on=[github]))
+aws.iam.RolePolicy("build", role=build.name, name="pull-only", policy=registry_policy(PULL, "s3:GetObject"))
 
-deploy = aws.iam.Role("deploy", name="ci-deploy", assume_role_policy=trust(f"repo:{org}/{repo}:environment:{environment}"),
-                      tags={"cicd-stage": "deploy"})
-aws.iam.RolePolicy("deploy", role=deploy.id, name="push", policy=registry_policy(
-    ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
-     "ecr:CompleteLayerUpload", "ecr:PutImage"], "s3:PutObject"))
+deploy = aws.iam.Role("deploy", name=f"{prefix}-deploy",
+                      assume_role_policy=trust(f"repo:{org}/{repo}:environment:{environment}"),
+                      tags={**tags, "cicd-stage": "deploy"}, opts=pulumi.ResourceOptions(depends_on=[github]))
+aws.iam.RolePolicy("deploy", role=deploy.id, name="push", policy=registry_policy(PUSH, "s3:PutObject"))
+
+# --- self-hosted runners: private subnets, no public IP, IMDSv2 only, pull-only instance role --------
+# Registering with GitHub needs an egress path to github.com (egress proxy or NAT with an allow list)
+# that this stack deliberately does not open; see README.
+runner_sg = aws.ec2.SecurityGroup(
+    "runner", name=f"{prefix}-runner", vpc_id=vpc.id, tags=tags,
+    description="Self-hosted runners: no inbound; HTTPS to the VPC endpoints only",
+    egress=[{"description": "HTTPS to the interface endpoints", "from_port": 443, "to_port": 443,
+             "protocol": "tcp", "cidr_blocks": [vpc_cidr]},
+            {"description": "HTTPS to S3 through the gateway endpoint", "from_port": 443, "to_port": 443,
+             "protocol": "tcp", "prefix_list_ids": [s3_endpoint.prefix_list_id]}])
+runner_role = aws.iam.Role("runner", name=f"{prefix}-runner", tags={**tags, "cicd-stage": "build"},
+                           assume_role_policy=json.dumps({
+                               "Version": "2012-10-17",
+                               "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                              "Principal": {"Service": "ec2.amazonaws.com"}}]}))
+aws.iam.RolePolicy("runner", role=runner_role.name, name="pull-only", policy=registry_policy(PULL, "s3:GetObject"))
+runner_profile = aws.iam.InstanceProfile("runner", name=f"{prefix}-runner", role=runner_role.name, tags=tags)
+runner_template = aws.ec2.LaunchTemplate(
+    "runner", name_prefix=f"{prefix}-runner-", instance_type=config.get("runnerInstanceType") or "m7i.large",
+    image_id=aws.ssm.get_parameter(name="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64").value,
+    iam_instance_profile={"arn": runner_profile.arn},
+    metadata_options={"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1},
+    network_interfaces=[{"associate_public_ip_address": "false", "security_groups": [runner_sg.id]}],
+    block_device_mappings=[{"device_name": "/dev/xvda",
+                            "ebs": {"volume_size": 50, "volume_type": "gp3", "encrypted": "true"}}],
+    tag_specifications=[{"resource_type": "instance", "tags": {**tags, "Name": f"{prefix}-runner"}}], tags=tags)
+runner_count = config.get_int("runnerCount") or 1
+aws.autoscaling.Group("runner", name=f"{prefix}-runner", vpc_zone_identifiers=[s.id for s in subnets],
+                      min_size=runner_count, desired_capacity=runner_count, max_size=runner_count * 2,
+                      launch_template={"id": runner_template.id, "version": "$Latest"})
 
 # --- secrets: in Secrets Manager, read at run time through the endpoint ---------------------------
-aws.secretsmanager.Secret("signing-key", name="ci/cosign-key",
-                          description="Image signing key, written out of band; the pipeline only reads it.")
+signing_key = aws.secretsmanager.Secret(
+    "signing-key", name=f"{prefix}/cosign-key", tags=tags,
+    description="Image signing key, written out of band; the pipeline only reads it.")
 
 pulumi.export("build_role_arn", build.arn)
 pulumi.export("deploy_role_arn", deploy.arn)
+pulumi.export("registry_url", f"{account}.dkr.ecr.{region}.amazonaws.com")
+pulumi.export("repository_urls", {name: r.repository_url for name, r in repositories.items()})
+pulumi.export("artifact_bucket", artifacts.bucket)
+pulumi.export("signing_key_secret_arn", signing_key.arn)
+pulumi.export("build_subnet_ids", [s.id for s in subnets])

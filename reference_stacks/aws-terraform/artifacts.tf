@@ -1,5 +1,5 @@
 resource "aws_s3_bucket" "artifacts" {
-  bucket = "acme-ci-artifacts"
+  bucket = local.bucket_name
 }
 
 resource "aws_s3_bucket_public_access_block" "artifacts" {

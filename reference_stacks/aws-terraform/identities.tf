@@ -1,16 +1,12 @@
 # Two CI identities, both reached only through GitHub's OIDC issuer, never through stored keys:
-#  - ci-build: pull-only on the one repository, no repository listing (explicit deny);
-#  - ci-deploy: push-capable, assumable only from the protected deploy environment.
+#  - <prefix>-build: pull-only on the one repository, no repository listing (explicit deny);
+#  - <prefix>-deploy: push-capable, assumable only from the protected deploy environment.
 
 resource "aws_iam_openid_connect_provider" "github" {
   url            = "https://token.actions.githubusercontent.com"
   client_id_list = ["sts.amazonaws.com"]
 }
 
-locals {
-  issuer = "token.actions.githubusercontent.com"
-  repo   = "repo:${var.github_org}/${var.github_repo}"
-}
 
 data "aws_iam_policy_document" "build_trust" {
   statement {
@@ -71,7 +67,7 @@ data "aws_iam_policy_document" "pull" {
   statement {
     sid       = "PullAppImages"
     actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-    resources = [aws_ecr_repository.app.arn]
+    resources = [for repository in aws_ecr_repository.app : repository.arn]
   }
   statement {
     sid       = "ReadArtifacts"
@@ -93,7 +89,7 @@ data "aws_iam_policy_document" "push" {
       "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
       "ecr:CompleteLayerUpload", "ecr:PutImage",
     ]
-    resources = [aws_ecr_repository.app.arn]
+    resources = [for repository in aws_ecr_repository.app : repository.arn]
   }
   statement {
     sid       = "WriteArtifacts"
@@ -103,7 +99,7 @@ data "aws_iam_policy_document" "push" {
 }
 
 resource "aws_iam_role" "build" {
-  name               = "ci-build"
+  name               = "${var.prefix}-build"
   assume_role_policy = data.aws_iam_policy_document.build_trust.json
   tags = {
     cicd-stage = "build"
@@ -117,7 +113,7 @@ resource "aws_iam_role_policy" "build" {
 }
 
 resource "aws_iam_role" "deploy" {
-  name               = "ci-deploy"
+  name               = "${var.prefix}-deploy"
   assume_role_policy = data.aws_iam_policy_document.deploy_trust.json
   tags = {
     cicd-stage = "deploy"

@@ -10,7 +10,7 @@ resource "aws_vpc" "ci" {
   enable_dns_support   = true
   enable_dns_hostnames = true
   tags = {
-    Name = "ci-network"
+    Name = "${var.prefix}-network"
   }
 }
 
@@ -20,7 +20,7 @@ resource "aws_subnet" "build" {
   cidr_block        = cidrsubnet(var.vpc_cidr, 4, count.index)
   availability_zone = data.aws_availability_zones.available.names[count.index]
   tags = {
-    Name = "ci-build-${count.index}"
+    Name = "${var.prefix}-build-${count.index}"
   }
 }
 
@@ -35,7 +35,7 @@ resource "aws_route_table_association" "build" {
 }
 
 resource "aws_security_group" "endpoints" {
-  name        = "ci-endpoints"
+  name        = "${var.prefix}-endpoints"
   description = "HTTPS from the build subnets to the interface endpoints"
   vpc_id      = aws_vpc.ci.id
 

@@ -1,5 +1,7 @@
+# One repository per image, named <github_org>/<image>.
 resource "aws_ecr_repository" "app" {
-  name                 = "acme/app"
+  for_each             = toset(var.image_repositories)
+  name                 = "${var.github_org}/${each.key}"
   image_tag_mutability = "IMMUTABLE"
 
   image_scanning_configuration {
@@ -33,6 +35,7 @@ data "aws_iam_policy_document" "app_repository" {
 }
 
 resource "aws_ecr_repository_policy" "app" {
-  repository = aws_ecr_repository.app.name
+  for_each   = aws_ecr_repository.app
+  repository = each.value.name
   policy     = data.aws_iam_policy_document.app_repository.json
 }

@@ -2,57 +2,27 @@
 # only through private endpoints, a pull-only build identity and a push-capable deploy identity,
 # both federated with GitHub OIDC (no client secrets), secrets in Key Vault.
 
-terraform {
-  required_version = ">= 1.6"
-  required_providers {
-    azurerm = {
-      source  = "hashicorp/azurerm"
-      version = "~> 4.0"
-    }
-  }
-}
-
-provider "azurerm" {
-  features {}
-  storage_use_azuread = true
-}
-
-variable "location" {
-  type    = string
-  default = "westeurope"
-}
-
-variable "github_repository" {
-  description = "org/repo whose workflows may use the CI identities."
-  type        = string
-  default     = "acme/app"
-}
-
-variable "deploy_environment" {
-  type    = string
-  default = "production"
-}
-
 data "azurerm_client_config" "current" {}
 
 resource "azurerm_resource_group" "ci" {
-  name     = "rg-ci"
+  name     = "rg-${var.prefix}"
   location = var.location
+  tags     = local.tags
 }
 
 # --- network ----------------------------------------------------------------------------------
 resource "azurerm_virtual_network" "ci" {
-  name                = "vnet-ci"
+  name                = "vnet-${var.prefix}"
   location            = azurerm_resource_group.ci.location
   resource_group_name = azurerm_resource_group.ci.name
-  address_space       = ["10.50.0.0/16"]
+  address_space       = [var.vnet_cidr]
 }
 
 resource "azurerm_subnet" "build" {
   name                 = "snet-build"
   resource_group_name  = azurerm_resource_group.ci.name
   virtual_network_name = azurerm_virtual_network.ci.name
-  address_prefixes     = ["10.50.1.0/24"]
+  address_prefixes     = [cidrsubnet(var.vnet_cidr, 8, 1)]
   service_endpoints    = ["Microsoft.Storage", "Microsoft.ContainerRegistry"]
 }
 
@@ -60,11 +30,11 @@ resource "azurerm_subnet" "endpoints" {
   name                 = "snet-endpoints"
   resource_group_name  = azurerm_resource_group.ci.name
   virtual_network_name = azurerm_virtual_network.ci.name
-  address_prefixes     = ["10.50.2.0/24"]
+  address_prefixes     = [cidrsubnet(var.vnet_cidr, 8, 2)]
 }
 
 resource "azurerm_network_security_group" "build" {
-  name                = "nsg-build"
+  name                = "nsg-${var.prefix}-build"
   location            = azurerm_resource_group.ci.location
   resource_group_name = azurerm_resource_group.ci.name
 
@@ -86,9 +56,34 @@ resource "azurerm_subnet_network_security_group_association" "build" {
   network_security_group_id = azurerm_network_security_group.build.id
 }
 
+# --- private DNS: the VNet resolves the registry, blob and vault names to their private endpoints -----
+locals {
+  private_zones = {
+    registry = "privatelink.azurecr.io"
+    blob     = "privatelink.blob.core.windows.net"
+    vault    = "privatelink.vaultcore.azure.net"
+  }
+}
+
+resource "azurerm_private_dns_zone" "ci" {
+  for_each            = local.private_zones
+  name                = each.value
+  resource_group_name = azurerm_resource_group.ci.name
+  tags                = local.tags
+}
+
+resource "azurerm_private_dns_zone_virtual_network_link" "ci" {
+  for_each              = local.private_zones
+  name                  = "link-${var.prefix}-${each.key}"
+  resource_group_name   = azurerm_resource_group.ci.name
+  private_dns_zone_name = azurerm_private_dns_zone.ci[each.key].name
+  virtual_network_id    = azurerm_virtual_network.ci.id
+  registration_enabled  = false
+}
+
 # --- registry: no admin user, no anonymous pull, private endpoint only -------------------------
 resource "azurerm_container_registry" "ci" {
-  name                          = "acmeci"
+  name                          = "${local.compact}cr${local.suffix}"
   resource_group_name           = azurerm_resource_group.ci.name
   location                      = azurerm_resource_group.ci.location
   sku                           = "Premium"
@@ -102,7 +97,7 @@ resource "azurerm_container_registry" "ci" {
 }
 
 resource "azurerm_private_endpoint" "registry" {
-  name                = "pe-acr"
+  name                = "pe-${var.prefix}-registry"
   location            = azurerm_resource_group.ci.location
   resource_group_name = azurerm_resource_group.ci.name
   subnet_id           = azurerm_subnet.endpoints.id
@@ -113,11 +108,16 @@ resource "azurerm_private_endpoint" "registry" {
     subresource_names              = ["registry"]
     is_manual_connection           = false
   }
+
+  private_dns_zone_group {
+    name                 = "default"
+    private_dns_zone_ids = [azurerm_private_dns_zone.ci["registry"].id]
+  }
 }
 
 # --- artifact storage: Entra ID only, no public blobs, CI subnet only ---------------------------
 resource "azurerm_storage_account" "artifacts" {
-  name                            = "acmeciartifacts"
+  name                            = substr("${local.compact}st${local.suffix}", 0, 24)
   resource_group_name             = azurerm_resource_group.ci.name
   location                        = azurerm_resource_group.ci.location
   account_tier                    = "Standard"
@@ -141,7 +141,7 @@ resource "azurerm_storage_container" "artifacts" {
 }
 
 resource "azurerm_private_endpoint" "artifacts" {
-  name                = "pe-artifacts"
+  name                = "pe-${var.prefix}-blob"
   location            = azurerm_resource_group.ci.location
   resource_group_name = azurerm_resource_group.ci.name
   subnet_id           = azurerm_subnet.endpoints.id
@@ -152,11 +152,16 @@ resource "azurerm_private_endpoint" "artifacts" {
     subresource_names              = ["blob"]
     is_manual_connection           = false
   }
+
+  private_dns_zone_group {
+    name                 = "default"
+    private_dns_zone_ids = [azurerm_private_dns_zone.ci["blob"].id]
+  }
 }
 
 # --- identities: federated with GitHub OIDC, scoped to the registry ------------------------------
 resource "azurerm_user_assigned_identity" "build" {
-  name                = "id-ci-build"
+  name                = "id-${var.prefix}-build"
   resource_group_name = azurerm_resource_group.ci.name
   location            = azurerm_resource_group.ci.location
   tags = {
@@ -165,7 +170,7 @@ resource "azurerm_user_assigned_identity" "build" {
 }
 
 resource "azurerm_user_assigned_identity" "deploy" {
-  name                = "id-ci-deploy"
+  name                = "id-${var.prefix}-deploy"
   resource_group_name = azurerm_resource_group.ci.name
   location            = azurerm_resource_group.ci.location
   tags = {
@@ -178,7 +183,7 @@ resource "azurerm_federated_identity_credential" "build" {
   resource_group_name = azurerm_resource_group.ci.name
   parent_id           = azurerm_user_assigned_identity.build.id
   issuer              = "https://token.actions.githubusercontent.com"
-  subject             = "repo:${var.github_repository}:ref:refs/heads/main"
+  subject             = "repo:${local.repository}:ref:refs/heads/main"
   audience            = ["api://AzureADTokenExchange"]
 }
 
@@ -187,7 +192,7 @@ resource "azurerm_federated_identity_credential" "deploy" {
   resource_group_name = azurerm_resource_group.ci.name
   parent_id           = azurerm_user_assigned_identity.deploy.id
   issuer              = "https://token.actions.githubusercontent.com"
-  subject             = "repo:${var.github_repository}:environment:${var.deploy_environment}"
+  subject             = "repo:${local.repository}:environment:${var.deploy_environment}"
   audience            = ["api://AzureADTokenExchange"]
 }
 
@@ -205,6 +210,13 @@ resource "azurerm_role_assignment" "deploy_push" {
   principal_type       = "ServicePrincipal"
 }
 
+resource "azurerm_role_assignment" "build_artifacts" {
+  scope                = azurerm_storage_container.artifacts.id
+  role_definition_name = "Storage Blob Data Reader"
+  principal_id         = azurerm_user_assigned_identity.build.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
 resource "azurerm_role_assignment" "deploy_artifacts" {
   scope                = azurerm_storage_container.artifacts.id
   role_definition_name = "Storage Blob Data Contributor"
@@ -214,7 +226,7 @@ resource "azurerm_role_assignment" "deploy_artifacts" {
 
 # --- secrets: Key Vault with RBAC, reachable from the CI network only ---------------------------
 resource "azurerm_key_vault" "ci" {
-  name                          = "kv-acme-ci"
+  name                          = substr("kv-${local.compact}-${local.suffix}", 0, 24)
   location                      = azurerm_resource_group.ci.location
   resource_group_name           = azurerm_resource_group.ci.name
   tenant_id                     = data.azurerm_client_config.current.tenant_id
@@ -227,5 +239,24 @@ resource "azurerm_key_vault" "ci" {
     default_action             = "Deny"
     bypass                     = "None"
     virtual_network_subnet_ids = [azurerm_subnet.build.id]
+  }
+}
+
+resource "azurerm_private_endpoint" "vault" {
+  name                = "pe-${var.prefix}-vault"
+  location            = azurerm_resource_group.ci.location
+  resource_group_name = azurerm_resource_group.ci.name
+  subnet_id           = azurerm_subnet.endpoints.id
+
+  private_service_connection {
+    name                           = "vault"
+    private_connection_resource_id = azurerm_key_vault.ci.id
+    subresource_names              = ["vault"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "default"
+    private_dns_zone_ids = [azurerm_private_dns_zone.ci["vault"].id]
   }
 }

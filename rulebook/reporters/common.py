@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
-from ..findings import Enforcement, Finding, Report, Status, Suppression
+from ..findings import Finding, Report, Status, Suppression
 from ..model import InputError
 from ..redact import redact, redact_optional
 

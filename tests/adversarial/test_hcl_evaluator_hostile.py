@@ -5,7 +5,6 @@ findings that no reference chain can hide."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -157,3 +156,27 @@ resource "aws_iam_user" "each" {
     assert {_SECRET, _SECRET.upper(), f"prefix-{_SECRET}", "MARKERhidden9z"} <= set(report.sensitive)
     assert ("main.tf", 16,
             'for_each of aws_iam_user.each: Terraform does not accept a sensitive value here') in report.errors
+
+
+def test_a_rule_quoting_a_sensitive_value_prints_it_redacted(tmp_path):
+    write(tmp_path, {"main.tf": '''
+variable "principal" {
+  sensitive = true
+  default   = "arn:aws:iam::999988887777:role/MARKERprincipal"
+}
+resource "aws_ecr_repository" "r" {
+  name                 = "r"
+  image_tag_mutability = "IMMUTABLE"
+}
+resource "aws_ecr_repository_policy" "p" {
+  repository = aws_ecr_repository.r.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { AWS = var.principal }, Action = ["ecr:*"] }]
+  })
+}
+'''})
+    report = scan_limited(tmp_path)
+    assert [f[:4] for f in report.findings if f[0] == "REG-001"] == [
+        ("REG-001", "aws_ecr_repository_policy.p", 10, "failed")]  # still decided from the value
+    assert "MARKERprincipal" not in repr(report.findings)

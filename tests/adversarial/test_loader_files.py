@@ -80,3 +80,14 @@ def test_fifo_plan(tmp_path, root):
     out = scan_in_child(tmp_path, paths=[str(root)], plans=[str(plan)])
     assert out["errors"] == [[str(plan), "is a FIFO, not a regular file; not read"]]
     assert out["resources"] == ["x.good"]
+
+
+def test_oversized_plan_is_refused_before_reading(tmp_path, root):
+    from hcl_scanner import files, scan
+
+    plan = tmp_path / "plan.json"
+    with open(plan, "wb") as handle:
+        handle.truncate(files.PLAN_LIMIT + 1)  # sparse: refused by its size, never read
+    result = scan([str(root)], plans=[str(plan)])
+    assert [(e.file, e.message) for e in result.errors] == [
+        (str(plan), "file is 256.0 MB, over the 256 MB limit; not scanned")]

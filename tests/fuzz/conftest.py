@@ -23,7 +23,7 @@ FUZZ_MEMORY_MB = 2048
 settings.register_profile("ci", max_examples=30, deadline=None, database=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                                  HealthCheck.data_too_large, HealthCheck.filter_too_much])
-settings.register_profile("fuzz", parent=settings.get_profile("ci"), max_examples=1500, print_blob=True)
+settings.register_profile("fuzz", parent=settings.get_profile("ci"), max_examples=100, print_blob=True)  # per round
 settings.load_profile(PROFILE)
 
 if PROFILE == "fuzz":

@@ -108,8 +108,6 @@ MALFORMED = [
 
 @pytest.mark.parametrize("value", MALFORMED, ids=range(len(MALFORMED)))
 def test_malformed_entries_are_discarded_and_rewritten(tmp_path, value):
-    import marshal
-
     path = _write(tmp_path)
     data = path.read_bytes()
     key = cache.key_for(data)

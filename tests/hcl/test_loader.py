@@ -208,3 +208,21 @@ def test_a_multiline_string_inside_an_interpolation_is_not_unterminated():
     from hcl_scanner.syntax_errors import lexical_problem
 
     assert lexical_problem('a = "${join(",",\n  [b])}"\nb = <<-EOT\n  "x\n  EOT\nc = "$${x" # "\n') is None
+
+
+DEPTH_CASES = {
+    "string of 201 (": ('a = "' + "(" * 201 + '"\n', None),
+    "comment of 300 (": ("# " + "(" * 300 + "\nb = 1\n", None),
+    "heredoc body of 300 (": ("a = <<EOF\n" + "(" * 300 + "\nEOF\nb = [[1]]\n", None),
+    "escaped interpolation": ('a = "$${' + "(" * 250 + '"\n', None),
+    "201 real brackets": ("a = " + "(" * 201 + "1" + ")" * 201 + "\n", (1, 201)),
+    "201 brackets inside an interpolation": ('a = "${' + "(" * 201 + "1" + ")" * 201 + '}"\n', (1, 201)),
+}
+
+
+@pytest.mark.parametrize("case", DEPTH_CASES, ids=list(DEPTH_CASES))
+def test_only_code_brackets_count_as_nesting(case):
+    from hcl_scanner.loader import _depth_error
+
+    text, expected = DEPTH_CASES[case]
+    assert _depth_error(text) == expected

@@ -128,8 +128,8 @@ def test_classic_azure_and_azuread():
     account = to_resource("azure:storage/account:Account", "sa", {"name": "sa", "allowNestedItemsToBePublic": True,
                                                                   "networkRules": {"defaultAction": "Deny",
                                                                                    "ipRules": ["1.2.3.4"]}})
-    assert account.props == {"name": "sa", "allow_blob_public_access": True, "network_default_action": "Deny",
-                             "ip_rules": ["1.2.3.4"]}
+    assert account.props == {"name": "sa", "allow_blob_public_access": True, "shared_key_access_enabled": True,
+                             "network_default_action": "Deny", "ip_rules": ["1.2.3.4"]}
     password = to_resource("azuread:index/applicationPassword:ApplicationPassword", "pw", {"applicationId": "app"})
     assert (password.kind, password.props) == ("azure.ad.password", {"owner": "app"})
 

@@ -272,7 +272,7 @@ def test_a_loaded_config_round_trips_into_policy_settings():
 
 def test_a_pack_that_prints_a_port_but_serves_nothing(tmp_path, monkeypatch):
     import preview_gate.analyzer as analyzer
-    monkeypatch.setattr(analyzer, "STARTUP_TIMEOUT", 2.0)
+    monkeypatch.setattr(analyzer, "STARTUP_TIMEOUT", 8.0)  # room for a loaded machine to start python
     before = children()
     report = run_gate(BASIC, policy_pack=_pack(tmp_path, "print(1, flush=True)\nimport time\ntime.sleep(60)\n"))
     (error,) = report.errors

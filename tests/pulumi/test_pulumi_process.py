@@ -61,3 +61,16 @@ def test_a_program_that_does_not_finish_is_killed_with_everything_it_started(tmp
     else:
         raise AssertionError("the program was not stopped")
     assert not _alive(int((tmp_path / "pids").read_text()))
+
+
+def test_a_program_that_exits_reads_naturally(tmp_path):
+    project = _program(tmp_path, """
+        import sys
+        sys.exit(3)
+        """)
+    try:
+        run_program(project, timeout=60)
+    except ProgramError as exc:
+        assert (exc.error.message, exc.error.line) == ("program exited with status 3", 2)
+    else:
+        raise AssertionError("the program's exit status was ignored")

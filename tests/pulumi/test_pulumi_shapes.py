@@ -93,6 +93,7 @@ def test_outputs_and_function_results_follow_the_declared_types(tmp_path):
     gate does not answer give unknown results (Output form) or stand-ins of the declared type (plain form),
     which read as unknown wherever they flow; an identity object gets its principal."""
     code = """
+        import base64
         import pulumi
         import pulumi_aws as aws
         import pulumi_azure_native as azure_native
@@ -103,6 +104,9 @@ def test_outputs_and_function_results_follow_the_declared_types(tmp_path):
         aws.ec2.Instance("web", ami=ami.id, instance_type="t3.micro")
         vpc = aws.ec2.get_vpc_output(default=True)
         aws.ec2.SecurityGroup("sg", vpc_id=vpc.id)
+        creds = aws.ecr.get_credentials(registry_id="123456789012")  # base64 "user:password", as ECR returns
+        user, password = base64.b64decode(creds.authorization_token).decode().split(":")
+        aws.sns.Topic("password", display_name=password)
         me = aws.get_caller_identity()
         aws.sns.Topic("account", display_name=me.account_id)
         group = azure_native.resources.ResourceGroup("rg")
@@ -125,14 +129,15 @@ def test_outputs_and_function_results_follow_the_declared_types(tmp_path):
     def inputs(run, name):
         return next(r["inputs"] for r in run.resources if r["name"] == name)
 
-    assert [value(default, n) for n in ("endpoint", "account", "key")] == [unknown, "123456789012", unknown]
+    assert [value(default, n) for n in ("endpoint", "account", "key", "password")] == [
+        unknown, "123456789012", unknown, unknown]
     principal = value(default, "principal")
     assert principal != unknown and len(principal) == 36
     assert value(preview, "principal") == unknown
     assert inputs(default, "web")["ami"] == unknown and inputs(default, "sg")["vpcId"] == unknown
     assert default.notes[0] == ("provider functions answered with unknown values (their results were not "
                                 "analysed): aws:ec2/getAmi:getAmi, aws:ec2/getVpc:getVpc, "
-                                "azure-native:storage:listStorageAccountKeys")
+                                "aws:ecr/getCredentials:getCredentials, azure-native:storage:listStorageAccountKeys")
     assert "aws:apigatewayv2/api:Api apiEndpoint" in default.notes[1]
 
 

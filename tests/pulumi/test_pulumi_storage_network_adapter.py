@@ -56,8 +56,9 @@ CASES = [
      {"security_group": "nsg", "name": "ssh", "priority": 100, "direction": "Inbound", "access": "Allow",
       "protocol": "Tcp", "sources": ["*"], "ports": ["22"]}),
     ("azure:storage/account:Account", {"name": "sa"}, "azure.storage.account",
-     {"name": "sa", "allow_blob_public_access": True}),  # the classic provider's default
-    ("azure-native:storage:StorageAccount", {"accountName": "sa"}, "azure.storage.account", {"name": "sa"}),
+     {"name": "sa", "allow_blob_public_access": True, "shared_key_access_enabled": True}),  # provider defaults
+    ("azure-native:storage:StorageAccount", {"accountName": "sa"}, "azure.storage.account",
+     {"name": "sa", "shared_key_access_enabled": True}),  # Azure allows shared keys unless told otherwise
 ]
 
 

@@ -23,7 +23,7 @@ import re2
 from rulebook.model import Ref
 from rulebook.unknown import Unknown, find_unknown
 
-from .budgets import MAX_STRING, check_count, check_length, check_number, check_power
+from .budgets import MAX_STRING, BudgetError, check_count, check_length, check_number, check_power
 
 
 class FunctionError(ValueError):
@@ -301,21 +301,24 @@ def _slice(items: Any, start: Any, end: Any) -> list:
     return _list(items)[int(number(start)):int(number(end))]
 
 
+RANGE_LIMIT = 1024  # Terraform's own limit on range()
+
+
 def _range(*args: Any) -> list:
     nums = [number(a) for a in args]
     if not 1 <= len(nums) <= 3:
         raise FunctionError("range: one to three arguments")
     if len(nums) == 1:
-        if nums[0] > 1024:
-            raise FunctionError("range: more than 1024 elements")
+        if nums[0] > RANGE_LIMIT:
+            raise BudgetError(f"range() of more than {RANGE_LIMIT} elements (Terraform refuses it too)")
         return list(range(int(nums[0])))
     step = nums[2] if len(nums) > 2 else (1 if nums[1] >= nums[0] else -1)
     out, value = [], nums[0]
     while (step > 0 and value < nums[1]) or (step < 0 and value > nums[1]):
         out.append(value)
         value += step
-        if len(out) > 1024:
-            raise FunctionError("range: more than 1024 elements")
+        if len(out) > RANGE_LIMIT:
+            raise BudgetError(f"range() of more than {RANGE_LIMIT} elements (Terraform refuses it too)")
     return out
 
 

@@ -55,6 +55,8 @@ BUDGETS = [
      "count of aws_iam_access_key.k: 100,000,000 instances, over the limit of 10,000 per resource or module call"),
     ("format", 'locals {\n  s = format("%1999999999d", 1)\n}\nresource "aws_iam_user" "u" { name = local.s }\n', 2,
      "format() width would be 1,999,999,999 long, over the limit of 4,194,304"),
+    ("for_each over range(1e7)", 'resource "aws_iam_access_key" "k" {\n  for_each = toset([for i in range(1e7) : '
+     'tostring(i)])\n  user = "u"\n}\n', 1, "range() of more than 1024 elements (Terraform refuses it too)"),
     ("pow", 'locals {\n  n = pow(3, 2e9)\n}\nresource "aws_iam_user" "u" { name = local.n }\n', 2,
      "pow() result over the limit of 2,466 digits"),
     ("setproduct", 'locals {\n  s = setproduct(range(1000), range(1000))\n}\n'

@@ -14,8 +14,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 _CHILD = """
-import os, sys, time
+import os, signal, sys, time
 from hcl_scanner import workers
+
+# Ctrl-C as a terminal delivers it, even when this test runs under a shell that ignores SIGINT
+# in background jobs (a process started with SIGINT ignored would otherwise keep ignoring it)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def stuck(path):
     with open(os.path.join(sys.argv[1], str(os.getpid())), "w"):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from rulebook.unknown import Unknown, concat_known
+from rulebook.adapters import joined
+from rulebook.unknown import Unknown
 
 Builder = Callable[[Any], tuple[str, dict]]
 
@@ -20,19 +21,11 @@ def _blocks(value: Any) -> list[Any] | Unknown:
     return [value] if isinstance(value, dict) else list(value) if isinstance(value, tuple) else []
 
 
-def sources(*values: Any) -> list[Any] | Unknown:
-    """A rule's single and plural forms (cidr_ipv4 + cidr_ipv6, cidr_blocks + ipv6_cidr_blocks,
-    destination_port_range + destination_port_ranges) as one list; empty strings are unset."""
-    lists = [v if isinstance(v, (list, Unknown)) else [v] for v in values if v is not None and v != "" and v != []]
-    joined = concat_known(lists)
-    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
-
-
 def _sg_ingress(block: Any) -> dict[str, Any] | Unknown:
     if isinstance(block, Unknown) or not isinstance(block, dict):
         return block if isinstance(block, Unknown) else Unknown("ingress block is not an object")
     return {"protocol": block.get("protocol"), "from_port": block.get("from_port"), "to_port": block.get("to_port"),
-            "sources": sources(block.get("cidr_blocks"), block.get("ipv6_cidr_blocks"))}
+            "sources": joined(block.get("cidr_blocks"), block.get("ipv6_cidr_blocks"))}
 
 
 def _security_group(c: Any) -> tuple[str, dict]:
@@ -46,13 +39,13 @@ def _security_group_rule(c: Any) -> tuple[str, dict]:
     return "aws.ec2.security_group_rule", dict(
         security_group=c.get("security_group_id"), direction=c.get("type"), protocol=c.get("protocol"),
         from_port=c.get("from_port"), to_port=c.get("to_port"),
-        sources=sources(c.get("cidr_blocks"), c.get("ipv6_cidr_blocks")))
+        sources=joined(c.get("cidr_blocks"), c.get("ipv6_cidr_blocks")))
 
 
 def _vpc_ingress_rule(c: Any) -> tuple[str, dict]:
     return "aws.ec2.security_group_rule", dict(
         security_group=c.get("security_group_id"), direction="ingress", protocol=c.get("ip_protocol"),
-        from_port=c.get("from_port"), to_port=c.get("to_port"), sources=sources(c.get("cidr_ipv4"), c.get("cidr_ipv6")))
+        from_port=c.get("from_port"), to_port=c.get("to_port"), sources=joined(c.get("cidr_ipv4"), c.get("cidr_ipv6")))
 
 
 def _vpc_endpoint(c: Any) -> tuple[str, dict]:
@@ -64,8 +57,8 @@ def _nsg_rule_props(rule: dict[str, Any]) -> dict[str, Any]:
     """One security_rule (inline block or resource): the single and plural forms as lists."""
     return {"name": rule.get("name"), "priority": rule.get("priority"), "direction": rule.get("direction"),
             "access": rule.get("access"), "protocol": rule.get("protocol"),
-            "sources": sources(rule.get("source_address_prefix"), rule.get("source_address_prefixes")),
-            "ports": sources(rule.get("destination_port_range"), rule.get("destination_port_ranges"))}
+            "sources": joined(rule.get("source_address_prefix"), rule.get("source_address_prefixes")),
+            "ports": joined(rule.get("destination_port_range"), rule.get("destination_port_ranges"))}
 
 
 def _nsg(c: Any) -> tuple[str, dict]:

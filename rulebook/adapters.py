@@ -63,3 +63,20 @@ def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
             yield from leaves(item, f"{path}[{index}]")
     elif isinstance(value, (str, int, float, bool)):
         yield path, value
+
+
+def joined(*values: Any) -> list[Any] | Unknown:
+    """A rule's single and plural forms as one list (cidr_ipv4 + cidr_ipv6, cidr_blocks +
+    ipv6_cidr_blocks, destination_port_range + destination_port_ranges): unset and empty values left
+    out, the first Unknown makes the whole list Unknown."""
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+        items = list(value) if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, Unknown):
+                return item
+            if item is not None and item != "":
+                out.append(item)
+    return out

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from rulebook.unknown import Unknown, concat_known
+from rulebook.adapters import joined
+from rulebook.unknown import Unknown
 
 from .reader import Props, Reader, as_list, one
 
@@ -171,17 +172,11 @@ def _access_point_policy(r: Reader) -> tuple[str, Props]:
                                               policy=r.policy(r.get("policy"), "policy"))
 
 
-def _sources(*values: Any) -> Any:
-    """IPv4 and IPv6 CIDR lists (or single CIDRs) of one rule as one list."""
-    joined = concat_known([as_list(v) for v in values if v is not None and v != ""])
-    return [] if joined is None else joined if isinstance(joined, Unknown) else [v for v in joined if v != ""]
-
-
 def _sg_ingress(block: Any) -> Any:
     if isinstance(block, Unknown) or not isinstance(block, dict):
         return block if isinstance(block, Unknown) else Unknown("ingress entry is not an object")
     return {"protocol": block.get("protocol"), "from_port": block.get("fromPort"), "to_port": block.get("toPort"),
-            "sources": _sources(block.get("cidrBlocks"), block.get("ipv6CidrBlocks"))}
+            "sources": joined(block.get("cidrBlocks"), block.get("ipv6CidrBlocks"))}
 
 
 def _security_group(r: Reader) -> tuple[str, Props]:
@@ -194,13 +189,13 @@ def _security_group_rule(r: Reader) -> tuple[str, Props]:
     return "aws.ec2.security_group_rule", dict(
         security_group=r.get("securityGroupId"), direction=r.get("type"), protocol=r.get("protocol"),
         from_port=r.get("fromPort"), to_port=r.get("toPort"),
-        sources=_sources(r.get("cidrBlocks"), r.get("ipv6CidrBlocks")))
+        sources=joined(r.get("cidrBlocks"), r.get("ipv6CidrBlocks")))
 
 
 def _vpc_ingress_rule(r: Reader) -> tuple[str, Props]:
     return "aws.ec2.security_group_rule", dict(
         security_group=r.get("securityGroupId"), direction="ingress", protocol=r.get("ipProtocol"),
-        from_port=r.get("fromPort"), to_port=r.get("toPort"), sources=_sources(r.get("cidrIpv4"), r.get("cidrIpv6")))
+        from_port=r.get("fromPort"), to_port=r.get("toPort"), sources=joined(r.get("cidrIpv4"), r.get("cidrIpv6")))
 
 
 def _vpc_endpoint(r: Reader) -> tuple[str, Props]:

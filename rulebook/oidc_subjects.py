@@ -238,13 +238,13 @@ def _circleci(pattern: Pattern) -> Reading:
     return Reading("CircleCI", repository, scope, protected, admits)
 
 
-_BITBUCKET = re.compile(r"(?P<repository>\{[^}]*\}?)(?P<environment>\{[^}]*\}?)?(?::(?P<step>\{[^}]*\}?))?")
+_BITBUCKET = re.compile(r"(?P<repository>\{[^}]*\}?)(?P<environment>\{[^}]*\}?)?(?::(?P<step>\{[^}]*\}?)?)?")
 
 
 def _bitbucket(pattern: Pattern) -> Reading:
     f = _positional(pattern, _BITBUCKET)
     repo, env = f.get("repository"), f.get("environment")
-    complete = lambda field: field is not None and field.exact and field.value.endswith("}")  # noqa: E731
+    complete = lambda field: field is not None and field.value.endswith("}")  # noqa: E731  (a UUID ends at "}")
     if complete(repo):
         repository, scope = repo.value, f"repository {repo.value}"  # type: ignore[union-attr]
     else:

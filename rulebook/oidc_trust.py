@@ -43,7 +43,10 @@ def _build(ctx: Any) -> list[Trust]:
     issuers = CI_OIDC_ISSUERS + tuple(getattr(ctx.config, "oidc_issuers", ()) or ())
     out: list[Trust] = []
     for ident in identities(ctx):
-        if ident.type == "role" and ident.trust_policy is not None and not isinstance(ident.trust_policy, Unknown):
+        if ident.type == "role" and isinstance(ident.trust_policy, Unknown):
+            out.append(Trust(ident.resource, ident, "", f"the trust policy of {ident.address}", _no_claims,
+                             Unknown(f"trust policy of {ident.address}: {ident.trust_policy.reason}")))
+        elif ident.type == "role" and ident.trust_policy is not None:
             for statement in ident.trust_policy.allows():
                 out.extend(_statement_trusts(ident, statement, ctx.inventory, issuers))
         for cred in ident.federated_credentials:
@@ -61,25 +64,23 @@ def _build(ctx: Any) -> list[Trust]:
 def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventory,
                       issuers: tuple[str, ...]) -> list[Trust]:
     where = f"{statement.label} of the trust policy of {ident.address}"
-    named = _issuers_in_conditions(statement, issuers)
     found: dict[str, Trust] = {}
+    undecided: Unknown | None = None
     for ptype, values in (statement.principals or {}).items():
         if ptype.lower() != "federated":
             continue
         for value in values:
             issuer = _federated_issuer(value, inventory, issuers)
-            if issuer is None:
-                continue
             if isinstance(issuer, Unknown):
-                if named:
-                    continue  # the conditions name the CI issuer: judged under that name below
-                if not _saml_conditions(statement):
-                    found.setdefault("", Trust(ident.resource, ident, "", where, _no_claims, issuer))
-                continue
-            found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where))
-    if found or any(k.lower() == "federated" for k in (statement.principals or {})):
+                undecided = undecided or issuer
+            elif issuer is not None:
+                found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where))
+    if undecided is not None:  # the condition keys (`<issuer>:sub`) say which issuer an unknown principal is
+        named = _issuers_in_conditions(statement, issuers)
         for issuer in named:
             found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where))
+        if not named and not _saml_conditions(statement):
+            found.setdefault("", Trust(ident.resource, ident, "", where, _no_claims, undecided))
     return list(found.values())
 
 

@@ -79,7 +79,7 @@ def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventor
         named = _issuers_in_conditions(statement, issuers)
         for issuer in named:
             found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where))
-        if not named and not _saml_conditions(statement):
+        if not named and not _saml_conditions(statement) and not _service_account_conditions(statement):
             found.setdefault("", Trust(ident.resource, ident, "", where, _no_claims, undecided))
     return list(found.values())
 
@@ -121,6 +121,16 @@ def _issuers_in_conditions(statement: Statement, issuers: tuple[str, ...]) -> li
 
 def _saml_conditions(statement: Statement) -> bool:
     return any(c.key_lc.startswith("saml:") for c in statement.conditions)
+
+
+def _service_account_conditions(statement: Statement) -> bool:
+    """Conditions admitting only Kubernetes service accounts (`system:serviceaccount:NS:NAME`): an EKS
+    cluster's issuer (IRSA), whose provider is often an output of another module, is not a CI issuer."""
+    for condition in statement.conditions:
+        values = condition.values
+        if values and all(isinstance(v, str) and v.startswith("system:serviceaccount:") for v in values):
+            return True
+    return False
 
 
 def _no_claims(name: str) -> ClaimValues:

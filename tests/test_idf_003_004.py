@@ -185,6 +185,11 @@ def test_saml_and_other_oidc_issuers_are_not_judged():
     assert judge(role({"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}, federated=saml)) == {}
     eks = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
     assert judge(role(None, federated=eks)) == {}
+    # an EKS provider from another module: not known, but its subjects are Kubernetes service accounts
+    irsa = {"StringEquals": {Unknown("module.eks.oidc_provider is not known"): "system:serviceaccount:kube-system:x"}}
+    assert judge(role(irsa, federated=Unknown("module.eks.oidc_provider_arn is not known"))) == {}
+    assert judge(role(None, federated=Unknown("module.eks.oidc_provider_arn is not known"))) == \
+        {"IDF-003": "unknown", "IDF-004": "unknown"}
 
 
 def test_messages():

@@ -13,7 +13,10 @@ Each CI writes its `sub` claim in its own grammar:
 `read(pattern, issuer)` takes one admitted value (a `conditions.Pattern`: literal, or a glob under
 StringLike) and says which repository it pins (None: several) and which protected context (None:
 an unprotected one such as pull requests, any branch or `:*`). A field counts only when the glob
-fixes its whole value; what follows a wildcard counts when a literal `:key:value` run re-anchors it.
+fixes its whole value. A repository chooses which claims its subject carries, and a free-text claim
+(a workflow's name) may hold `:repo:acme/app:...`, so the repository counts only when read from the
+subject's start, before any wildcard or free-text claim; a context may also be read from the end,
+after the last wildcard, once the repository is pinned (`repo:acme/app:*:environment:production`).
 The grammar comes from the issuer; for an issuer added in the configuration, from the subject's shape.
 A named branch counts as protected: branch protection itself is not visible at plan time.
 """
@@ -37,6 +40,7 @@ class Field:
     key: str
     value: str
     exact: bool
+    anchor: str = "start"  # "start": read from the subject's start; "end": from its end, after a wildcard
 
 
 @dataclass(frozen=True)
@@ -70,29 +74,40 @@ def _literal(text: str) -> str:
 
 
 def pairs(pattern: Pattern, keys: Iterable[str], bare: Iterable[str] = ()) -> dict[str, Field]:
-    """The `key:value` fields a colon-separated subject glob fixes (first occurrence of each key)."""
+    """The `key:value` fields a colon-separated subject glob fixes (first occurrence of each key).
+
+    Read from the start of the subject up to the first wildcard or the first key not in `keys` (a
+    free-text claim such as a workflow name may hold `:repo:acme/app`, and CIs let a repository choose
+    which claims its subject carries); and from the end, after the last wildcard (`anchor` "end"). What
+    lies between two wildcards is not read: it can sit inside any value.
+    """
     known, flags = set(keys), set(bare)
     out: dict[str, Field] = {}
-    for text, first, open_end in _runs(pattern):
+    runs = _runs(pattern)
+    for index, (text, first, open_end) in enumerate(runs):
+        if not first and index != len(runs) - 1:
+            continue
         tokens = text.split(":")
-        i = 0 if first else 1  # after a wildcard the first token is the tail of what it matched
-        if not first:
+        i = 0
+        if not first:  # the tail: its first token ends what the wildcard matched; align on a known key
+            i = 1
             while i < len(tokens) and tokens[i] not in known | flags:
                 i += 1
+        anchor = "start" if first else "end"
         while i < len(tokens):
             key = tokens[i]
             last = i == len(tokens) - 1
-            if last and open_end:
-                break  # a key the wildcard may extend
+            if (last and open_end) or key not in known | flags:
+                break  # a key the wildcard may extend, or a free-text claim
             if key in flags:
-                out.setdefault(key, Field(key, "", True))
+                out.setdefault(key, Field(key, "", True, anchor))
                 i += 1
                 continue
             if last:
-                out.setdefault(key, Field(key, "", False))
+                out.setdefault(key, Field(key, "", False, anchor))
                 break
             value_last = i + 1 == len(tokens) - 1
-            out.setdefault(key, Field(key, tokens[i + 1], not (value_last and open_end)))
+            out.setdefault(key, Field(key, tokens[i + 1], not (value_last and open_end), anchor))
             i += 2
     return out
 
@@ -109,13 +124,19 @@ def _prefix(field: Field) -> str:
 # grammars
 
 
+# claims whose values hold no `:` (a workflow's name is free text: reading stops there)
 _GITHUB_KEYS = ("repo", "repository", "repository_id", "repository_owner", "repository_owner_id", "environment",
-                "ref", "ref_type", "job_workflow_ref", "workflow", "workflow_ref", "context", "actor", "actor_id",
-                "event_name", "head_ref", "base_ref", "runner_environment", "repository_visibility")
+                "ref", "ref_type", "job_workflow_ref", "context", "actor", "actor_id", "event_name", "head_ref",
+                "base_ref", "runner_environment", "repository_visibility")
+
+
+def _started(fields: dict[str, Field]) -> dict[str, Field]:
+    return {k: v for k, v in fields.items() if v.anchor == "start"}
 
 
 def _github(pattern: Pattern) -> Reading:
-    f = pairs(pattern, _GITHUB_KEYS, ("pull_request",))
+    every = pairs(pattern, _GITHUB_KEYS, ("pull_request",))
+    f = _started(every)  # who may choose a subject's claims: only its start names the repository
     repo = next((f[k] for k in ("repo", "repository") if k in f), None)
     repo_id = f.get("repository_id")
     if repo is not None and repo.exact and "/" in repo.value:
@@ -129,9 +150,11 @@ def _github(pattern: Pattern) -> Reading:
         repository, scope = None, f"any repository of owner id {owner_id.value}"
     elif (owner := f.get("repository_owner")) is not None and owner.exact:
         repository, scope = None, f"any repository of {owner.value}"
+    elif not pattern.wildcard:
+        repository, scope = None, "a subject naming no repository"
     else:
         repository, scope = None, "any repository"
-    context, admits = _github_context(f)
+    context, admits = _github_context(every if repository is not None else f)
     return Reading("GitHub Actions", repository, scope, context, admits)
 
 
@@ -164,15 +187,16 @@ def _protected_ref(ref: Field) -> str | None:
 
 
 def _gitlab(pattern: Pattern) -> Reading:
-    f = pairs(pattern, ("project_path", "ref_type", "ref", "environment", "namespace_path", "user_login",
-                        "pipeline_source", "deployment_tier"))
-    path = f.get("project_path")
+    every = pairs(pattern, ("project_path", "ref_type", "ref", "environment", "namespace_path", "user_login",
+                            "pipeline_source", "deployment_tier"))
+    path = _started(every).get("project_path")
     if path is not None and path.exact and "/" in path.value:
         repository, scope = path.value, f"project {path.value}"
     elif path is not None and "/" in path.value:
         repository, scope = None, f"any project matching {_prefix(path)}"
     else:
         repository, scope = None, "any project"
+    f = every if repository is not None else _started(every)
     kind, ref = f.get("ref_type"), f.get("ref")
     if kind is not None and kind.exact and kind.value == "tag":
         context: str | None = f"tags {_prefix(ref) if ref is not None else '*'}"
@@ -186,7 +210,8 @@ def _gitlab(pattern: Pattern) -> Reading:
 
 def _terraform_cloud(pattern: Pattern) -> Reading:
     f = pairs(pattern, ("organization", "project", "workspace", "run_phase"))
-    org, workspace = f.get("organization"), f.get("workspace")
+    # workspace names are unique in an organisation and hold no `:`: one read from the end pins it too
+    org, workspace = _started(f).get("organization"), f.get("workspace")
     if org is not None and org.exact and workspace is not None and workspace.exact:
         repository: str | None = f"{org.value}/{workspace.value}"
         scope = f"organization {org.value} workspace {workspace.value}"

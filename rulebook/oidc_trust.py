@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .ci_principals import CI_OIDC_ISSUERS, is_saml_provider
-from .conditions import ClaimValues, Pattern, claim_values
+from .conditions import ClaimValues, Pattern, claim_values, entries
 from .identities import Identity, identities, issuer_of, unresolved
 from .model import Inventory, Ref, Resource
 from .oidc_subjects import host_path
@@ -75,6 +75,8 @@ def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventor
                 undecided = undecided or issuer
             elif issuer is not None:
                 found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where))
+    for key in [k for k in found if k and _requires_another_issuer(statement, k, issuers)]:
+        del found[key]  # its tokens lack a key the statement requires: it admits none of them
     if undecided is not None:  # the condition keys (`<issuer>:sub`) say which issuer an unknown principal is
         named = _issuers_in_conditions(statement, issuers)
         for issuer in named:
@@ -117,6 +119,18 @@ def _issuers_in_conditions(statement: Statement, issuers: tuple[str, ...]) -> li
             if prefix.lower() not in (p.lower() for p in out):
                 out.append(prefix)
     return out
+
+
+def _requires_another_issuer(statement: Statement, issuer: str, issuers: tuple[str, ...]) -> bool:
+    """Does the statement require a claim of another CI issuer (`<other>:sub` under a positive operator, no
+    IfExists)? Tokens of `issuer` carry no such key, so IAM refuses them all."""
+    for entry in entries(statement):
+        prefix = entry.key.rsplit(":", 1)[0] if ":" in entry.key else ""
+        if not prefix or prefix.lower() == issuer or prefix.lower().startswith("aws") or not issuer_of(prefix, issuers):
+            continue
+        if entry.family is not None and not entry.when_absent():
+            return True
+    return False
 
 
 def _saml_conditions(statement: Statement) -> bool:

@@ -63,7 +63,10 @@ def sub(value, op="StringLike", key=f"{GH}:sub") -> dict:
     (sub("*"), {"IDF-003": "failed", "IDF-004": "failed"}),
     (sub("repo:*"), {"IDF-003": "failed", "IDF-004": "failed"}),
     (sub("repo:acme/*"), {"IDF-003": "failed", "IDF-004": "failed"}),
-    (sub("repo:acme/app*:environment:production"), {"IDF-003": "failed"}),
+    # a wildcard spanning repositories: what follows it may come from any of them
+    (sub("repo:acme/app*:environment:production"), {"IDF-003": "failed", "IDF-004": "failed"}),
+    (sub("repo:acme/app:*:environment:production"), {}),
+    (sub("workflow:deploy:repo:acme/app:environment:production"), {"IDF-003": "failed", "IDF-004": "failed"}),
     (sub("repo:acme/app:*"), {"IDF-004": "failed"}),
     (sub("repo:acme/app:pull_request"), {"IDF-004": "failed"}),
     (sub("repo:acme/app:ref:refs/heads/*"), {"IDF-004": "failed"}),
@@ -99,7 +102,7 @@ def sub(value, op="StringLike", key=f"{GH}:sub") -> dict:
     (sub("repository_owner_id:72338139:*"), {"IDF-003": "failed", "IDF-004": "failed"}),
     # values unknown at plan time never pass
     (sub(Unknown("var.subject has no value")), {"IDF-003": "unknown", "IDF-004": "unknown"}),
-    (sub("repo:acme/${aws:username}:environment:production"), {"IDF-003": "failed"}),
+    (sub("repo:acme/${aws:username}:environment:production"), {"IDF-003": "failed", "IDF-004": "failed"}),
 ])
 def test_github_semantics(condition, expected):
     assert judge(role(condition)) == expected
@@ -122,8 +125,10 @@ def test_enterprise_issuer():
     key = f"{GH}/acme-corp:sub"
     assert judge(role(sub("repo:acme/*", key=key), federated=federated)) == {"IDF-003": "failed", "IDF-004": "failed"}
     assert judge(role(sub("repo:acme/app:environment:production", key=key), federated=federated)) == {}
-    # conditions on the plain issuer do not bound tokens of the enterprise issuer
-    assert judge(role(sub("repo:acme/app:environment:production"), federated=federated)) == \
+    # a positive condition on a key of another issuer form: its tokens lack the key, IAM refuses them all
+    assert judge(role({"StringLike": {f"{GH}:sub": "repo:acme/*"}}, federated=federated)) == {}
+    assert judge(role({"StringEquals": {f"{key}": "repo:acme/app:pull_request"}})) == {}
+    assert judge(role({"StringEqualsIfExists": {f"{key}": "repo:acme/app:pull_request"}})) == \
         {"IDF-003": "failed", "IDF-004": "failed"}
 
 

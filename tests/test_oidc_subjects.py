@@ -29,17 +29,24 @@ def glob(text: str) -> Pattern:
     (GH, "repo:acme/app:environment:prod*", "acme/app", None),
     (GH, "repo:acme/app", "acme/app", None),
     (GH, "repo:acme/*", None, None),
-    (GH, "repo:acme/app*:environment:production", None, "environment production"),
-    (GH, "repo:acme/ap?:ref:refs/heads/main", None, "branch main"),
+    (GH, "repo:acme/app*:environment:production", None, None),  # the wildcard spans repositories
+    (GH, "repo:acme/ap?:ref:refs/heads/main", None, None),
     (GH, "repo:*", None, None),
-    (GH, "repo:*:environment:production", None, "environment production"),
-    (GH, "*:environment:production", None, "environment production"),
+    (GH, "repo:*:environment:production", None, None),
+    (GH, "*:environment:production", None, None),
+    (GH, "repo:acme/app:*:environment:production", "acme/app", "environment production"),  # read from the end
+    (GH, "repo:acme/app:*:environment:*:ref:refs/heads/main", "acme/app", "branch main"),
+    (GH, "repo:acme/app:*:environment:production:*", "acme/app", None),  # between wildcards: not read
+    # a free-text claim first: a workflow named "x:repo:acme/app" forges the rest
+    (GH, "workflow:deploy:repo:acme/app:ref:refs/heads/main", None, None),
+    (GH, "repo:acme/app:workflow:deploy:environment:production", "acme/app", None),
     (GH + "/acme-enterprise", "repo:acme/app:environment:production", "acme/app", "environment production"),
     # GitHub, customised subjects (immutable IDs, reusable workflows)
     (GH, "repository_owner_id:72338139:repository_id:590297138:environment:production",
      "repository id 590297138", "environment production"),
     (GH, "repository_owner_id:72338139:*", None, None),
     (GH, "repository_owner:acme:environment:production", None, "environment production"),
+    (GH, "repository_owner:acme:*:environment:production", None, None),
     (GH, "repo:acme/app:job_workflow_ref:acme/workflows/.github/workflows/deploy.yml@refs/heads/main", "acme/app",
      "reusable workflow acme/workflows/.github/workflows/deploy.yml@refs/heads/main"),
     (GH, "repo:acme/app:job_workflow_ref:acme/workflows/.github/workflows/deploy.yml@*", "acme/app", None),

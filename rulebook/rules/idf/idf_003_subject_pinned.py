@@ -47,8 +47,10 @@ workspace) a token comes from, so a trust without a `sub` condition, or with `*`
 `repo:acme/*`, lets a workflow in any repository (a fork, a new repository anyone in the
 organisation can create, or a stranger's) assume the role. Azure federated credentials with a
 wildcard subject or a flexible claims expression such as `claims['sub'] matches 'repo:acme/*'` are
-the same hole. Each admitted subject must name one organisation and one repository; a list of
-exact subjects of several repositories passes, a pattern spanning several does not.
+the same hole. Each admitted subject must name one organisation and one repository, at its start: a
+repository chooses which claims its subject carries, so `workflow:deploy:repo:acme/app:...` is
+matched by any repository whose workflow is named `deploy:repo:acme/app`. A list of exact subjects
+of several repositories passes, a pattern spanning several does not.
 """,
     remediation="""
 Add a condition on `<issuer>:sub` that names the repository: `StringEquals` (or `StringLike` whose

@@ -609,3 +609,31 @@ def test_pulumi_flexible_credentials(tf_type, props):
     assert cred.props["claims_matching_expression"] == "claims['sub'] matches 'repo:acme/*'"
     findings = evaluate(Inventory([cred]), Config(), rules=[REGISTRY[r] for r in RULES])
     assert [(f.rule_id, f.status.value) for f in findings] == [("IDF-003", "failed"), ("IDF-004", "unknown")]
+
+
+@pytest.mark.parametrize("subject, expected", [
+    ("repo:acme/*", [("IDF-003", "failed"), ("IDF-004", "unknown")]),  # the identity is not in this plan
+    ("repo:acme/app:environment:production", []),
+])
+def test_plan_azure_federated_credential(tmp_path, subject, expected):
+    change = _change("azurerm_federated_identity_credential.deploy", "azurerm_federated_identity_credential", {
+        "name": "github", "resource_group_name": "rg-ci", "issuer": f"https://{GH}", "subject": subject,
+        "audience": ["api://AzureADTokenExchange"],
+        "parent_id": "/subscriptions/0/resourceGroups/rg-ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x"})
+    change["provider_name"] = "registry.terraform.io/hashicorp/azurerm"
+    findings = evaluate(_plan(tmp_path, [change]), Config(), rules=[REGISTRY[r] for r in RULES])
+    assert sorted((f.rule_id, f.status.value, f.resource) for f in findings) == [
+        (rule, status, "azurerm_federated_identity_credential.deploy") for rule, status in expected]
+
+
+def test_a_role_that_writes_artifacts_publishes():
+    bucket = make("aws.s3.bucket", "aws_s3_bucket.artifacts", 40, bucket="acme-artifacts",
+                  arn="arn:aws:s3:::acme-artifacts")
+    resources = role(sub("repo:acme/app:ref:refs/heads/*"), push=False)
+    resources[1].props["policy"] = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::acme-artifacts/*"}]}
+    assert judge([bucket, *resources]) == {"IDF-004": "failed"}
+    # a bucket the artifact_buckets setting does not select is not an artifact store
+    assert judge([bucket, *resources], artifact_bucket_names=("other-*",)) == {}
+    resources[1].props["policy"]["Statement"][0]["Action"] = "s3:GetObject"
+    assert judge([bucket, *resources]) == {}

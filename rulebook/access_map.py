@@ -151,7 +151,9 @@ def oidc_subjects(trust: Trust) -> list[str]:
     if isinstance(sub.anything, Unknown):
         return [f"(unknown subjects of {trust.issuer}: {sub.anything.reason})"]
     workflow = trust.claims("job_workflow_ref")
-    pinned = f"; job_workflow_ref {', '.join(_shown(p) for p in workflow.patterns)}" if workflow.anything is False else ""
+    pinned = ""
+    if workflow.anything is False:
+        pinned = f"; job_workflow_ref {', '.join(_shown(p) for p in workflow.patterns)}"
     return [_subject(p, trust.issuer) + pinned for p in _narrowest(sub.conjuncts, trust.issuer)]
 
 

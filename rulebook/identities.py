@@ -455,7 +455,8 @@ class _Builder:
             targets = getattr(application, "targets", ())
         if not targets:
             return None
-        found = [i for i in self.by_address.values() if i.type == "azure" and _refers_to(i.resource.props.get("client_id"), targets)]
+        found = [i for i in self.by_address.values()
+                 if i.type == "azure" and _refers_to(i.resource.props.get("client_id"), targets)]
         return found[0] if len(found) == 1 else None
 
     # --- classification ----------------------------------------------------------------------

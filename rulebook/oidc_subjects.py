@@ -112,10 +112,6 @@ def pairs(pattern: Pattern, keys: Iterable[str], bare: Iterable[str] = ()) -> di
     return out
 
 
-def _any_value(field: Field | None) -> bool:
-    return field is None or not field.exact
-
-
 def _prefix(field: Field) -> str:
     return field.value + ("" if field.exact else "*")
 
@@ -269,13 +265,12 @@ _BITBUCKET = re.compile(r"(?P<repository>\{[^}]*\}?)(?P<environment>\{[^}]*\}?)?
 def _bitbucket(pattern: Pattern) -> Reading:
     f = _positional(pattern, _BITBUCKET)
     repo, env = f.get("repository"), f.get("environment")
-    complete = lambda field: field is not None and field.value.endswith("}")  # noqa: E731  (a UUID ends at "}")
-    if complete(repo):
-        repository, scope = repo.value, f"repository {repo.value}"  # type: ignore[union-attr]
+    if repo is not None and repo.value.endswith("}"):  # a UUID ends at "}"
+        repository, scope = repo.value, f"repository {repo.value}"
     else:
         repository, scope = None, "any repository"
-    if complete(env):
-        return Reading("Bitbucket Pipelines", repository, scope, f"deployment environment {env.value}", "")  # type: ignore[union-attr]
+    if env is not None and env.value.endswith("}"):
+        return Reading("Bitbucket Pipelines", repository, scope, f"deployment environment {env.value}", "")
     return Reading("Bitbucket Pipelines", repository, scope, None, "any step (no deployment environment)")
 
 
@@ -298,7 +293,8 @@ Grammar = Callable[[Pattern], Reading]
 # issuer (host[/path], lower case, no scheme) -> grammar; a configured issuer is read by the subject's shape
 _BY_ISSUER: tuple[tuple[str, Grammar], ...] = (
     ("token.actions.githubusercontent.com", _github), ("gitlab.com", _gitlab), ("app.terraform.io", _terraform_cloud),
-    ("oidc.circleci.com/org/", _circleci), ("api.bitbucket.org/", _bitbucket), ("vstoken.dev.azure.com/", _azure_devops),
+    ("oidc.circleci.com/org/", _circleci), ("api.bitbucket.org/", _bitbucket),
+    ("vstoken.dev.azure.com/", _azure_devops),
 )
 _BY_SHAPE: tuple[tuple[re.Pattern[str], Grammar], ...] = (
     (re.compile(r"(repo|repository|repository_owner|repository_owner_id|repository_id):"), _github),

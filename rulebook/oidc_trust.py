@@ -155,8 +155,8 @@ def _no_claims(name: str) -> ClaimValues:
 # Azure federated credentials
 
 
-_CLAUSE = re.compile(r"""\s*claims\[\s*(['"])(?P<claim>[^'"]+)\1\s*\]\s+(?P<op>matches|eq)\s+(['"])(?P<value>[^'"]*)\4\s*""",
-                     re.IGNORECASE)
+_CLAUSE = re.compile(r"""\s*claims\[\s*(['"])(?P<claim>[^'"]+)\1\s*\]\s+(?P<op>matches|eq)\s+"""
+                     r"""(['"])(?P<value>[^'"]*)\4\s*""", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 

@@ -619,7 +619,8 @@ def test_plan_azure_federated_credential(tmp_path, subject, expected):
     change = _change("azurerm_federated_identity_credential.deploy", "azurerm_federated_identity_credential", {
         "name": "github", "resource_group_name": "rg-ci", "issuer": f"https://{GH}", "subject": subject,
         "audience": ["api://AzureADTokenExchange"],
-        "parent_id": "/subscriptions/0/resourceGroups/rg-ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x"})
+        "parent_id": "/subscriptions/0/resourceGroups/rg-ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x",
+    })
     change["provider_name"] = "registry.terraform.io/hashicorp/azurerm"
     findings = evaluate(_plan(tmp_path, [change]), Config(), rules=[REGISTRY[r] for r in RULES])
     assert sorted((f.rule_id, f.status.value, f.resource) for f in findings) == [

@@ -53,7 +53,8 @@ def glob(text: str) -> Pattern:
     (GH, "repo:acme/app:*:job_workflow_ref:acme/w/.github/workflows/d.yml@refs/heads/main", "acme/app",
      "reusable workflow acme/w/.github/workflows/d.yml@refs/heads/main"),
     # GitLab
-    ("https://gitlab.com", "project_path:acme/platform/app:ref_type:branch:ref:main", "acme/platform/app", "branch main"),
+    ("https://gitlab.com", "project_path:acme/platform/app:ref_type:branch:ref:main", "acme/platform/app",
+     "branch main"),
     ("gitlab.com", "project_path:acme/app:ref_type:tag:ref:v*", "acme/app", "tags v*"),
     ("gitlab.com", "project_path:acme/app:ref_type:branch:ref:*", "acme/app", None),
     ("gitlab.com", "project_path:acme/app:*", "acme/app", None),

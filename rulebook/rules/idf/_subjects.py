@@ -11,9 +11,6 @@ from ...oidc_subjects import Reading, read
 from ...oidc_trust import Trust
 from ...unknown import Unknown
 
-Test = Callable[[Pattern], "bool | Unknown"]
-
-
 @dataclass(frozen=True)
 class Verdict:
     ok: bool | Unknown

@@ -137,3 +137,16 @@ def test_configured_deploy_subjects(subject, globs, expected):
 ])
 def test_host_path(text, expected):
     assert host_path(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "https://token.actions.githubusercontent.com/acme-corp",
+    "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com/acme-corp",
+    "token.actions.githubusercontent.com/acme-corp:sub",
+])
+def test_the_enterprise_issuer_form_is_the_github_issuer(text):
+    from rulebook.ci_principals import CI_OIDC_ISSUERS
+    from rulebook.identities import issuer_of
+
+    assert issuer_of(text, CI_OIDC_ISSUERS) == GH
+    assert read(glob("repo:acme/app:pull_request"), text.removesuffix(":sub")).ci == "GitHub Actions"

@@ -163,7 +163,11 @@ class ModuleTree:
                                               scope.inherited + own, list(inst.notes) + scope.notes,
                                               frozenset(paths), decl.body)
                 out.append(evaluated)
-                out.extend(self.provisioners(decl, inst, address, evaluated))
+                try:
+                    out.extend(self.provisioners(decl, inst, address, evaluated))
+                except Exception as exc:  # noqa: BLE001 - a scanner bug must cost the commands, loudly
+                    self.error(decl.file, decl.line, f"internal error evaluating the provisioners of {address}: "
+                               f"{type(exc).__name__}: {exc}")
         for name in scope.mod.modules:
             _, children = self.module_instances(scope, name)
             for child in children:

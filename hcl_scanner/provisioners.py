@@ -35,6 +35,11 @@ def blocks(body: list, btype: str) -> list[tuple]:
     return [item[1:] for item in body if item[0] == "b" and item[1] == btype]
 
 
+def literal_arguments(body: list) -> dict:
+    """The arguments of a block written as plain literals (`password = "..."`), nothing evaluated."""
+    return {item[1]: item[2][1] for item in body if item[0] == "a" and item[2][0] == "lit"}
+
+
 def _reference_text(node: Any) -> str:
     names = chain(node)
     return "${" + (".".join(names) if names else "...") + "}"
@@ -52,7 +57,7 @@ class Provisioners:
             saved = self.where
             self.where = (decl.file, line)
             try:
-                attrs = self._provisioner_attrs(sub, inst.scope, env, decl.file)
+                attrs = self._provisioner_attrs(sub, inst.scope, env)
             finally:
                 self.where = saved
             paths: set[str] = set()
@@ -67,14 +72,14 @@ class Provisioners:
     def connection(self, body: list) -> list[dict] | None:
         """The resource's own connection block, literal arguments only (for the secret scan)."""
         found = blocks(body, CONNECTION)
-        return [self._literal_args(b[2]) for b in found] if found else None
+        return [literal_arguments(b[2]) for b in found] if found else None
 
-    def _provisioner_attrs(self, body: list, scope: Any, env: dict, file: str) -> dict:
+    def _provisioner_attrs(self, body: list, scope: Any, env: dict) -> dict:
         attrs: dict = {}
         for item in body:
             if item[0] == "b":
                 if item[1] == CONNECTION:
-                    attrs.setdefault(CONNECTION, []).append(self._literal_args(item[3]))
+                    attrs.setdefault(CONNECTION, []).append(literal_arguments(item[3]))
                 continue
             name, node = item[1], item[2]
             if name in KEYWORDS:
@@ -90,9 +95,6 @@ class Provisioners:
         if "script" in attrs or "scripts" in attrs:
             attrs[SCRIPT_TEXTS] = self._script_texts(attrs, scope)
         return attrs
-
-    def _literal_args(self, body: list) -> dict:
-        return {item[1]: item[2][1] for item in body if item[0] == "a" and item[2][0] == "lit"}
 
     def command_text(self, node: tuple, scope: Any, env: dict) -> Any:
         """A command string; an interpolated value not known before it runs stays `${reference}` text."""

@@ -153,7 +153,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        script="str: the command text (remote-exec inline lines joined by newlines, script files read inside the "
        "scan root); `${...}` stands for a value read when it runs (self attributes, values unknown at plan time)",
        runs_on="str: local (the CI runner or whoever runs the deployment) | remote (the host it connects to)",
-       when="str: create | destroy (Terraform provisioners; left out when the input does not say)",
+       when="str: create | destroy, when `script` runs (a plan does not say: left out)",
        other_phases="list[dict]: {when: update|delete, script} further commands of the same resource (Pulumi)"),
     # --- Terraform declarations (secrets in variables, outputs and locals) ----------------------
     _k("terraform.variable", "Terraform input variable (address var.NAME); values holds its literal leaves",

@@ -233,3 +233,50 @@ def test_plan_provisioners_without_the_sources(tmp_path):
          "cannot decide whether the command run on the remote host carries credentials: inline of the "
          "provisioner is computed from var.host; the plan does not show it (scan the plan with --repo-root to "
          "read it from the .tf sources)")]
+
+
+def test_each_provisioner_is_a_command_of_its_resource_instance(tmp_path):
+    code = '''
+resource "null_resource" "node" {
+  count = 2
+
+  provisioner "local-exec" {
+    command = "echo ${count.index} ${self.id}"
+  }
+
+  provisioner "remote-exec" {
+    when   = destroy
+    inline = ["echo bye"]
+  }
+
+  provisioner "file" {
+    content     = "x"
+    destination = "/tmp/x"
+  }
+}
+'''
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "main.tf").write_text(code, "utf-8")
+    result = scan([str(tmp_path / "root")])
+    assert result.errors == []
+    got = [(r.kind, r.address, r.location.line, r.props) for inv in result.inventories for r in inv.resources
+           if ".provisioner[" in r.address]
+    assert got == [
+        ("deploy.command", "null_resource.node[0].provisioner[0]", 5,
+         {"script": "echo 0 ${self.id}", "runs_on": "local", "when": "create"}),
+        ("deploy.command", "null_resource.node[0].provisioner[1]", 9,
+         {"script": "echo bye", "runs_on": "remote", "when": "destroy"}),
+        ("unmapped", "null_resource.node[0].provisioner[2]", 14, {}),
+        ("deploy.command", "null_resource.node[1].provisioner[0]", 5,
+         {"script": "echo 1 ${self.id}", "runs_on": "local", "when": "create"}),
+        ("deploy.command", "null_resource.node[1].provisioner[1]", 9,
+         {"script": "echo bye", "runs_on": "remote", "when": "destroy"}),
+        ("unmapped", "null_resource.node[1].provisioner[2]", 14, {}),
+    ]
+
+
+def test_a_suppression_on_the_resource_covers_its_provisioners(tmp_path):
+    code = ('# cicd-guard:ignore=SEC-003 reason="throwaway test registry" expires=2999-01-01'
+            + _local(f"docker login -u ci -p {fake.DOCKER_PASSWORD} registry.example.com"))
+    assert [row[:4] for row in findings(tmp_path, {"root/main.tf": code})] == [
+        ("SEC-003", "null_resource.publish.provisioner[0]", 3, "suppressed")]

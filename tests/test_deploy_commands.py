@@ -280,3 +280,17 @@ def test_a_suppression_on_the_resource_covers_its_provisioners(tmp_path):
             + _local(f"docker login -u ci -p {fake.DOCKER_PASSWORD} registry.example.com"))
     assert [row[:4] for row in findings(tmp_path, {"root/main.tf": code})] == [
         ("SEC-003", "null_resource.publish.provisioner[0]", 3, "suppressed")]
+
+
+def test_a_literal_credential_in_a_commands_environment_is_a_literal_credential(tmp_path):
+    code = f'''
+resource "null_resource" "publish" {{
+  provisioner "local-exec" {{
+    command     = "./publish.sh"
+    environment = {{ REGISTRY_PASSWORD = "{fake.DOCKER_PASSWORD}" }}
+  }}
+}}
+'''
+    assert findings(tmp_path, {"root/main.tf": code}) == [
+        ("SEC-001", "null_resource.publish.provisioner[0]", 3, "failed",
+         "environment.REGISTRY_PASSWORD holds a literal credential (Fake****, 19 characters)")]

@@ -27,6 +27,7 @@ from .files import PLAN_LIMIT, read_regular
 from .plan_declarations import declarations, mark_sensitive_entries
 from rulebook.policy_document import render as render_document
 from .plan_schema import shape_errors
+from .plan_provisioners import planned_provisioners
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
 
 ENGINE = "terraform-plan"
@@ -884,7 +885,24 @@ class _PlanReader:
                 resource.notes.append(f"plan marks sensitive: {', '.join(inst.sensitive)}")
                 mark_sensitive_entries(resource, inst.sensitive)
             out.append(resource)
+            if conf is not None and conf.get("provisioners"):
+                out.extend(self.provisioners(inst, conf, location))
         return out + self.providers()
+
+    def provisioners(self, inst: _Instance, conf: dict, location: SourceLocation) -> list[Resource]:
+        """The commands a resource runs, each at its provisioner block when the sources are read."""
+        sources = self._plan_sources()
+        directory = self.module_dir(_conf_key(inst.module)) if sources is not None else None
+        same = directory is not None and sources.same_block(directory, inst.local, conf.get("expressions") or {})
+        out = []
+        for planned in planned_provisioners(conf, inst.address, sources.evaluated if same else None):
+            where = planned.source.location if planned.source is not None else location
+            here = SourceLocation(location.file, where.line, where.end_line, called_from=location.called_from)
+            resource = to_resource(planned.type, planned.address, planned.attrs, here, ENGINE, mode="provisioner")
+            if resource is not None:
+                resource.values = [(p, v) for p, v in resource.values if _literal_in(planned.expressions, p)]
+                out.append(resource)
+        return out
 
     def providers(self) -> list[Resource]:
         """configuration.provider_config as instances of mode "provider" (the adapter picks what it models):

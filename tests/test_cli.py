@@ -43,14 +43,14 @@ def _backend_module(name: str) -> types.ModuleType:
 def scanner(monkeypatch):
     state = SimpleNamespace(inventories=[], errors=[], scanned=["main.tf"], calls=[], raises=None)
 
-    def scan(paths, plans, var_files, repo_root, strict_suppressions):
+    def scan(paths, plans, var_files, repo_root, strict_suppressions, default_root=None):
         state.calls.append(dict(paths=paths, plans=plans, var_files=var_files, repo_root=repo_root,
                                 strict_suppressions=strict_suppressions))
         if state.raises:
             raise state.raises
         return SimpleNamespace(inventories=state.inventories, errors=state.errors, scanned=state.scanned, notes=[],
                                inventory_roots=[f"root{i}" for i in range(len(state.inventories))],
-                               module_defaults={})
+                               module_defaults={}, plans_without_lines=[])
 
     monkeypatch.setattr(_backend_module("hcl_scanner"), "scan", scan, raising=False)
     return state

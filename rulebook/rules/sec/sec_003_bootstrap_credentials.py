@@ -70,12 +70,20 @@ registry and cloud credentials to every job, container and process that runs on 
 everyone who can read the launch template.
 """,
     remediation="""
-Give the instance an identity instead of a key (an instance profile / IAM role, a managed identity)
-and let the script fetch short-lived credentials at run time: `aws ecr get-login-password | docker
-login --password-stdin`, `az login --identity`, a secret read from Secrets Manager or Key Vault when
-the script runs. Scripts are read as the instance runs them: plain, heredoc, base64encode(...) and
-templatefile(...) inside the scan root; a script not known at plan time is UNKNOWN.
+Scripts are read as the instance runs them: plain, heredoc, base64encode(...) and templatefile(...)
+inside the scan root; a script not known at plan time is UNKNOWN.
 """,
+    fixes={
+        "aws": """
+Give the instance an instance profile (an IAM role) instead of a key and let the script fetch
+short-lived credentials when it runs: `aws ecr get-login-password | docker login --password-stdin`,
+a secret read from Secrets Manager.
+""",
+        "azure": """
+Give the VM a managed identity instead of a key and let the script sign in when it runs: `az login
+--identity`, `az acr login`, a secret read from Key Vault.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_launch_template" "runner" {

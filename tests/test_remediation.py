@@ -79,7 +79,8 @@ def test_each_finding_shows_its_clouds_fix_first(report):
 def test_text_report_shows_the_clouds_fix(report):
     lines = render(report, "text").splitlines()
     fixes = [line.strip() for line in lines if line.strip().startswith("fix: ")]
-    assert [f[:40] for f in fixes] == ["fix: AWS: Replace the wildcard with the ", "fix: Azure: Assign AcrPull or AcrPush on"]
+    assert [f[:40] for f in fixes] == ["fix: AWS: Replace the wildcard with the ",
+                                       "fix: Azure: Assign AcrPull or AcrPush on"]
 
 
 def test_json_report_orders_the_remediation_by_cloud_without_hard_breaks(report):
@@ -166,8 +167,10 @@ def test_rules_for_both_clouds_have_a_fix_per_cloud(rule_id):
 
 
 @pytest.mark.parametrize("rule_id, terraform, pulumi", [
-    ("BKT-001", "Terraform: Add an `aws_s3_bucket_public_access_block`", "Pulumi: Add an `aws.s3.BucketPublicAccessBlock`"),
-    ("BKT-006", "Terraform: Set `allow_nested_items_to_be_public = false`", "Pulumi: Set `allow_blob_public_access=False`"),
+    ("BKT-001", "Terraform: Add an `aws_s3_bucket_public_access_block`",
+     "Pulumi: Add an `aws.s3.BucketPublicAccessBlock`"),
+    ("BKT-006", "Terraform: Set `allow_nested_items_to_be_public = false`",
+     "Pulumi: Set `allow_blob_public_access=False`"),
     ("REG-008", "Terraform: Set `admin_enabled = false`", "Pulumi: Set `admin_user_enabled=False`"),
 ])
 def test_engine_spellings_come_first_for_their_engine(rule_id, terraform, pulumi):

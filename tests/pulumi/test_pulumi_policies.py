@@ -50,7 +50,8 @@ def test_one_policy_per_rule_with_its_metadata():
     assert idf.name == "idf-001-no-long-lived-cloud-keys" and rule_id_of(idf.name) == "IDF-001"
     assert (idf.description, idf.severity, idf.enforcement_level) == (
         "No long-lived cloud keys", Severity.CRITICAL, EnforcementLevel.MANDATORY)
-    assert idf.url.endswith("/docs/rules/IDF-001.md") and idf.remediation_steps == REGISTRY["IDF-001"].remediation_for(engine="pulumi")
+    assert idf.url.endswith("/docs/rules/IDF-001.md")
+    assert idf.remediation_steps == REGISTRY["IDF-001"].remediation_for(engine="pulumi")
     assert idf.framework.name == "NIST CSF" and idf.framework.reference == "PR.AA-01, PR.AA-03"
     assert "IDF-001" in idf.tags and "cis_v8:6.7" in idf.tags
     assert set(idf.config_schema.properties) == set(settings.shared_properties())

@@ -78,17 +78,25 @@ the same leak one step earlier: a credential in them sits in the repository and 
 the CI runner or is copied to the host, and shows in process lists and deployment logs.
 """,
     remediation="""
-Give the instance an identity instead of a key (an instance profile / IAM role, a managed identity)
-and let the script fetch short-lived credentials at run time: `aws ecr get-login-password | docker
-login --password-stdin`, `az login --identity`, a secret read from Secrets Manager or Key Vault when
-the script runs. A deployment command reads its credential from the runner's environment or a
-secret store when it runs (`docker login --password-stdin` fed from a CI secret), never from its
-own text. Scripts are read as the instance runs them: plain, heredoc, base64encode(...) and
-templatefile(...) inside the scan root; commands as written (remote-exec `inline` lines joined,
-`script`/`scripts` files read inside the scan root, nothing executed), a part known only when the
-command runs (`${self.public_ip}`, a variable without a value) read as that reference, not as a
-literal. A script or command not known at plan time is UNKNOWN.
+A deployment command reads its credential from the runner's environment or a secret store when it
+runs (`docker login --password-stdin` fed from a CI secret), never from its own text. Scripts are
+read as the instance runs them: plain, heredoc, base64encode(...) and templatefile(...) inside the
+scan root; commands as written (remote-exec `inline` lines joined, `script`/`scripts` files read
+inside the scan root, nothing executed), a part known only when the command runs
+(`${self.public_ip}`, a variable without a value) read as that reference, not as a literal. A script
+or command not known at plan time is UNKNOWN.
 """,
+    fixes={
+        "aws": """
+Give the instance an instance profile (an IAM role) instead of a key and let the script fetch
+short-lived credentials when it runs: `aws ecr get-login-password | docker login --password-stdin`,
+a secret read from Secrets Manager.
+""",
+        "azure": """
+Give the VM a managed identity instead of a key and let the script sign in when it runs: `az login
+--identity`, `az acr login`, a secret read from Key Vault.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_launch_template" "runner" {

@@ -112,3 +112,25 @@ def test_a_dict_document_known_in_preview_is_decided_in_preview(tmp_path):
              "(aws:ecr/repositoryPolicy:RepositoryPolicy) without a condition on aws:PrincipalOrgID, "
              "aws:PrincipalOrgPaths, aws:SourceVpce, aws:PrincipalArn")
         ], preview
+
+
+def test_the_same_unknown_is_reported_once_per_resource_and_rule_not_once_per_reason(tmp_path):
+    program = _program(tmp_path, """
+        import json
+        import pulumi_aws as aws
+        role = aws.iam.Role("build", name="ci-build", assume_role_policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "codebuild.amazonaws.com"}}]}))
+        for name in ("app", "tools"):
+            repo = aws.ecr.Repository(name, image_tag_mutability="IMMUTABLE")
+            aws.iam.RolePolicy(name, role=role.name, policy=repo.arn.apply(lambda arn: json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": arn}]})))
+        """)
+    report = run_gate(program, preview=True)
+    assert _found(report, "REG-001") == [
+        ("build", 3, "unknown", "cannot decide whether role ci-build holds every registry action: policy waits on "
+                                "aws:ecr/repository:Repository app (not known until then; preview); also undecided: "
+                                "policy waits on aws:ecr/repository:Repository tools (not known until then; preview)")]
+    # once the repositories exist every policy is decided: each failure is its own result
+    assert [(f.resource, f.status.value) for f in run_gate(program).findings if f.rule_id == "REG-001"] == [
+        ("build", "failed"), ("build", "failed")]

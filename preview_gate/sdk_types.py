@@ -21,6 +21,8 @@ from enum import Enum
 from typing import Any, Callable
 
 from pulumi.runtime.rpc import UNKNOWN
+from pulumi.runtime.rpc import _special_secret_sig as SECRET_SIG
+from pulumi.runtime.rpc import _special_sig_key as SIG_KEY
 
 # A string that stands for a value the gate does not know, where the SDK cannot hold an unknown (a plain
 # function call's result is built eagerly and type-checked). The gate reads any string containing it as
@@ -257,11 +259,17 @@ def checked_inputs(cls: type | None, inputs: dict[str, Any]) -> dict[str, Any]:
     """Inputs as the provider's Check returns them to the engine, which analyzes those: an object or list
     given for a property the provider declares as text becomes that text (json_document)."""
     declared = resource_outputs(cls)
-    out = dict(inputs)
-    for key, value in inputs.items():
-        if isinstance(value, (dict, list)) and key in declared and _is_text(declared[key]):
-            out[key] = json_document(value)
-    return out
+    return {key: _as_text(value) if key in declared and _is_text(declared[key]) else value
+            for key, value in inputs.items()}
+
+
+def _as_text(value: Any) -> Any:
+    """A document as text; a secret stays a secret around its text; assets and other text stay as given."""
+    if isinstance(value, dict) and SIG_KEY in value:
+        if value[SIG_KEY] == SECRET_SIG and "value" in value:
+            return {**value, "value": _as_text(value["value"])}
+        return value
+    return json_document(value) if isinstance(value, (dict, list)) else value
 
 
 def _is_text(hint: Any) -> bool:

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from preview_gate.program import ProgramError, ProgramRun, load_project, run_programs
-from preview_gate.sdk_types import STAND_IN, UNKNOWN, checked_inputs
+from preview_gate.sdk_types import SECRET_SIG, SIG_KEY, STAND_IN, UNKNOWN, checked_inputs
 
 DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
                                                "Action": "ecr:BatchGetImage", "Resource": "*"}]}
@@ -107,6 +107,11 @@ def test_a_document_given_as_an_object_is_checked_as_the_bridge_encodes_it(given
     inputs = {"bucket": "b", "policy": given}
     assert checked_inputs(aws.s3.BucketPolicy, inputs) == {"bucket": "b", "policy": checked}
     assert checked_inputs(azure_native.authorization.PolicyDefinition, {"policyRule": given}) == {"policyRule": given}
+    secret = {SIG_KEY: SECRET_SIG, "value": given}  # a secret document stays secret around its text
+    assert checked_inputs(aws.s3.BucketPolicy, {"policy": secret}) == {"policy": {SIG_KEY: SECRET_SIG,
+                                                                                   "value": checked}}
+    asset = {SIG_KEY: "c44067f5952c0a294b673a41bacd8c17", "text": "{}"}  # not a document: left as given
+    assert checked_inputs(aws.s3.BucketPolicy, {"policy": asset}) == {"policy": asset}
 
 
 def test_outputs_and_function_results_follow_the_declared_types(tmp_path):

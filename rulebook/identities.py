@@ -15,18 +15,20 @@ A classification that depends on a value unknown at plan time (tags, trust polic
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import managed_policies
 from .ci_principals import CI_OIDC_ISSUERS, REGISTRY_SERVICES, service_is_ci
-from .model import Inventory, Ref, Resource
+from .model import Inventory, Linked, Ref, Resource
 from .policy import PolicyDocument, PolicyParseError, parse_policy
 from .unknown import Unknown
 
 AWS_IDENTITY_KINDS = ("aws.iam.role", "aws.iam.user", "aws.iam.group")
 AZURE_IDENTITY_KIND = "azure.identity"
 IDENTITY_KINDS = AWS_IDENTITY_KINDS + (AZURE_IDENTITY_KIND,)
+_IAM_NAME = re.compile(r"[\w+=,.@-]{1,128}")  # an IAM user or group name as AWS allows it
 _TYPE_OF_KIND = {"aws.iam.role": "role", "aws.iam.user": "user", "aws.iam.group": "group",
                  AZURE_IDENTITY_KIND: "azure"}
 _KIND_OF_TYPE = {v: k for k, v in _TYPE_OF_KIND.items()}
@@ -97,6 +99,7 @@ class Identity:
     deploy_reasons: list[str] = field(default_factory=list)
     admin: bool = False
     admin_reasons: list[str] = field(default_factory=list)
+    declared: bool = True  # False: an IAM user or group an attachment names by a literal name not declared here
 
     @property
     def address(self) -> str:
@@ -246,6 +249,7 @@ class _Builder:
         self.config = config
         self.by_address: dict[str, Identity] = {}
         self.unresolved: list[Unresolved] = []
+        self.external: dict[tuple[str, str], Identity] = {}  # (kind, literal name) -> identity not declared here
         self.issuers = CI_OIDC_ISSUERS + tuple(getattr(config, "oidc_issuers", ()) or ())
 
     def run(self) -> IdentityIndex:
@@ -269,9 +273,9 @@ class _Builder:
                     ident.unknowns.extend(group.unknowns)
         self._resource_policies()
         self._azure_links()
-        for ident in self.by_address.values():
+        idents = [*self.by_address.values(), *self.external.values()]
+        for ident in idents:
             self._classify(ident)
-        idents = list(self.by_address.values())
         return IdentityIndex(idents, self.by_address, self.unresolved)
 
     # --- construction ------------------------------------------------------------------------
@@ -284,8 +288,10 @@ class _Builder:
             ident.principal_type = resource.props.get("principal_type")
         return ident
 
-    def _find(self, value: Any, kinds: tuple[str, ...]) -> Identity | Unknown:
-        """The identity a reference designates, or an Unknown saying why it cannot be followed."""
+    def _find(self, value: Any, kinds: tuple[str, ...], holder: Resource | None = None) -> Identity | Unknown:
+        """The identity a reference designates, or an Unknown saying why it cannot be followed. With a
+        `holder` (the attachment), an IAM user or group it names by a literal name not declared here is an
+        identity of its own: what the attachment grants it is decidable whatever else it holds."""
         if isinstance(value, Unknown):
             return value
         target = self.inv.resolve(value, kinds)
@@ -298,7 +304,19 @@ class _Builder:
             if other is not None:
                 return Unknown(f"{value} is a {other.kind}, not an identity cicd-guard models")
             return Unknown(f"{value} refers to a resource that is not in this stack/module")
+        external = self._external(value, kinds, holder)
+        if external is not None:
+            return external
         return Unknown(f"{value!r} names no {' / '.join(k.rsplit('.', 1)[-1] for k in kinds)} declared here")
+
+    def _external(self, value: Any, kinds: tuple[str, ...], holder: Resource | None) -> Identity | None:
+        if holder is None or len(kinds) != 1 or kinds[0] not in ("aws.iam.user", "aws.iam.group") \
+                or isinstance(value, Linked) or not isinstance(value, str) or not _IAM_NAME.fullmatch(value):
+            return None
+        key = (kinds[0], value)
+        if key not in self.external:
+            self.external[key] = Identity(resource=holder, type=_TYPE_OF_KIND[kinds[0]], name=value, declared=False)
+        return self.external[key]
 
     def _role_own_policies(self, ident: Identity) -> None:
         role = ident.resource
@@ -355,7 +373,7 @@ class _Builder:
     def _inline_policy(self, resource: Resource) -> None:
         itype = resource.props.get("identity_type")
         kinds = (_KIND_OF_TYPE[itype],) if isinstance(itype, str) and itype in _KIND_OF_TYPE else AWS_IDENTITY_KINDS
-        target = self._find(resource.props.get("identity"), kinds)
+        target = self._find(resource.props.get("identity"), kinds, resource)
         doc = document(resource.props.get("policy"), resource.address)
         if doc is None:
             doc = Unknown(f"{resource.address} has no policy document")
@@ -381,7 +399,7 @@ class _Builder:
                 self.unresolved.append(Unresolved(resource, Unknown(f"{prop} of {resource.address}: {values.reason}")))
                 continue
             for value in values or ():
-                target = self._find(value, (kind,))
+                target = self._find(value, (kind,), resource)
                 if isinstance(target, Unknown):
                     self.unresolved.append(Unresolved(resource, Unknown(
                         f"{resource.address} attaches a policy to an identity that cannot be resolved: "
@@ -483,7 +501,9 @@ class _Builder:
     def _classify(self, ident: Identity) -> None:
         tags = ident.resource.tags
         stage: Any = None
-        if isinstance(tags, Unknown):
+        if not ident.declared:
+            stage = Unknown(f"{ident.type} {ident.name} is not declared here, so its tags are not known")
+        elif isinstance(tags, Unknown):
             stage = Unknown(f"tags of {ident.address} are not known at plan time: {tags.reason}")
         elif isinstance(tags, dict):
             for key, value in tags.items():

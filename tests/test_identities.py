@@ -93,7 +93,7 @@ def test_unresolvable_references_are_reported_not_dropped():
                      roles=[Ref("aws_iam_role.missing", "name")], policy_arn=READONLY)
     to_unknown = res("aws.iam.policy_attachment", "aws_iam_role_policy_attachment.b",
                      roles=Unknown("role list from a module output"), policy_arn=READONLY)
-    inline = res("aws.iam.inline_policy", "aws_iam_user_policy.x", identity="nobody", identity_type="user",
+    inline = res("aws.iam.inline_policy", "aws_iam_role_policy.x", identity="nobody", identity_type="role",
                  policy=allow("ecr:*"))
     unknown_policy = res("aws.iam.inline_policy", "aws_iam_role_policy.y", identity="ci", identity_type="role",
                          policy=Unknown("rendered from a template at apply time"))
@@ -101,8 +101,8 @@ def test_unresolvable_references_are_reported_not_dropped():
                    policy="{oops")
     ctx = ctx_of(role, to_missing, to_unknown, inline, unknown_policy, bad_json)
     assert [(u.resource.address, u.unknown.reason) for u in unresolved(ctx)] == [
-        ("aws_iam_user_policy.x", "aws_iam_user_policy.x applies to an identity that cannot be resolved: "
-                                  "'nobody' names no user declared here"),
+        ("aws_iam_role_policy.x", "aws_iam_role_policy.x applies to an identity that cannot be resolved: "
+                                  "'nobody' names no role declared here"),
         ("aws_iam_role_policy_attachment.a", "aws_iam_role_policy_attachment.a attaches a policy to an identity "
                                              "that cannot be resolved: aws_iam_role.missing.name refers to a "
                                              "resource that is not in this stack/module"),
@@ -115,6 +115,30 @@ def test_unresolvable_references_are_reported_not_dropped():
         "policy of aws_iam_role_policy.z cannot be read: policy is not valid JSON: Expecting property name "
         "enclosed in double quotes at line 1",
     ]
+
+
+def test_a_user_or_group_named_by_a_literal_not_declared_here_is_judged_on_what_it_is_given():
+    """An IAM user or group is a person whatever else it holds: what an attachment gives it is decidable.
+    A role named the same way stays unresolved (its trust and tags decide what it is)."""
+    to_user = res("aws.iam.policy_attachment", "aws_iam_user_policy_attachment.u", users=["ci-bot"],
+                  policy_arn=READONLY)
+    inline = res("aws.iam.inline_policy", "aws_iam_user_policy.u", identity="ci-bot", identity_type="user",
+                 policy=allow("ecr:PutImage"))
+    to_group = res("aws.iam.policy_attachment", "aws_iam_group_policy_attachment.g", groups=["devs"],
+                   policy_arn=READONLY)
+    to_role = res("aws.iam.policy_attachment", "aws_iam_role_policy_attachment.r", roles=["ci"], policy_arn=READONLY)
+    to_arn = res("aws.iam.policy_attachment", "aws_iam_user_policy_attachment.arn",
+                 users=["arn:aws:iam::111122223333:user/x"], policy_arn=READONLY)
+    ctx = ctx_of(to_user, inline, to_group, to_role, to_arn)
+    user, group = identities(ctx)
+    # located where it is first named (inline policies are read before attachments)
+    assert (user.type, user.name, user.declared, user.address) == ("user", "ci-bot", False, "aws_iam_user_policy.u")
+    assert [p.resource.address for p in user.policies] == ["aws_iam_user_policy.u", "aws_iam_user_policy_attachment.u"]
+    assert isinstance(user.cicd, Unknown) and user.cicd.reason == \
+        "user ci-bot is not declared here, so its tags are not known"
+    assert (group.type, group.name, group.declared) == ("group", "devs", False)
+    assert [u.resource.address for u in unresolved(ctx)] == ["aws_iam_role_policy_attachment.r",
+                                                             "aws_iam_user_policy_attachment.arn"]
 
 
 def test_users_get_group_policies_through_membership():

@@ -32,7 +32,8 @@ _ORPHAN_KINDS = ("aws.iam.inline_policy", "aws.iam.policy_attachment")
 
 
 def _who(ident: Identity) -> str:
-    return f"identity {ident.name}" if ident.type == "azure" else f"{ident.type} {ident.name}"
+    who = f"identity {ident.name}" if ident.type == "azure" else f"{ident.type} {ident.name}"
+    return who if ident.declared else f"{who} (not declared here)"
 
 
 def _list(actions: Iterable[str], limit: int = 6) -> str:

@@ -638,3 +638,44 @@ def test_a_role_that_writes_artifacts_publishes():
     assert judge([bucket, *resources], artifact_bucket_names=("other-*",)) == {}
     resources[1].props["policy"]["Statement"][0]["Action"] = "s3:GetObject"
     assert judge([bucket, *resources]) == {}
+
+
+IRSA_FROM_A_REMOTE_CLUSTER = '''
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 20.0"
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [module.eks.oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(module.eks.oidc_provider_arn, "/^(.*provider/)/", "")}:sub"
+      values   = ["system:serviceaccount:kube-system:cert-manager"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(module.eks.oidc_provider_arn, "/^(.*provider/)/", "")}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "cert_manager" {
+  name               = "cert-manager"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+'''
+
+
+def test_terraform_irsa_trust_of_a_cluster_from_a_remote_module_is_not_a_ci_trust(tmp_path):
+    """The provider ARN and the condition keys come from a module not scanned; the values under those
+    keys are Kubernetes service accounts, which no CI issuer's token carries."""
+    assert tf_rows(tmp_path, IRSA_FROM_A_REMOTE_CLUSTER, RULES) == []
+    bare = IRSA_FROM_A_REMOTE_CLUSTER.replace("system:serviceaccount:kube-system:cert-manager", "repo:acme/*")
+    assert [r[:3] for r in tf_rows(tmp_path, bare, RULES)] == [("IDF-003", "unknown", "aws_iam_role.cert_manager")]

@@ -8,6 +8,7 @@ resource being created: so the policies are known in `pulumi preview` and a prev
 them instead of reporting them unknown.
 """
 
+import base64
 import json
 import re
 
@@ -158,10 +159,12 @@ runner_role = aws.iam.Role("runner", name=f"{prefix}-runner", tags={**tags, "cic
                                               "Principal": {"Service": "ec2.amazonaws.com"}}]}))
 aws.iam.RolePolicy("runner", role=runner_role.name, name="pull-only", policy=registry_policy(PULL, "s3:GetObject", ["kms:Decrypt"]))
 runner_profile = aws.iam.InstanceProfile("runner", name=f"{prefix}-runner", role=runner_role.name, tags=tags)
+runner_boot = config.get("runnerUserData")  # registration script; its token comes from Secrets Manager at boot
 runner_template = aws.ec2.LaunchTemplate(
     "runner", name_prefix=f"{prefix}-runner-", instance_type=config.get("runnerInstanceType") or "m7i.large",
     image_id=aws.ssm.get_parameter(name="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64").value,
     iam_instance_profile={"arn": runner_profile.arn},
+    user_data=base64.b64encode(runner_boot.encode()).decode() if runner_boot else None,
     metadata_options={"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1},
     network_interfaces=[{"associate_public_ip_address": "false", "security_groups": [runner_sg.id]}],
     block_device_mappings=[{"device_name": "/dev/xvda",

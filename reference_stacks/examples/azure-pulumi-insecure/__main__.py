@@ -51,7 +51,7 @@ azure_native.network.NetworkSecurityGroup("agents", network_security_group_name=
                                               "destination_port_range": "22", "source_address_prefix": "Internet",
                                               "destination_address_prefix": "*"}])
 
-# SEC-001 (a literal registry password), SEC-002 (in a plain-text app setting).
+# SEC-002: a registry password in a plain-text app setting.
 azure_native.web.WebApp("deployer", name="acme-ci-deployer", **common, kind="app,linux",
                         server_farm_id="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ci/providers/Microsoft.Web/serverFarms/ci",
                         site_config={"app_settings": [

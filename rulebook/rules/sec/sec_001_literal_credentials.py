@@ -20,20 +20,10 @@ def findings_in(resource: Resource, path: str, value: str) -> list[Detection]:
     found = detect(value)
     if found:
         return found
-    if (is_secret_name(value_name(resource, path)) and literal_credential(value) and not path.startswith(_NAMES_NOT_CHECKED)
+    if (is_secret_name(last_key(path)) and literal_credential(value) and not path.startswith(_NAMES_NOT_CHECKED)
             and resource.kind != "terraform.output"):
         return [Detection("a literal credential", value)]
     return assignment_secrets(value)
-
-
-def value_name(resource: Resource, path: str) -> str:
-    """The name a value is stored under: its map key, or the name beside it in a name/value list
-    (azure-native appSettings, ECS environment), as the workload's environment entries record it."""
-    entries = resource.get("environment")
-    for item in entries if isinstance(entries, list) else ():
-        if isinstance(item, dict) and item.get("path") == path and isinstance(item.get("name"), str):
-            return item["name"]
-    return last_key(path)
 
 
 @rule(
@@ -99,21 +89,6 @@ import pulumi_aws as aws
 aws.lambda_.Function("notifier", role="arn:aws:iam::111122223333:role/notifier", runtime="python3.12",
                      handler="app.handler", code=None,
                      environment={"variables": {"SLACK_API_TOKEN": pulumi.Output.secret("from-stack-config")}})
-'''),
-        Example("pulumi", False, '''
-import pulumi_azure_native as azure_native
-
-azure_native.web.WebApp("deployer", name="acme-ci-deployer", resource_group_name="rg-ci",
-                        server_farm_id="/subscriptions/0000/resourceGroups/rg-ci/providers/Microsoft.Web/serverFarms/ci",
-                        site_config={"app_settings": [{"name": "REGISTRY_PASSWORD", "value": "acr-password-pasted-here"}]})
-''', resource="deployer"),
-        Example("pulumi", True, '''
-import pulumi_azure_native as azure_native
-
-azure_native.web.WebApp("deployer", name="acme-ci-deployer", resource_group_name="rg-ci",
-                        server_farm_id="/subscriptions/0000/resourceGroups/rg-ci/providers/Microsoft.Web/serverFarms/ci",
-                        site_config={"app_settings": [{"name": "REGISTRY_PASSWORD", "value":
-                            "@Microsoft.KeyVault(SecretUri=https://kv-ci.vault.azure.net/secrets/acr-password)"}]})
 '''),
     ),
 )

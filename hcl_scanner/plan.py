@@ -274,6 +274,11 @@ def _literal_in(exprs: Any, path: str) -> bool:
     return node == {} or (_is_expression(node) and not node.get("references"))
 
 
+def _partly_unknown(value: Any) -> bool:
+    """A policy argument (a document, not a list of nested blocks) with an unknown value anywhere in it."""
+    return not isinstance(value, list) and find_unknown(value) is not None
+
+
 def _is_expression(value: Any) -> bool:
     return isinstance(value, dict) and bool(value) and set(value) <= {"constant_value", "references"}
 
@@ -707,8 +712,10 @@ class _PlanReader:
     # policy arguments the plan leaves unknown, from the .tf sources
 
     def _from_sources(self, inst: _Instance, conf: dict, values: dict) -> None:
-        """Unknown policy arguments (top level or in nested blocks) as the sources compute them."""
-        pending = [k for k, v in values.items() if (isinstance(v, Unknown) and k in POLICY_ATTRS)
+        """Policy arguments the plan does not know in full (top level or in nested blocks) as the sources
+        compute them: a document rebuilt from a deferred policy data source can still miss a value (a `for`
+        over a multi-instance resource names no instance), which the sources' evaluation resolves."""
+        pending = [k for k, v in values.items() if (k in POLICY_ATTRS and _partly_unknown(v))
                    or (isinstance(v, list) and any(unknown_policy(b) for b in v))]
         sources = self._plan_sources() if pending else None
         directory = self.module_dir(_conf_key(inst.module)) if sources is not None else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rulebook.unknown import Unknown, find_unknown
+from rulebook.unknown import find_unknown
 
 from .modules import ModuleLoader
 from .named_values import EvaluatedResource
@@ -24,8 +24,8 @@ POLICY_ATTRS = frozenset({"policy", "assume_role_policy", "source_json", "overri
 
 
 def unknown_policy(block: Any) -> bool:
-    """A nested block (inline_policy) with a policy argument the plan does not know."""
-    return isinstance(block, dict) and any(isinstance(block.get(k), Unknown) for k in POLICY_ATTRS)
+    """A nested block (inline_policy) with a policy argument the plan does not know in full."""
+    return isinstance(block, dict) and any(find_unknown(block.get(k)) is not None for k in POLICY_ATTRS)
 
 
 class PlanSources:
@@ -81,7 +81,7 @@ class PlanSources:
                      if k not in POLICY_ATTRS and isinstance(v, (str, int, float, bool))}
             matches = [b for b in sources if isinstance(b, dict) and all(b.get(k) == v for k, v in known.items())]
             block = dict(block)
-            for key in [k for k, v in block.items() if k in POLICY_ATTRS and isinstance(v, Unknown)]:
+            for key in [k for k, v in block.items() if k in POLICY_ATTRS and find_unknown(v) is not None]:
                 found = matches[0].get(key) if len(matches) == 1 else None
                 if found is not None and find_unknown(found) is None:
                     block[key] = found

@@ -2,8 +2,10 @@
 
 Each stack folder holds an expected.yaml listing the findings it must produce (rule, resource and,
 for Terraform, file and line). `engine: terraform-plan` with `plan: FILE` scans that `terraform show
--json` output instead, with the folder as repo root so findings point at its .tf lines. The demo exits
-0 only when every stack produces exactly those.
+-json` output instead, with the folder as repo root so findings point at its .tf lines. The demo prints
+each stack's report, a summary table (findings by severity and UNKNOWNs per stack: the reference
+stacks clean, the insecure twins failing) and the access map of the AWS reference stack, and exits 0
+only when every stack produces exactly its expected findings.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import yaml
 
 from rulebook.config import Config
 from rulebook.engine import evaluate
-from rulebook.findings import Finding, Report, Status
+from rulebook.findings import Finding, Report, Severity, Status
 from rulebook.reporters import render
 from rulebook.roots import evaluate_scan
 
@@ -71,28 +73,78 @@ def observed(stack: Stack, findings: list[Finding]) -> frozenset[tuple]:
     return frozenset(rows)
 
 
+SEVERITIES = tuple(s.value for s in Severity)  # critical, high, medium, low
+ACCESS_MAP_STACK = "aws-terraform"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the summary table."""
+
+    stack: str
+    engine: str
+    failed: dict[str, int]  # failed findings by severity
+    unknown: int
+    as_expected: bool
+
+
+def summary_row(stack: Stack, report: Report) -> Row:
+    counts = {s: 0 for s in SEVERITIES}
+    for f in report.findings:
+        if f.status is Status.FAILED:
+            counts[f.severity.value] += 1
+    unknown = sum(f.status is Status.UNKNOWN for f in report.findings)
+    got = observed(stack, report.findings)
+    return Row(stack.path.relative_to(HERE).as_posix(), stack.engine, counts, unknown,
+               not report.errors and got == stack.expected)
+
+
+def summary_table(rows: list[Row]) -> str:
+    head = ("stack", "engine", *SEVERITIES, "unknown", "result")
+    body = [(r.stack, r.engine, *(str(r.failed[s]) for s in SEVERITIES), str(r.unknown),
+             "as expected" if r.as_expected else "NOT AS EXPECTED") for r in rows]
+    widths = [max(len(line[i]) for line in (head, *body)) for i in range(len(head))]
+
+    def fmt(line: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(w) if i < 2 or i == len(line) - 1 else cell.rjust(w)
+                         for i, (cell, w) in enumerate(zip(line, widths))).rstrip()
+    return "\n".join([fmt(head), fmt(tuple("-" * w for w in widths)), *map(fmt, body)])
+
+
+def access_map(config: Config) -> str:
+    """Who can pull, push, list and administer what in the AWS reference stack."""
+    from hcl_scanner import scan
+    from rulebook.access_map import build, render as render_map
+
+    result = scan([str(HERE / ACCESS_MAP_STACK)], repo_root=str(HERE / ACCESS_MAP_STACK))
+    return render_map([build(inv, config, title=ACCESS_MAP_STACK) for inv in result.inventories], "text")
+
+
+def check(stack: Stack, report: Report) -> list[str]:
+    """What differs from the stack's expected.yaml, one line each (empty when as expected)."""
+    got = observed(stack, report.findings)
+    return ([f"  EXPECTED but not reported: {row}" for row in sorted(stack.expected - got, key=str)]
+            + [f"  REPORTED but not expected: {row}" for row in sorted(got - stack.expected, key=str)]
+            + [f"  INPUT ERROR: {error}" for error in report.errors])
+
+
 def main() -> int:
     config = Config()
-    failures = 0
+    rows = []
     for stack in stacks():
-        name = stack.path.relative_to(HERE)
         report = run(stack, config)
-        print(f"\n=== {name} ({stack.engine}) ===")
+        print(f"\n=== {stack.path.relative_to(HERE)} ({stack.engine}) ===")
         print(render(report, "text", color=sys.stdout.isatty(), repo_root=str(stack.path)))
-        got = observed(stack, report.findings)
-        missing, extra = stack.expected - got, got - stack.expected
-        if report.errors or missing or extra:
-            failures += 1
-            for row in sorted(missing, key=str):
-                print(f"  EXPECTED but not reported: {row}")
-            for row in sorted(extra, key=str):
-                print(f"  REPORTED but not expected: {row}")
-            for error in report.errors:
-                print(f"  INPUT ERROR: {error}")
-        else:
-            print(f"  as expected: {len(stack.expected)} finding(s)")
-    print(f"\ndemo: {len(stacks()) - failures} of {len(stacks())} stacks as expected")
-    return 1 if failures else 0
+        problems = check(stack, report)
+        print("\n".join(problems) if problems else f"  as expected: {len(stack.expected)} finding(s)")
+        rows.append(summary_row(stack, report))
+    print(f"\n=== access map of reference_stacks/{ACCESS_MAP_STACK} ===")
+    print(access_map(config))
+    print("=== summary (failed findings by severity) ===")
+    print(summary_table(rows))
+    good = sum(r.as_expected for r in rows)
+    print(f"\ndemo: {good} of {len(rows)} stacks as expected")
+    return 0 if good == len(rows) else 1
 
 
 if __name__ == "__main__":

@@ -100,3 +100,46 @@ def test_plan_stack_without_plan_file_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "HERE", tmp_path)
     with pytest.raises(ValueError, match="expected.yaml: engine terraform-plan needs `plan: FILE`"):
         demo.stacks()
+
+
+def _stack(name: str):
+    return next(s for s in STACKS if _name(s) == name)
+
+
+def test_summary_rows_count_failed_findings_by_severity_and_unknowns():
+    rows = [demo.summary_row(s, demo.run(s, Config())) for s in map(_stack, ("aws-terraform",
+                                                                             "examples/aws-terraform-insecure"))]
+    assert rows == [
+        demo.Row("aws-terraform", "terraform", {"critical": 0, "high": 0, "medium": 0, "low": 0}, 0, True),
+        demo.Row("examples/aws-terraform-insecure", "terraform", {"critical": 6, "high": 11, "medium": 6, "low": 0},
+                 0, True)]
+
+
+def test_summary_row_of_a_stack_that_is_not_as_expected():
+    stack = _stack("aws-terraform")
+    report = demo.run(_stack("examples/aws-terraform-plan"), Config())  # another stack's findings
+    row = demo.summary_row(stack, report)
+    assert (row.failed, row.unknown, row.as_expected) == ({"critical": 4, "high": 4, "medium": 7, "low": 0}, 0, False)
+    assert demo.check(stack, report)[0].startswith("  REPORTED but not expected: ('BKT-001', 'aws_s3_bucket.artifacts'")
+
+
+def test_summary_table_layout():
+    rows = [demo.Row("aws-terraform", "terraform", {"critical": 0, "high": 0, "medium": 0, "low": 0}, 0, True),
+            demo.Row("examples/x", "pulumi", {"critical": 12, "high": 1, "medium": 0, "low": 3}, 2, False)]
+    assert demo.summary_table(rows).splitlines() == [
+        "stack          engine     critical  high  medium  low  unknown  result",
+        "-------------  ---------  --------  ----  ------  ---  -------  ---------------",
+        "aws-terraform  terraform         0     0       0    0        0  as expected",
+        "examples/x     pulumi           12     1       0    3        2  NOT AS EXPECTED",
+    ]
+
+
+def test_access_map_of_the_aws_reference_stack_names_who_pulls_and_pushes():
+    text = demo.access_map(Config())
+    assert text.startswith("== aws-terraform\n")
+    grants = sorted((line.split("role ")[1].split()[0], line.split("role ")[1].split()[1],
+                     line.split("statement '")[1].split("'")[0]) for line in text.splitlines() if "role ci-" in line)
+    assert grants == [("ci-build", "pull", "PullAppImages"), ("ci-build", "read", "ReadArtifacts"),
+                      ("ci-deploy", "push", "PushAppImages"), ("ci-deploy", "write", "WriteArtifacts"),
+                      ("ci-runner", "pull", "PullAppImages"), ("ci-runner", "read", "ReadArtifacts")]
+    assert "S3 bucket ci-acme-app-artifacts-eu-west-1: VPC endpoint aws_vpc_endpoint.s3" in text

@@ -8,6 +8,7 @@ resource being created: so the policies are known in `pulumi preview` and a prev
 them instead of reporting them unknown.
 """
 
+import base64
 import json
 import re
 
@@ -75,6 +76,13 @@ aws.s3.BucketPublicAccessBlock("artifacts", bucket=artifacts.id, block_public_ac
                                restrict_public_buckets=True)
 aws.s3.BucketOwnershipControls("artifacts", bucket=artifacts.id,
                                rule={"object_ownership": "BucketOwnerEnforced"})
+# SSE-KMS with a key of this account (rotated yearly): the roles' kms grants decide who can read artifacts;
+# the bucket key keeps KMS requests to one per bucket and time window instead of one per object.
+artifact_key = aws.kms.Key("artifacts", description=f"{prefix} artifact bucket (SSE-KMS)", enable_key_rotation=True,
+                           rotation_period_in_days=365, deletion_window_in_days=30, tags=tags)
+aws.s3.BucketServerSideEncryptionConfiguration("artifacts", bucket=artifacts.id, rules=[{
+    "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": artifact_key.arn},
+    "bucket_key_enabled": True}])
 aws.s3.BucketVersioning("artifacts", bucket=artifacts.id, versioning_configuration={"status": "Enabled"})
 aws.s3.BucketPolicy("artifacts", bucket=artifacts.id, policy=s3_endpoint.id.apply(lambda endpoint: json.dumps({
     "Version": "2012-10-17",
@@ -109,22 +117,30 @@ PUSH = ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:Uploa
         "ecr:CompleteLayerUpload", "ecr:PutImage"]
 
 
-def registry_policy(actions: list[str], s3_action: str) -> str:
+# The artifact key's ARN exists only after apply: the kms grant names this account's keys used by S3 for
+# this bucket (with a bucket key, S3's encryption context is the bucket ARN), so it is known in preview.
+ARTIFACT_KEY_USE = {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com",
+                                     "kms:EncryptionContext:aws:s3:arn": bucket_arn}}
+
+
+def registry_policy(actions: list[str], s3_action: str, kms_actions: list[str]) -> str:
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [DENY_LISTING, LOGIN,
                       {"Effect": "Allow", "Action": actions, "Resource": repository_arns},
-                      {"Effect": "Allow", "Action": s3_action, "Resource": f"{bucket_arn}/*"}]})
+                      {"Effect": "Allow", "Action": s3_action, "Resource": f"{bucket_arn}/*"},
+                      {"Effect": "Allow", "Action": kms_actions, "Resource": f"arn:aws:kms:{region}:{account}:key/*",
+                       "Condition": ARTIFACT_KEY_USE}]})
 
 
 build = aws.iam.Role("build", name=f"{prefix}-build", assume_role_policy=trust(f"repo:{org}/{repo}:ref:refs/heads/main"),
                      tags={**tags, "cicd-stage": "build"}, opts=pulumi.ResourceOptions(depends_on=[github]))
-aws.iam.RolePolicy("build", role=build.name, name="pull-only", policy=registry_policy(PULL, "s3:GetObject"))
+aws.iam.RolePolicy("build", role=build.name, name="pull-only", policy=registry_policy(PULL, "s3:GetObject", ["kms:Decrypt"]))
 
 deploy = aws.iam.Role("deploy", name=f"{prefix}-deploy",
                       assume_role_policy=trust(f"repo:{org}/{repo}:environment:{environment}"),
                       tags={**tags, "cicd-stage": "deploy"}, opts=pulumi.ResourceOptions(depends_on=[github]))
-aws.iam.RolePolicy("deploy", role=deploy.id, name="push", policy=registry_policy(PUSH, "s3:PutObject"))
+aws.iam.RolePolicy("deploy", role=deploy.id, name="push", policy=registry_policy(PUSH, "s3:PutObject", ["kms:GenerateDataKey", "kms:Decrypt"]))
 
 # --- self-hosted runners: private subnets, no public IP, IMDSv2 only, pull-only instance role --------
 # Registering with GitHub needs an egress path to github.com (egress proxy or NAT with an allow list)
@@ -141,12 +157,14 @@ runner_role = aws.iam.Role("runner", name=f"{prefix}-runner", tags={**tags, "cic
                                "Version": "2012-10-17",
                                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                               "Principal": {"Service": "ec2.amazonaws.com"}}]}))
-aws.iam.RolePolicy("runner", role=runner_role.name, name="pull-only", policy=registry_policy(PULL, "s3:GetObject"))
+aws.iam.RolePolicy("runner", role=runner_role.name, name="pull-only", policy=registry_policy(PULL, "s3:GetObject", ["kms:Decrypt"]))
 runner_profile = aws.iam.InstanceProfile("runner", name=f"{prefix}-runner", role=runner_role.name, tags=tags)
+runner_boot = config.get("runnerUserData")  # registration script; its token comes from Secrets Manager at boot
 runner_template = aws.ec2.LaunchTemplate(
     "runner", name_prefix=f"{prefix}-runner-", instance_type=config.get("runnerInstanceType") or "m7i.large",
     image_id=aws.ssm.get_parameter(name="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64").value,
     iam_instance_profile={"arn": runner_profile.arn},
+    user_data=base64.b64encode(runner_boot.encode()).decode() if runner_boot else None,
     metadata_options={"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1},
     network_interfaces=[{"associate_public_ip_address": "false", "security_groups": [runner_sg.id]}],
     block_device_mappings=[{"device_name": "/dev/xvda",
@@ -167,5 +185,6 @@ pulumi.export("deploy_role_arn", deploy.arn)
 pulumi.export("registry_url", f"{account}.dkr.ecr.{region}.amazonaws.com")
 pulumi.export("repository_urls", {name: r.repository_url for name, r in repositories.items()})
 pulumi.export("artifact_bucket", artifacts.bucket)
+pulumi.export("artifact_key_arn", artifact_key.arn)
 pulumi.export("signing_key_secret_arn", signing_key.arn)
 pulumi.export("build_subnet_ids", [s.id for s in subnets])

@@ -74,6 +74,16 @@ data "aws_iam_policy_document" "pull" {
     actions   = ["s3:GetObject"]
     resources = ["${aws_s3_bucket.artifacts.arn}/*"]
   }
+  statement {
+    sid       = "DecryptArtifacts"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.artifacts.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${var.region}.amazonaws.com"]
+    }
+  }
 }
 
 data "aws_iam_policy_document" "push" {
@@ -95,6 +105,16 @@ data "aws_iam_policy_document" "push" {
     sid       = "WriteArtifacts"
     actions   = ["s3:PutObject"]
     resources = ["${aws_s3_bucket.artifacts.arn}/*"]
+  }
+  statement {
+    sid       = "EncryptArtifacts"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [aws_kms_key.artifacts.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${var.region}.amazonaws.com"]
+    }
   }
 }
 

@@ -35,3 +35,8 @@ output "build_subnet_ids" {
   description = "Private build subnets (no internet route) the runners live in."
   value       = aws_subnet.build[*].id
 }
+
+output "artifact_key_arn" {
+  description = "Customer-managed KMS key encrypting the artifact bucket (SSE-KMS, rotated yearly)."
+  value       = aws_kms_key.artifacts.arn
+}

@@ -2,8 +2,8 @@
 # inbound rule, IMDSv2 only (hop limit 1, so containers on the host cannot reach the instance
 # credentials), encrypted disks, and an instance role that can only pull images and read artifacts.
 # Registering with GitHub needs an egress path to github.com (an egress proxy or a NAT with an allow
-# list) that this stack deliberately does not open: add yours, then put the runner's registration in
-# user_data (a just-in-time token fetched from Secrets Manager through the endpoint).
+# list) that this stack deliberately does not open: add yours, then pass the runner's registration as
+# runner_user_data (with a just-in-time token fetched from Secrets Manager through the endpoint).
 
 data "aws_ssm_parameter" "runner_ami" {
   name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -65,6 +65,7 @@ resource "aws_launch_template" "runner" {
   name_prefix   = "${var.prefix}-runner-"
   image_id      = data.aws_ssm_parameter.runner_ami.value
   instance_type = var.runner_instance_type
+  user_data     = var.runner_user_data == "" ? null : base64encode(var.runner_user_data)
 
   iam_instance_profile {
     arn = aws_iam_instance_profile.runner.arn

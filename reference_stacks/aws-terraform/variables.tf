@@ -54,6 +54,12 @@ variable "runner_instance_type" {
   default     = "m7i.large"
 }
 
+variable "runner_user_data" {
+  description = "Boot script of the runners (installs and registers the GitHub runner). Fetch the registration token at boot from Secrets Manager through the endpoint: never write a token or key into the script."
+  type        = string
+  default     = ""
+}
+
 variable "runner_count" {
   description = "Number of self-hosted runners the autoscaling group keeps (min = desired; max is twice this)."
   type        = number

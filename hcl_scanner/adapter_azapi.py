@@ -1,0 +1,89 @@
+"""azapi resources (`azapi_resource`, `azapi_update_resource`) -> rulebook kinds, by their ARM type.
+
+An azapi body is the resource's ARM request body: the same camelCase `properties` azure-native
+reads, so rulebook/arm.py maps both. `type` is `<ARM type>@<api-version>` (case-insensitive); `body`
+an object (azapi v2) or JSON text (azapi v1 `jsonencode(...)`). What cannot be read (the body, or
+its `properties`, unknown at plan time) reads as Unknown for every property, never as unset.
+
+`azapi_update_resource` patches a resource declared elsewhere (`resource_id`, or `parent_id` and
+`name`): it is modelled as that resource with only the properties it sends known; every other
+property is Unknown ("not set by this patch"), as the patch cannot say what the resource holds.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from rulebook import arm
+from rulebook.reader import Reader
+from rulebook.unknown import Unknown
+
+Attrs = dict[str, Any]
+UNMAPPED = "unmapped"
+
+
+class _Partly(dict):  # type: ignore[type-arg]
+    """Props of which the rest is not known: a key not given reads as `rest`, never as unset."""
+
+    def __init__(self, known: Attrs, rest: Unknown) -> None:
+        super().__init__(known)
+        self.rest = rest
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(key, default if key in arm.PATH_KEYS else self.rest)
+
+
+def body_object(body: Any) -> Attrs | Unknown | None:
+    """The body as an object: v2 objects as they are, v1 JSON text decoded; None when unset."""
+    if body is None or isinstance(body, (dict, Unknown)):
+        return body
+    if isinstance(body, str):
+        try:
+            decoded = json.loads(body)
+        except json.JSONDecodeError:
+            return Unknown("body is not JSON")
+        return decoded if isinstance(decoded, dict) else Unknown("body is not a JSON object")
+    return Unknown("body is not an object")
+
+
+def flat_props(attrs: Attrs, patch: bool) -> Attrs:
+    """The ARM body with `properties` flattened in (as azure-native inputs are), plus the resource's
+    name, id and parent; a `_Partly` when part of it cannot be read or when it is a patch."""
+    body = body_object(attrs.get("body"))
+    own = {k: attrs.get(k) for k in ("name", "id") if attrs.get(k) is not None}
+    if attrs.get("parent_id") is not None:
+        own["parentId"] = attrs["parent_id"]
+    if patch:
+        own.setdefault("id", attrs.get("resource_id"))
+    if isinstance(body, Unknown):
+        return _Partly(own, body)
+    body = body or {}
+    inner = body.get("properties")
+    flat = {**{k: v for k, v in body.items() if k != "properties"}, **own}
+    if isinstance(inner, dict):
+        flat.update(inner)
+    if isinstance(inner, Unknown):
+        return _Partly(flat, inner)
+    if patch:
+        target = attrs.get("resource_id") or attrs.get("name") or "the patched resource"
+        return _Partly(flat, Unknown(f"not set by this patch; decided where {target} is declared"))
+    return flat
+
+
+def _build(patch: bool) -> Callable[[Any], tuple[str, Attrs]]:
+    def build(c: Any) -> tuple[str, Attrs]:
+        reader_for = arm.TYPES.get(arm.resource_type(c.get("type")) or "")
+        if reader_for is None:
+            return UNMAPPED, {}
+        reader = Reader(flat_props(c.attrs, patch), c.address)
+        kind, props = reader_for(reader)
+        c.notes.extend(reader.notes)
+        return kind, props
+    return build
+
+
+MANAGED: dict[str, Callable[[Any], tuple[str, Attrs]]] = {
+    "azapi_resource": _build(patch=False),
+    "azapi_update_resource": _build(patch=True),
+}

@@ -16,6 +16,7 @@ import json
 from typing import Any, Callable
 
 from rulebook import arm
+from rulebook.model import Resource
 from rulebook.reader import Reader
 from rulebook.unknown import Unknown
 
@@ -73,7 +74,12 @@ def flat_props(attrs: Attrs, patch: bool) -> Attrs:
 
 def _build(patch: bool) -> Callable[[Any], tuple[str, Attrs]]:
     def build(c: Any) -> tuple[str, Attrs]:
-        reader_for = arm.TYPES.get(arm.resource_type(c.get("type")) or "")
+        versioned = c.get("type")
+        if not isinstance(versioned, str):
+            why = versioned.reason if isinstance(versioned, Unknown) else "not set"
+            c.notes.append(f"resource type is not known before apply ({why}): not analysed")
+            return UNMAPPED, {}
+        reader_for = arm.TYPES.get(arm.resource_type(versioned) or "")
         if reader_for is None:
             return UNMAPPED, {}
         reader = Reader(flat_props(c.attrs, patch), c.address)
@@ -81,6 +87,14 @@ def _build(patch: bool) -> Callable[[Any], tuple[str, Attrs]]:
         c.notes.extend(reader.notes)
         return kind, props
     return build
+
+
+def unanalysed(resource: Resource) -> list[str]:
+    """What an azapi resource left unmapped says about why (its type unknown), for the scan's notes:
+    an unmapped resource has no findings to carry them."""
+    if resource.kind != UNMAPPED or resource.native_type not in MANAGED:
+        return []
+    return [f"{resource.address}: {note}" for note in resource.notes]
 
 
 MANAGED: dict[str, Callable[[Any], tuple[str, Attrs]]] = {

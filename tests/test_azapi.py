@@ -241,3 +241,23 @@ def test_the_body_json_is_read_as_the_object_it_encodes():
     assert body_object("[1]") == Unknown("body is not a JSON object")
     assert body_object("{") == Unknown("body is not JSON")
     assert body_object(None) is None
+
+
+def test_an_azapi_resource_of_unknown_type_is_noted_as_not_analysed(tmp_path):
+    from hcl_scanner import scan
+
+    (tmp_path / "main.tf").write_text('''
+variable "resource_type" {}
+
+resource "azapi_resource" "sa" {
+  type      = var.resource_type
+  name      = "acme"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body      = { properties = { allowSharedKeyAccess = true } }
+}
+''')
+    result = scan([str(tmp_path)], repo_root=str(tmp_path))
+    assert [n for n in result.notes if "azapi" in n] == [
+        "azapi_resource.sa: resource type is not known before apply "
+        "(variable resource_type has no value (no default, not set in tfvars, --var-file or TF_VAR_resource_type)): "
+        "not analysed"]

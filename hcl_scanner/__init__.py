@@ -170,6 +170,7 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
     from . import adapter, adapter_azapi  # no fallback: a scan that cannot model resources must fail, never pass
 
     inventory = Inventory(errors=list(errors), sensitive_values=set(sensitive))
+    translated: list[Resource] = []
     for item in evaluated:
         try:
             resource: Resource | None = adapter.to_resource(item.type, item.address, item.attrs, item.location,
@@ -192,6 +193,8 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
                 resource.notes.append(note)
         resource.sensitive_paths = item.sensitive_paths
         mark_sensitive_entries(resource, list(item.sensitive_paths))  # SEC-002: not plain-text literals
+        translated.append(resource)
+    for resource in adapter_azapi.fold_patches(translated):
         inventory.add(resource)
     return inventory
 

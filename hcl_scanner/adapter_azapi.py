@@ -8,6 +8,9 @@ its `properties`, unknown at plan time) reads as Unknown for every property, nev
 `azapi_update_resource` patches a resource declared elsewhere (`resource_id`, or `parent_id` and
 `name`): it is modelled as that resource with only the properties it sends known; every other
 property is Unknown ("not set by this patch"), as the patch cannot say what the resource holds.
+When its `resource_id` is the id of a resource of the same kind in this configuration, the patch is
+folded into that resource instead (what it sends wins, as it is applied after the resource) and is
+kept only as an unmapped resource for the secret scan.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import json
 from typing import Any, Callable
 
 from rulebook import arm
-from rulebook.model import Resource
+from rulebook.model import Ref, Resource
 from rulebook.reader import Reader
 from rulebook.unknown import Unknown
 
 Attrs = dict[str, Any]
 UNMAPPED = "unmapped"
+NOT_PATCHED = "not set by this patch"
 
 
 class _Partly(dict):  # type: ignore[type-arg]
@@ -55,8 +59,8 @@ def flat_props(attrs: Attrs, patch: bool) -> Attrs:
     own = {k: attrs.get(k) for k in ("name", "id") if attrs.get(k) is not None}
     if attrs.get("parent_id") is not None:
         own["parentId"] = attrs["parent_id"]
-    if patch:
-        own.setdefault("id", attrs.get("resource_id"))
+    if patch:  # the patched resource's id (what azapi also gives as the patch's own id)
+        own["id"] = attrs.get("resource_id")
     if isinstance(body, Unknown):
         return _Partly(own, body)
     body = body or {}
@@ -68,7 +72,7 @@ def flat_props(attrs: Attrs, patch: bool) -> Attrs:
         return _Partly(flat, inner)
     if patch:
         target = attrs.get("resource_id") or attrs.get("name") or "the patched resource"
-        return _Partly(flat, Unknown(f"not set by this patch; decided where {target} is declared"))
+        return _Partly(flat, Unknown(f"{NOT_PATCHED}; decided where {target} is declared"))
     return flat
 
 
@@ -101,3 +105,24 @@ MANAGED: dict[str, Callable[[Any], tuple[str, Attrs]]] = {
     "azapi_resource": _build(patch=False),
     "azapi_update_resource": _build(patch=True),
 }
+
+
+def _patched(value: Any) -> bool:
+    return not (isinstance(value, Unknown) and value.reason.startswith(NOT_PATCHED))
+
+
+def fold_patches(resources: list[Resource]) -> list[Resource]:
+    """Each azapi_update_resource whose resource_id is a Ref to the id of a resource of the same kind
+    here is applied to that resource (the properties it sends replace the resource's) and left unmapped."""
+    by_address = {r.address: r for r in resources}
+    for patch in resources:
+        target_id = patch.props.get("id")
+        if patch.native_type != "azapi_update_resource" or not isinstance(target_id, Ref):
+            continue
+        target = by_address.get(target_id.address)
+        if target is None or target is patch or target.kind != patch.kind or target_id.attribute != "id":
+            continue
+        target.props.update({k: v for k, v in patch.props.items() if k not in ("id", "name") and _patched(v)})
+        target.notes.append(f"properties patched by {patch.address}")
+        patch.kind, patch.props = UNMAPPED, {}
+    return resources

@@ -261,3 +261,67 @@ resource "azapi_resource" "sa" {
         "azapi_resource.sa: resource type is not known before apply "
         "(variable resource_type has no value (no default, not set in tfvars, --var-file or TF_VAR_resource_type)): "
         "not analysed"]
+
+
+FOLDED = f'''
+resource "azapi_resource" "sa" {{
+  type      = "Microsoft.Storage/storageAccounts@2023-05-01"
+  name      = "acme"
+  parent_id = "{RG}"
+  body      = {{ properties = {{ allowSharedKeyAccess = false, publicNetworkAccess = "Disabled" }} }}
+}}
+
+resource "azapi_update_resource" "keys_on" {{
+  type        = "Microsoft.Storage/storageAccounts@2023-05-01"
+  resource_id = azapi_resource.sa.id
+  body        = {{ properties = {{ allowSharedKeyAccess = true }} }}
+}}
+
+resource "azapi_update_resource" "encryption" {{
+  type        = "Microsoft.Storage/storageAccounts@2023-05-01"
+  resource_id = azapi_resource.sa.id
+  body        = {{ properties = {{ encryption = {{ keySource = "Microsoft.Keyvault" }} }} }}
+}}
+'''
+
+
+def test_a_patch_of_a_resource_declared_here_is_folded_into_it(tmp_path):
+    """The patch turning shared keys back on fails on the account; the one that only sets encryption
+    says nothing, and neither patch is judged on its own."""
+    assert tf_rows(tmp_path, FOLDED, STORAGE_RULES) == [("IDF-006", "failed", "azapi_resource.sa", 2)]
+
+
+def test_a_plan_patch_of_a_resource_in_the_plan_is_folded_into_it(tmp_path):
+    account = {"type": "Microsoft.Storage/storageAccounts@2023-05-01", "name": "acme", "parent_id": RG,
+               "body": {"properties": {"allowSharedKeyAccess": False, "publicNetworkAccess": "Disabled"}}}
+    patch = {"type": "Microsoft.Storage/storageAccounts@2023-05-01",
+             "body": {"properties": {"allowSharedKeyAccess": True}}}
+    provider = "registry.terraform.io/azure/azapi"
+
+    def res(kind: str, name: str, values: dict) -> dict:
+        return {"address": f"{kind}.{name}", "mode": "managed", "type": kind, "name": name,
+                "provider_name": provider, "values": values, "sensitive_values": {}}
+
+    def change(kind: str, name: str, values: dict, unknown: dict) -> dict:
+        return {"address": f"{kind}.{name}", "mode": "managed", "type": kind, "name": name,
+                "provider_name": provider,
+                "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": unknown,
+                           "before_sensitive": False, "after_sensitive": {}}}
+
+    conf = {"root_module": {"resources": [
+        {"address": "azapi_resource.sa", "mode": "managed", "type": "azapi_resource", "name": "sa",
+         "expressions": {}},
+        {"address": "azapi_update_resource.keys_on", "mode": "managed", "type": "azapi_update_resource",
+         "name": "keys_on",
+         "expressions": {"resource_id": {"references": ["azapi_resource.sa.id", "azapi_resource.sa"]}}}]}}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({
+        "format_version": "1.2", "terraform_version": "1.9.5", "configuration": conf,
+        "planned_values": {"root_module": {"resources": [res("azapi_resource", "sa", account),
+                                                         res("azapi_update_resource", "keys_on", patch)]}},
+        "resource_changes": [change("azapi_resource", "sa", account, {"id": True}),
+                             change("azapi_update_resource", "keys_on", patch, {"id": True, "resource_id": True})]}))
+    inventory, errors = read_plan(path, None)
+    assert errors == []
+    findings = evaluate(inventory, Config(), rules=[REGISTRY[r] for r in STORAGE_RULES])
+    assert [r[:3] for r in rows(findings)] == [("IDF-006", "failed", "azapi_resource.sa")]

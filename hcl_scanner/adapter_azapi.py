@@ -59,8 +59,9 @@ def flat_props(attrs: Attrs, patch: bool) -> Attrs:
     own = {k: attrs.get(k) for k in ("name", "id") if attrs.get(k) is not None}
     if attrs.get("parent_id") is not None:
         own["parentId"] = attrs["parent_id"]
-    if patch:  # the patched resource's id (what azapi also gives as the patch's own id)
+    if patch:  # the patched resource's id (what azapi also gives as the patch's own id); no name of its own
         own["id"] = attrs.get("resource_id")
+        own.setdefault("name", None)
     if isinstance(body, Unknown):
         return _Partly(own, body)
     body = body or {}

@@ -227,6 +227,8 @@ class RecordingMonitor(mocks.MockMonitor):
                                       self.cloud)
         state, seen = self._shape(request.type, urn, {**inputs, **extra}, bool(request.custom))
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, seen)
+        if request.custom:
+            inputs = sdk_types.checked_inputs(DECLARED.resources.get(request.type), inputs)
         self._record(request, urn, inputs, id_, seen, custom=bool(request.custom))
         obj = struct_pb2.Struct()
         if not getattr(request, "remote", False):  # a remote component's outputs come from its plugin: unknown

@@ -167,9 +167,10 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
                  sensitive: set[str] | frozenset[str] = frozenset()) -> Inventory:
     """Translate evaluated instances into the model through the type mapping (adapter.to_resource);
     `sensitive`: the strings the evaluator marked sensitive (Inventory.sensitive_values)."""
-    from . import adapter  # no fallback: a scan that cannot model resources must fail, never pass
+    from . import adapter, adapter_azapi  # no fallback: a scan that cannot model resources must fail, never pass
 
     inventory = Inventory(errors=list(errors), sensitive_values=set(sensitive))
+    translated: list[Resource] = []
     for item in evaluated:
         try:
             resource: Resource | None = adapter.to_resource(item.type, item.address, item.attrs, item.location,
@@ -180,6 +181,7 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
             continue
         if resource is None:
             continue
+        inventory.notes.extend(adapter_azapi.unanalysed(resource))
         if item.body:  # only what the block writes literally; values read through references are not its own
             written = Provenance(item.body)
             resource.values = [(p, v) for p, v in resource.values if written.is_literal(p)]
@@ -191,6 +193,8 @@ def to_inventory(evaluated: list[EvaluatedResource], errors: list[InputError],
                 resource.notes.append(note)
         resource.sensitive_paths = item.sensitive_paths
         mark_sensitive_entries(resource, list(item.sensitive_paths))  # SEC-002: not plain-text literals
+        translated.append(resource)
+    for resource in adapter_azapi.fold_patches(translated):
         inventory.add(resource)
     return inventory
 
@@ -310,6 +314,7 @@ def _evaluate_root(root: Path, mod: ModuleDef, loader: ModuleLoader, top: Path, 
     result.inventories.append(inventory)
     result.inventory_roots.append(shown)
     result.errors.extend(inventory.errors)
+    result.notes.extend(inventory.notes)
 
 
 def _top_for(root: Path, dirs: list[Path], file_roots: list[Path]) -> Path:

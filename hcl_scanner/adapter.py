@@ -14,7 +14,7 @@ from rulebook.adapters import effective_tags, leaves, policy_argument
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown, concat_known
 
-from . import adapter_commands, adapter_network, adapter_workloads
+from . import adapter_azapi, adapter_commands, adapter_network, adapter_workloads
 
 Attrs = dict[str, Any]
 UNMAPPED = "unmapped"  # a managed type no rule models: kept for the secret scan of its literal values
@@ -445,6 +445,7 @@ MANAGED: dict[str, Builder] = {
 
 MANAGED.update(adapter_workloads.MANAGED)
 MANAGED.update(adapter_network.MANAGED)
+MANAGED.update(adapter_azapi.MANAGED)
 
 # Data sources that stand for resources the rules reason about (a built-in role looked up by name).
 DATA: dict[str, Builder] = {

@@ -23,6 +23,7 @@ from rulebook.model import InputError, Inventory, Linked, Ref, Resource, SourceL
 from rulebook.unknown import Unknown, find_unknown
 
 from .adapter import to_resource
+from .adapter_azapi import fold_patches
 from .files import PLAN_LIMIT, read_regular
 from .plan_declarations import declarations, mark_sensitive_entries
 from rulebook.policy_document import render as render_document
@@ -993,7 +994,7 @@ def read_plan_located(path: Path, repo_root: Path | None = None, default_root: P
     assert data is not None
     try:
         reader = _PlanReader(data, path, repo_root, default_root)
-        return Inventory(reader.resources() + declarations(data, reader.declaration_location),
+        return Inventory(fold_patches(reader.resources()) + declarations(data, reader.declaration_location),
                          notes=reader.notes), [], reader.unmatched
     except RecursionError:
         return None, [InputError(str(path), None, "plan values nested too deeply")], False

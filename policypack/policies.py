@@ -40,7 +40,7 @@ from rulebook.model import Inventory
 from rulebook.rules import Context, Rule, all_rules
 
 from . import adapter, messages, settings
-from .adapter.reader import Reader
+from rulebook.reader import Reader
 
 EXTRA_RULES_ENV = "CICD_GUARD_EXTRA_RULES"
 PACK_NAME = "cicd-guard"

@@ -280,6 +280,70 @@ CASES += [(t, {"secret_name": "S", "plaintext_value": "v"}, "github.actions_secr
                     "github_dependabot_secret", "github_dependabot_organization_secret", "github_codespaces_secret")]
 
 
+# azapi: the ARM body of each type rulebook/arm.py reads (object or JSON text), by its type in any case.
+_ARM = "Microsoft.Network/networkSecurityGroups"
+_NOT_PATCHED = Unknown("not set by this patch; decided where /acr is declared")
+CASES += [
+    ("azapi_resource", {"type": "Microsoft.Storage/storageAccounts@2023-05-01", "name": "sa", "body": {
+        "properties": {"allowSharedKeyAccess": False, "publicNetworkAccess": "Enabled", "allowBlobPublicAccess": True,
+                       "networkAcls": {"defaultAction": "Deny", "ipRules": [{"value": "203.0.113.0/24"}],
+                                       "virtualNetworkRules": [{"id": "/subnet"}]}}}},
+     "azure.storage.account", {"name": "sa", "public_network_access_enabled": True, "allow_blob_public_access": True,
+                               "shared_key_access_enabled": False, "network_default_action": "Deny",
+                               "ip_rules": ["203.0.113.0/24"], "subnet_ids": ["/subnet"]}),
+    ("azapi_resource", {"type": "microsoft.storage/storageaccounts/blobservices/containers@2023-05-01",
+                        "name": "logs", "parent_id": "/sa/blobServices/default",
+                        "body": '{"properties": {"publicAccess": "Container"}}'},
+     "azure.storage.container", {"account": "/sa/blobServices/default", "public_access": "container"}),
+    ("azapi_resource", {"type": "Microsoft.ContainerRegistry/registries@2023-07-01", "name": "acr", "body": {
+        "properties": {"adminUserEnabled": True, "anonymousPullEnabled": False, "publicNetworkAccess": "Disabled",
+                       "networkRuleSet": {"defaultAction": "Allow", "ipRules": [{"value": "198.51.100.1"}]}}}},
+     "azure.acr.registry", {"name": "acr", "admin_enabled": True, "anonymous_pull_enabled": False,
+                            "public_network_access_enabled": False, "network_default_action": "Allow",
+                            "ip_rules": ["198.51.100.1"]}),
+    ("azapi_resource", {"type": "Microsoft.Authorization/roleAssignments@2022-04-01", "name": "g", "parent_id": "/s",
+                        "body": {"properties": {"roleDefinitionId": "/rd", "principalId": "p",
+                                                "principalType": "Group"}}},
+     "azure.role_assignment", {"scope": "/s", "role_definition_id": "/rd", "principal_id": "p",
+                               "principal_type": "Group"}),
+    ("azapi_resource", {"type": "Microsoft.Authorization/roleDefinitions@2022-04-01", "name": "guid", "parent_id": "/s",
+                        "body": {"properties": {"roleName": "admin", "assignableScopes": ["/s"],
+                                                "permissions": [{"actions": ["*"]}]}}},
+     "azure.role_definition", {"name": "admin", "role_definition_id": "guid", "scope": "/s",
+                               "assignable_scopes": ["/s"], "actions": ["*"], "not_actions": [], "data_actions": [],
+                               "not_data_actions": []}),
+    ("azapi_resource", {"type": "Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31", "name": "ci"},
+     "azure.identity", {"name": "ci", "principal_type": "ServicePrincipal"}),
+    ("azapi_resource", {"type": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2023-01-31",
+                        "name": "gh", "parent_id": "/id", "body": {"properties": {
+                            "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:a/b:ref:refs/heads/main",
+                            "audiences": ["api://AzureADTokenExchange"]}}},
+     "azure.federated_credential", {"identity": "/id", "issuer": "https://token.actions.githubusercontent.com",
+                                    "subject": "repo:a/b:ref:refs/heads/main",
+                                    "audiences": ["api://AzureADTokenExchange"]}),
+    ("azapi_resource", {"type": "Microsoft.Resources/resourceGroups@2021-04-01", "name": "rg"},
+     "azure.resource_group", {"name": "rg"}),
+    ("azapi_resource", {"type": f"{_ARM}@2023-11-01", "name": "nsg", "body": {"properties": {"securityRules": [
+        {"name": "ssh", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                                       "sourceAddressPrefix": "*", "destinationPortRange": "22"}}]}}},
+     "azure.network.security_group", {"name": "nsg", "rules": [
+         {"name": "ssh", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+          "sources": ["*"], "ports": ["22"]}]}),
+    ("azapi_resource", {"type": f"{_ARM}/securityRules@2023-11-01", "name": "rdp", "parent_id": "/nsg",
+                        "body": {"properties": {"priority": 110, "direction": "Inbound", "access": "Allow",
+                                                "protocol": "*", "sourceAddressPrefixes": ["0.0.0.0/0"],
+                                                "destinationPortRanges": ["3389"]}}},
+     "azure.network.security_rule", {"security_group": "/nsg", "name": "rdp", "priority": 110,
+                                     "direction": "Inbound", "access": "Allow", "protocol": "*",
+                                     "sources": ["0.0.0.0/0"], "ports": ["3389"]}),
+    ("azapi_update_resource", {"type": "Microsoft.ContainerRegistry/registries@2023-07-01", "resource_id": "/acr",
+                               "body": {"properties": {"adminUserEnabled": False}}},
+     "azure.acr.registry", {"id": "/acr", "admin_enabled": False, **{p: _NOT_PATCHED for p in (
+         "anonymous_pull_enabled", "public_network_access_enabled", "network_default_action", "ip_rules",
+         "subnet_ids")}}),
+]
+
+
 @pytest.mark.parametrize("tf_type,attrs,kind,props", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_mapping(tf_type, attrs, kind, props):
     resource = _r(tf_type, attrs)
@@ -439,3 +503,4 @@ def test_values_hold_every_literal_leaf():
 def test_engine_and_address_are_kept():
     resource = to_resource("aws_iam_user", "module.a.aws_iam_user.u[0]", {"name": "u"}, LOC, "terraform-plan")
     assert (resource.address, resource.engine) == ("module.a.aws_iam_user.u[0]", "terraform-plan")
+

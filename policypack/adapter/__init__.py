@@ -15,7 +15,7 @@ from rulebook.model import Inventory, Linked, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown
 
 from . import aws, azure, commands, workloads
-from .reader import Reader
+from rulebook.reader import Reader
 from .values import plain
 
 ENGINE = "pulumi"

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from rulebook.adapters import joined
 from rulebook.unknown import Unknown
 
-from .reader import Props, Reader, as_list, one
+from rulebook.reader import Props, Reader, as_list, one
 
 Builder = Callable[[Reader], tuple[str, Props]]
 

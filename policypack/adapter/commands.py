@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .reader import Props, Reader
+from rulebook.reader import Props, Reader
 
 Builder = Callable[[Reader], tuple[str, Props]]
 _PHASES = (("update", "update"), ("delete", "delete"))

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from rulebook.unknown import Unknown
 from rulebook.workloads import container_entries, entry, mapping_entries, script
 
-from .reader import Props, Reader
+from rulebook.reader import Props, Reader
 from .values import SecretText, has_secret
 
 Builder = Callable[[Reader], tuple[str, Props]]

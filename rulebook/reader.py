@@ -1,4 +1,4 @@
-"""Reading one Pulumi resource's plain props: alternative names, nested objects, policy documents."""
+"""Reading one resource's plain camelCase props (Pulumi inputs, ARM bodies): alternative names, nested objects."""
 
 from __future__ import annotations
 
@@ -61,8 +61,9 @@ def one(value: Any) -> list[Any] | Unknown | None:
     return [value]
 
 
-def each(blocks: Any, key: str) -> list[Any] | Unknown | None:
-    """`key` of every object of a list (ipRules[].iPAddressOrRange and the like)."""
+def each(blocks: Any, *keys: str) -> list[Any] | Unknown | None:
+    """The first of `keys` set in every object of a list (ipRules[].iPAddressOrRange, or `value` as ARM
+    names it)."""
     blocks = as_list(blocks)
     if blocks is None or isinstance(blocks, Unknown):
         return blocks
@@ -71,7 +72,7 @@ def each(blocks: Any, key: str) -> list[Any] | Unknown | None:
         if isinstance(block, Unknown):
             return block
         if isinstance(block, dict):
-            value = block.get(key)
+            value = next((block[k] for k in keys if block.get(k) is not None), None)
             if isinstance(value, Unknown):
                 return value
             if value is not None:

@@ -209,6 +209,8 @@ BUILDERS: dict[str, Builder] = {
     "azure-native:authorization:RoleDefinition": _native_role_definition,
     "azure-native:managedidentity:UserAssignedIdentity": _native_identity,
     "azure-native:managedidentity:FederatedIdentityCredential": _native_federated_credential,
+    "azure-native:containerregistry:Token": lambda r: ("azure.acr.token", dict(
+        name=r.get("tokenName"), passwords=as_list(r.at("credentials", "passwords")))),
     "azure-native:storage:StorageAccount": _native_storage_account,
     "azure-native:storage:BlobContainer": _native_blob_container,
     "azure-native:resources:ResourceGroup": _native_resource_group,

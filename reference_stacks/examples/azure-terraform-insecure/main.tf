@@ -102,6 +102,16 @@ resource "azurerm_linux_virtual_machine" "agent" {
   )
 }
 
+# The pipeline also signs in through OIDC, with a flexible credential any repository of the organisation
+# (and any branch or pull request of it) can use.
+resource "azuread_application_flexible_federated_identity_credential" "ci" {
+  application_id             = azuread_application.ci.id
+  display_name               = "github-any-repository"
+  audience                   = "api://AzureADTokenExchange"
+  issuer                     = "https://token.actions.githubusercontent.com"
+  claims_matching_expression = "claims['sub'] matches 'repo:acme/*'"
+}
+
 # A deploy identity whose GitHub federated credential accepts a second audience besides Entra ID's token
 # exchange (IDF-002).
 resource "azurerm_user_assigned_identity" "deploy" {

@@ -200,31 +200,6 @@ def issuer_of(value: str, issuers: Iterable[str]) -> str | None:
     return None
 
 
-def ci_issuers(config: Any) -> tuple[str, ...]:
-    """The CI OIDC issuers: the built-in ones and the configured `oidc.issuers`."""
-    return CI_OIDC_ISSUERS + tuple(getattr(config, "oidc_issuers", ()) or ())
-
-
-def federated_source(inventory: Inventory, value: Any) -> str | None | Unknown:
-    """What a Federated principal names: an OIDC provider's URL (a Ref to a provider declared here),
-    the ARN or URL as written, None for a SAML provider (human sign-on) or a value that is no name."""
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, Ref):
-        provider = inventory.resolve(value, ("aws.iam.oidc_provider", "aws.iam.saml_provider"))
-        if isinstance(provider, Unknown):
-            return provider
-        if provider is None:
-            return Unknown(f"federated principal {value} is not in this stack/module")
-        if provider.kind == "aws.iam.saml_provider":
-            return None
-        url = provider.props.get("url")
-        if isinstance(url, Unknown):
-            return Unknown(f"url of {provider.address}: {url.reason}")
-        return url if isinstance(url, str) else None
-    return value if isinstance(value, str) else None
-
-
 def names_identity(value: Any, ident: Identity) -> bool:
     """Does a Principal entry (AWS) designate exactly this identity (by ARN, Ref or role/user path)?"""
     if isinstance(value, Ref):
@@ -251,7 +226,7 @@ class _Builder:
         self.config = config
         self.by_address: dict[str, Identity] = {}
         self.unresolved: list[Unresolved] = []
-        self.issuers = ci_issuers(config)
+        self.issuers = CI_OIDC_ISSUERS + tuple(getattr(config, "oidc_issuers", ()) or ())
 
     def run(self) -> IdentityIndex:
         for resource in self.inv.of_kind(*IDENTITY_KINDS):
@@ -570,8 +545,21 @@ class _Builder:
         return unknown if unknown is not None else []
 
     def _issuer_of_principal(self, value: Any) -> str | None | Unknown:
-        source = federated_source(self.inv, value)
-        return issuer_of(source, self.issuers) if isinstance(source, str) else source
+        if isinstance(value, Ref):
+            provider = self.inv.resolve(value, ("aws.iam.oidc_provider", "aws.iam.saml_provider"))
+            if isinstance(provider, Unknown):
+                return provider
+            if provider is None:
+                return Unknown(f"federated principal {value} is not in this stack/module")
+            if provider.kind == "aws.iam.saml_provider":
+                return None  # human single sign-on, never a CI issuer
+            url = provider.props.get("url")
+            if isinstance(url, Unknown):
+                return Unknown(f"url of {provider.address}: {url.reason}")
+            return issuer_of(url, self.issuers) if isinstance(url, str) else None
+        if isinstance(value, str):
+            return issuer_of(value, self.issuers)
+        return None
 
 
 class _PrincipalIndex:

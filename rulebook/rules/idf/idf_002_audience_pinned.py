@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ...conditions import ClaimValues, Pattern, claim_values
+from ...conditions import ClaimValues, Pattern
 from ...findings import Severity
-from ...identities import ci_issuers, identity_for, issuer_of
-from ...model import Resource
-from ...oidc_trusts import OidcTrust, oidc_trusts, statement_trusts
+from ...oidc_trust import Trust, ci_trusts
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 
@@ -34,38 +32,6 @@ def _shown(patterns: tuple[Pattern, ...]) -> str:
     return ", ".join(repr(p.text) for p in patterns)
 
 
-def _role_results(resource: Resource, ctx: Context) -> Iterator[Result]:
-    ident = identity_for(ctx, resource)
-    trust = ident.trust_policy if ident is not None else None
-    if trust is None:
-        return
-    if isinstance(trust, Unknown):
-        yield Result.undecided(resource, trust, "whether the trust policy pins the audience of CI tokens")
-        return
-    accepted = tuple(getattr(ctx.config, "oidc_audiences", ()) or ())
-    for found in oidc_trusts(ctx.inventory, trust, ci_issuers(ctx.config)):
-        if isinstance(found, Unknown):
-            yield Result.undecided(resource, found, "whether the trust is on a CI OIDC issuer")
-            continue
-        yield from _judge_trust(resource, found, accepted)
-    for statement in trust.undecided():
-        if statement_trusts(ctx.inventory, statement, ci_issuers(ctx.config)):
-            yield Result.undecided(resource, statement.effect, f"whether {statement.label} of the trust policy, "
-                                                               f"on a CI OIDC issuer, allows or denies")
-    if not trust.statements and trust.unknowns:
-        yield Result.undecided(resource, trust.unknowns[0], "whether the trust policy pins the audience of CI tokens")
-
-
-def _judge_trust(resource: Resource, trust: OidcTrust, accepted: tuple[str, ...]) -> Iterator[Result]:
-    key = trust.claim("aud")
-    where = f"{trust.statement.label} of the trust policy (CI issuer {trust.prefix})"
-    pinned, why = audience_verdict(claim_values(trust.statement, key), accepted)
-    if isinstance(pinned, Unknown):
-        yield Result.undecided(resource, pinned, f"whether {where} pins {key}")
-    elif pinned is False:
-        yield Result.fail(resource, f"{where} does not pin the token audience {key}: {why}")
-
-
 def credential_audiences(value: Any) -> tuple[bool | Unknown, str]:
     """(exactly the Entra ID token exchange audience, what it is instead) for a federated credential."""
     if isinstance(value, Unknown):
@@ -79,21 +45,30 @@ def credential_audiences(value: Any) -> tuple[bool | Unknown, str]:
     return False, "no audience" if not items else ", ".join(repr(str(v)) for v in items)
 
 
-def _credential_results(resource: Resource, ctx: Context) -> Iterator[Result]:
-    issuer = resource.get("issuer")
-    if isinstance(issuer, Unknown):
-        yield Result.undecided(resource, issuer, "whether the credential trusts a CI OIDC issuer")
-        return
-    hit = issuer_of(issuer, ci_issuers(ctx.config)) if isinstance(issuer, str) else None
-    if hit is None:
-        return
-    exact, instead = credential_audiences(resource.get("audiences"))
+def pins_audience(trust: Trust, accepted: tuple[str, ...]) -> Result | None:
+    """A failure or UNKNOWN when the trust admits tokens minted for another audience, else None."""
+    if trust.unknown is not None:
+        return Result.undecided(trust.resource, trust.unknown, f"whether {trust.where} pins the token audience")
+    if trust.resource.kind == "azure.federated_credential":
+        return _credential_audience(trust)
+    key = f"{trust.issuer}:aud"
+    pinned, why = audience_verdict(trust.claims("aud"), accepted)
+    if isinstance(pinned, Unknown):
+        return Result.undecided(trust.resource, pinned, f"whether {trust.where} pins {key}")
+    if pinned is False:
+        return Result.fail(trust.resource, f"{trust.where} does not pin the audience of {trust.issuer} tokens "
+                                           f"({key}): {why}")
+    return None
+
+
+def _credential_audience(trust: Trust) -> Result | None:
+    exact, instead = credential_audiences(trust.resource.get("audiences"))
     if isinstance(exact, Unknown):
-        yield Result.undecided(resource, exact, "whether the credential's audiences are exactly "
-                                                f"{AZURE_AUDIENCE}")
-    elif exact is False:
-        yield Result.fail(resource, f"federated credential {resource.label()} on CI issuer {issuer} accepts "
-                                    f"audiences {instead} instead of exactly {AZURE_AUDIENCE}")
+        return Result.undecided(trust.resource, exact, f"whether {trust.where} accepts exactly {AZURE_AUDIENCE}")
+    if exact is False:
+        return Result.fail(trust.resource, f"{trust.where} on {trust.issuer} accepts audiences {instead} instead "
+                                           f"of exactly {AZURE_AUDIENCE}")
+    return None
 
 
 @rule(
@@ -101,6 +76,7 @@ def _credential_results(resource: Resource, ctx: Context) -> Iterator[Result]:
     title="Federated trusts pin the token audience",
     severity=Severity.HIGH,
     practice="P6",
+    scope="inventory",
     kinds=("aws.iam.role", "azure.federated_credential"),
     rationale="""
 A CI OIDC issuer signs tokens for many audiences: GitHub mints one for any `audience` a workflow
@@ -175,8 +151,9 @@ azure_native.managedidentity.FederatedIdentityCredential("github", resource_grou
 '''),
     ),
 )
-def idf_002(resource: Resource, ctx: Context) -> Iterator[Result]:
-    if resource.kind == "azure.federated_credential":
-        yield from _credential_results(resource, ctx)
-    else:
-        yield from _role_results(resource, ctx)
+def idf_002(ctx: Context) -> Iterator[Result]:
+    accepted = tuple(getattr(ctx.config, "oidc_audiences", ()) or ())
+    for trust in ci_trusts(ctx):
+        result = pins_audience(trust, accepted)
+        if result is not None:
+            yield result

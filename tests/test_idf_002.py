@@ -49,7 +49,11 @@ SUB = {f"{GH}:sub": "repo:acme/app:environment:prod"}
     ({"Federated": GH_ARN}, {"StringLike": {f"{GH}:aud": "sts.*"}}, {}, "failed"),
     ({"Federated": GH_ARN}, {"StringLike": {f"{GH}:aud": "sts.amazonaws.com"}}, {}, None),  # exact under Like
     ({"Federated": GH_ARN}, {"StringNotEquals": {f"{GH}:aud": "other"}}, {}, "failed"),
-    ({"Federated": GH_ARN}, {"StringEqualsIfExists": {f"{GH}:aud": "sts.amazonaws.com"}}, {}, "failed"),
+    # every token STS accepts carries `aud` (one of the provider's client IDs): IfExists and ForAllValues
+    # entries bound it like StringEquals
+    ({"Federated": GH_ARN}, {"StringEqualsIfExists": {f"{GH}:aud": "sts.amazonaws.com"}}, {}, None),
+    ({"Federated": GH_ARN}, {"ForAllValues:StringEquals": {f"{GH}:aud": ["sts.amazonaws.com"]}}, {}, None),
+    ({"Federated": GH_ARN}, {"ForAllValues:StringLike": {f"{GH}:aud": ["*"]}}, {}, "failed"),
     ({"Federated": GH_ARN}, {"Null": {f"{GH}:aud": "false"}}, {}, "failed"),
     # keys compare case-insensitively
     ({"Federated": GH_ARN}, {"StringEquals": {"Token.Actions.GithubUserContent.com:AUD": "sts.amazonaws.com"}},

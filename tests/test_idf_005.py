@@ -53,6 +53,11 @@ def _statuses(*resources) -> list[tuple[str, str]]:
     ({"AWS": "*"}, None, "Deny", None),
     ({"AWS": "arn:aws:iam::111122223333:root"}, None, "Allow", None),
     ({"Service": "codebuild.amazonaws.com"}, None, "Allow", None),
+    ({"Federated": Unknown("EKS provider ARN from a remote module")}, None, "Allow", None),  # not an AWS principal
+    # the account of an ARN rendered from a value known only at apply: one account, it bounds
+    ("*", {"ArnLike": {"aws:PrincipalArn": "arn:${data.aws_partition.current.partition}:iam::"
+                                           "${data.aws_caller_identity.current.account_id}:role/ci"}}, "Allow", None),
+    ("*", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/${aws:username}"}}, "Allow", "unknown"),
     ({"AWS": Unknown("principal known after apply")}, None, "Allow", "unknown"),
     ({"AWS": "*"}, {"StringEquals": {"aws:PrincipalOrgID": Unknown("org known after apply")}}, "Allow", "unknown"),
     ({"AWS": "*"}, None, Unknown("effect known after apply"), "unknown"),

@@ -50,8 +50,11 @@ class ClaimValues:
         return False
 
 
-def claim_values(statement: Statement, key: str) -> ClaimValues:
-    """The values of `key` (an OIDC claim such as `<issuer>:sub`) this trust statement admits."""
+def claim_values(statement: Statement, key: str, always_present: bool = False) -> ClaimValues:
+    """The values of `key` (an OIDC claim such as `<issuer>:sub`) this trust statement admits.
+
+    `always_present`: every token STS accepts carries the claim (`aud`, checked against the provider's
+    client IDs), so an entry that only lets requests without it through (IfExists, ForAllValues) bounds it."""
     wanted = key.lower()
     conjuncts: list[tuple[Pattern, ...]] = []
     whys: list[str] = []
@@ -65,7 +68,7 @@ def claim_values(statement: Statement, key: str) -> ClaimValues:
         what = f"{test.operator} on {test.condition.key}"
         if test.family is None:
             unknown = unknown if unknown is not None else test.unknown
-        elif test.negated or test.family == "null" or test.when_absent():
+        elif test.negated or test.family == "null" or (test.when_absent() and not always_present):
             whys.append(f"{what} does not bound it" if test.negated or test.family == "null"
                         else f"{what} admits tokens without the claim")
         elif test.unknown is not None:

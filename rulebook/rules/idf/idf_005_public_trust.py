@@ -11,7 +11,6 @@ from ...model import Resource
 from ...policy import Statement
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
-from ..bkt._common import public_principal
 
 # conditions that bound who may assume a role trusted by everyone: the caller's organisation or
 # account, an external ID only the intended third party knows, the caller's ARN
@@ -19,9 +18,26 @@ BOUNDING_KEYS = ("aws:PrincipalOrgID", "aws:SourceAccount", "sts:ExternalId", "a
                  "aws:PrincipalAccount")
 
 
+def any_principal(statement: Statement) -> bool | Unknown:
+    """Principal `*` / {"AWS": "*"} or NotPrincipal; only AWS principals count (a Federated or Service
+    principal names one issuer or service, and its unknown value never makes the trust public)."""
+    if statement.not_principals is not None:
+        return True
+    undecided: Unknown | None = None
+    for ptype, values in (statement.principals or {}).items():
+        if not isinstance(ptype, str) or ptype.upper() != "AWS":
+            continue
+        for value in values:
+            if isinstance(value, Unknown):
+                undecided = undecided if undecided is not None else value
+            elif isinstance(value, str) and value.strip() == "*":
+                return True
+    return undecided if undecided is not None else False
+
+
 def judge_statement(resource: Resource, statement: Statement) -> Result | None:
     """A failing or undecided result when this trust statement lets anyone assume the role unbounded."""
-    public = public_principal(statement)
+    public = any_principal(statement)
     where = f"{statement.label} of the trust policy"
     if isinstance(public, Unknown):
         return Result.undecided(resource, public, f"whether {where} names every principal")

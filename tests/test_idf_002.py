@@ -100,6 +100,10 @@ SUB = {f"{GH}:sub": "repo:acme/app:environment:prod"}
     # unknown at plan time: never a pass
     ({"Federated": GH_ARN}, {"StringEquals": {f"{GH}:aud": Unknown("known after apply")}}, {}, "unknown"),
     ({"Federated": Unknown("provider ARN known after apply")}, None, {}, "unknown"),
+    # a stack value rendered into the text (`sts.${data.aws_partition.x.dns_suffix}`): one value, not known yet
+    ({"Federated": GH_ARN}, {"StringEquals": {f"{GH}:aud": "sts.${data.aws_partition.this.dns_suffix}"}}, {},
+     "unknown"),
+    ({"Federated": GH_ARN}, {"StringEquals": {f"{GH}:aud": "${aws:username}"}}, {}, "failed"),  # any request's
     ({"Federated": Unknown("provider ARN known after apply")}, {"StringEquals": SUB}, {}, "failed"),
     ({"Federated": Unknown("provider ARN known after apply")},
      {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com", **SUB}}, {}, None),

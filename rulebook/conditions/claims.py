@@ -73,7 +73,7 @@ def claim_values(statement: Statement, key: str, always_present: bool = False) -
                         else f"{what} admits tokens without the claim")
         elif test.unknown is not None:
             unknown = unknown if unknown is not None else Unknown(f"{what}: {test.unknown.reason}")
-        elif any(isinstance(v, Ref) for v in test.values):
+        elif any(isinstance(v, Ref) or _rendered(v) for v in test.values):
             unknown = unknown if unknown is not None else Unknown(f"{what} uses a value known only after apply")
         else:
             patterns = tuple(_pattern(test, v) for v in test.values)
@@ -89,6 +89,13 @@ def claim_values(statement: Statement, key: str, always_present: bool = False) -
         anything = True
     why = "; ".join(whys) if whys else (f"no condition on {key}" if anything is True else "")
     return ClaimValues(key, anything, tuple(conjuncts), why if anything is True else "", unknown)
+
+
+def _rendered(value: Any) -> bool:
+    """A value holding `${...}` without a namespace: a stack value known only at apply, rendered into the
+    text by the scanner (IAM's own variables are `namespace:key`)."""
+    return isinstance(value, str) and any(":" not in m.group(1) and m.group(1) not in ESCAPES
+                                          for m in VARIABLE.finditer(value))
 
 
 def _pattern(test: Entry, value: Any) -> Pattern:

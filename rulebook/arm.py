@@ -34,6 +34,11 @@ def registry(r: Reader) -> tuple[str, Props]:
         public_network_access_enabled=enabled(r.get("publicNetworkAccess")), **_network(r, "networkRuleSet"))
 
 
+def token(r: Reader) -> tuple[str, Props]:
+    """A registry token; passwords it declares are long-lived credentials (IDF-001)."""
+    return "azure.acr.token", dict(name=r.get("tokenName", "name"), passwords=as_list(r.at("credentials", "passwords")))
+
+
 def role_assignment(r: Reader) -> tuple[str, Props]:
     return "azure.role_assignment", dict(scope=r.get("scope", "parentId"), role_definition_id=r.get("roleDefinitionId"),
                                          principal_id=r.get("principalId"), principal_type=r.get("principalType"))
@@ -125,12 +130,13 @@ def resource_group(r: Reader) -> tuple[str, Props]:
 
 # azure-native's URL path parameters: names of the resource and its parents, never in an ARM body
 # (azapi gives them as `name` and `parent_id`), so a body that cannot be read says nothing about them.
-PATH_KEYS = frozenset({"accountName", "registryName", "scope", "resourceName", "resourceGroupName",
+PATH_KEYS = frozenset({"accountName", "registryName", "tokenName", "scope", "resourceName", "resourceGroupName",
                        "networkSecurityGroupName", "networkSecurityGroupId", "securityRuleName"})
 
 # ARM resource types (lower case, no @api-version) -> reader.
 TYPES: dict[str, Builder] = {
     "microsoft.containerregistry/registries": registry,
+    "microsoft.containerregistry/registries/tokens": token,
     "microsoft.authorization/roleassignments": role_assignment,
     "microsoft.authorization/roledefinitions": role_definition,
     "microsoft.managedidentity/userassignedidentities": identity,

@@ -97,6 +97,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        network_default_action="str: Allow|Deny", ip_rules="list[str]: CIDRs",
        subnet_ids="list[ref]"),
     _k("azure.acr.token_password", "ACR token password (long-lived)", token="ref"),
+    _k("azure.acr.token", "ACR token declaring its passwords (azure-native Token credentials)", name="str",
+       passwords="list: the passwords the token declares (each a long-lived password)"),
     _k("azure.role_assignment", "Azure RBAC role assignment", scope="ref: resource id or Ref",
        role_definition_id="ref: full resource id, bare GUID or Ref", role_definition_name="str",
        principal_id="ref", principal_type="str: User|Group|ServicePrincipal|..."),

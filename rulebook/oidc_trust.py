@@ -87,7 +87,9 @@ def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventor
 
 
 def _aws_trust(ident: Identity, statement: Statement, issuer: str, where: str) -> Trust:
-    return Trust(ident.resource, ident, issuer, where, lambda name: claim_values(statement, f"{issuer}:{name}"))
+    # STS refuses a token whose `aud` is not one of the provider's client IDs: every token it accepts has one
+    return Trust(ident.resource, ident, issuer, where,
+                 lambda name: claim_values(statement, f"{issuer}:{name}", always_present=name.lower() == "aud"))
 
 
 def _federated_issuer(value: Any, inventory: Inventory, issuers: tuple[str, ...]) -> str | Unknown | None:

@@ -104,6 +104,7 @@ BUILDERS: dict[str, Builder] = {
     "azure-native:authorization:RoleDefinition": arm.role_definition,
     "azure-native:managedidentity:UserAssignedIdentity": arm.identity,
     "azure-native:managedidentity:FederatedIdentityCredential": arm.federated_credential,
+    "azure-native:containerregistry:Token": arm.token,
     "azure-native:storage:StorageAccount": arm.storage_account,
     "azure-native:storage:BlobContainer": arm.blob_container,
     "azure-native:resources:ResourceGroup": arm.resource_group,

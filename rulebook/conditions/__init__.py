@@ -40,7 +40,9 @@ evaluates it for a request value as IAM does (table-driven tests pin every case)
   case; keys compare case-insensitively;
 - policy variables: `${*}`, `${?}`, `${$}` are literal characters; `${aws:ResourceAccount}`,
   `${aws:ResourceOrgID}` and `${aws:ResourceOrgPaths}` are fixed by the resource (they bound callers);
-  any other variable is filled in from each request, so a bound built on it is Unknown;
+  any other IAM variable (`namespace:key`) is filled in from each request, so a bound built on it is
+  Unknown; a `${...}` without a namespace is a stack value known only at apply, rendered into the text
+  by the scanner: one concrete value;
 - a value unknown at plan time makes what depends on it Unknown, with the reason; a Ref (a value of a
   resource declared in the stack) is one concrete value: it bounds, but cannot be matched.
 

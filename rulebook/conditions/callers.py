@@ -29,6 +29,8 @@ def _value_bounds(test: Entry, value: Any) -> bool | Unknown:
         return True  # one value of a resource declared here
     text = text_of(value)
     for name in variables_in(text):
+        if ":" not in name:
+            continue  # not an IAM variable (those are `namespace:key`): a value of the stack known at apply
         if name.split(",", 1)[0].strip().lower() not in FIXED_VARIABLES:
             return Unknown(f"{test.key} value {text!r} uses the policy variable ${{{name}}}, filled in from "
                            f"each request")

@@ -50,8 +50,11 @@ class ClaimValues:
         return False
 
 
-def claim_values(statement: Statement, key: str) -> ClaimValues:
-    """The values of `key` (an OIDC claim such as `<issuer>:sub`) this trust statement admits."""
+def claim_values(statement: Statement, key: str, always_present: bool = False) -> ClaimValues:
+    """The values of `key` (an OIDC claim such as `<issuer>:sub`) this trust statement admits.
+
+    `always_present`: every token STS accepts carries the claim (`aud`, checked against the provider's
+    client IDs), so an entry that only lets requests without it through (IfExists, ForAllValues) bounds it."""
     wanted = key.lower()
     conjuncts: list[tuple[Pattern, ...]] = []
     whys: list[str] = []
@@ -65,12 +68,12 @@ def claim_values(statement: Statement, key: str) -> ClaimValues:
         what = f"{test.operator} on {test.condition.key}"
         if test.family is None:
             unknown = unknown if unknown is not None else test.unknown
-        elif test.negated or test.family == "null" or test.when_absent():
+        elif test.negated or test.family == "null" or (test.when_absent() and not always_present):
             whys.append(f"{what} does not bound it" if test.negated or test.family == "null"
                         else f"{what} admits tokens without the claim")
         elif test.unknown is not None:
             unknown = unknown if unknown is not None else Unknown(f"{what}: {test.unknown.reason}")
-        elif any(isinstance(v, Ref) for v in test.values):
+        elif any(isinstance(v, Ref) or _rendered(v) for v in test.values):
             unknown = unknown if unknown is not None else Unknown(f"{what} uses a value known only after apply")
         else:
             patterns = tuple(_pattern(test, v) for v in test.values)
@@ -86,6 +89,13 @@ def claim_values(statement: Statement, key: str) -> ClaimValues:
         anything = True
     why = "; ".join(whys) if whys else (f"no condition on {key}" if anything is True else "")
     return ClaimValues(key, anything, tuple(conjuncts), why if anything is True else "", unknown)
+
+
+def _rendered(value: Any) -> bool:
+    """A value holding `${...}` without a namespace: a stack value known only at apply, rendered into the
+    text by the scanner (IAM's own variables are `namespace:key`)."""
+    return isinstance(value, str) and any(":" not in m.group(1) and m.group(1) not in ESCAPES
+                                          for m in VARIABLE.finditer(value))
 
 
 def _pattern(test: Entry, value: Any) -> Pattern:

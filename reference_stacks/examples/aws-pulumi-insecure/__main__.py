@@ -14,7 +14,7 @@ cache = aws.s3.BucketV2("cache", bucket="acme-ci-cache")
 aws.s3.BucketPublicAccessBlock("cache", bucket=cache.id, block_public_acls=True, block_public_policy=False,
                                ignore_public_acls=True, restrict_public_buckets=False)
 
-# The registry role: every ECR action on every repository, mutable tags.
+# The registry role: every ECR action on every repository, mutable tags; its trust pins no audience (IDF-002).
 runner = aws.iam.Role("ci", name="ci-runner", assume_role_policy=json.dumps({
     "Version": "2012-10-17",
     "Statement": [{
@@ -47,3 +47,9 @@ aws.ec2.Instance("jenkins-agent", ami="ami-0123456789abcdef0", instance_type="m7
                  user_data="#!/bin/bash\nexport AWS_SECRET_ACCESS_KEY=demo-static-key-not-real\njava -jar agent.jar\n")
 aws.lambda_.Function("deployer", role="arn:aws:iam::111122223333:role/deployer", runtime="python3.12",
                      handler="app.handler", environment={"variables": {"REGISTRY_TOKEN": "demo-registry-token-not-real"}})
+
+# A cross-account deploy role any AWS principal may assume: no organisation, account or external ID (IDF-005).
+aws.iam.Role("cross-account-deploy", name="cross-account-deploy", assume_role_policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"}}],
+}))

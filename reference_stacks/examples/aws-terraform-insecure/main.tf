@@ -19,7 +19,7 @@ module "cache" {
   name   = "acme-ci-cache"
 }
 
-# The registry role: every ECR action on every repository, mutable tags.
+# The registry role: every ECR action on every repository, mutable tags; its trust pins no audience (IDF-002).
 resource "aws_iam_role" "ci" {
   name = "ci-runner"
   assume_role_policy = jsonencode({
@@ -121,4 +121,17 @@ resource "aws_launch_template" "jenkins_agent" {
 
 output "ci_secret_access_key" {
   value = aws_iam_access_key.ci.secret
+}
+
+# A cross-account deploy role any AWS principal may assume: no organisation, account or external ID (IDF-005).
+resource "aws_iam_role" "cross_account_deploy" {
+  name = "cross-account-deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "*" }
+    }]
+  })
 }

@@ -111,3 +111,20 @@ resource "azuread_application_flexible_federated_identity_credential" "ci" {
   issuer                     = "https://token.actions.githubusercontent.com"
   claims_matching_expression = "claims['sub'] matches 'repo:acme/*'"
 }
+
+# A deploy identity whose GitHub federated credential accepts a second audience besides Entra ID's token
+# exchange (IDF-002).
+resource "azurerm_user_assigned_identity" "deploy" {
+  name                = "id-ci-deploy"
+  resource_group_name = azurerm_resource_group.ci.name
+  location            = azurerm_resource_group.ci.location
+}
+
+resource "azurerm_federated_identity_credential" "github" {
+  name                = "github-deploy"
+  resource_group_name = azurerm_resource_group.ci.name
+  parent_id           = azurerm_user_assigned_identity.deploy.id
+  issuer              = "https://token.actions.githubusercontent.com"
+  subject             = "repo:acme/app:environment:prod"
+  audience            = ["api://AzureADTokenExchange", "https://github.com/acme"]
+}

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from ...findings import Severity
 from ...model import Ref, Resource
+from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 
 _KEY_KINDS = {
@@ -13,6 +14,8 @@ _KEY_KINDS = {
     "azure.ad.password": ("Entra ID client secret", "owner"),
     "azure.acr.token_password": ("registry token password", "token"),
 }
+# a resource that creates keys only when it declares them (azure-native's Token and its `credentials.passwords`)
+_DECLARING_KINDS = {"azure.acr.token": ("registry token password", "passwords")}
 
 
 def _owner_label(resource: Resource, ctx: Context, prop: str) -> str:
@@ -28,12 +31,23 @@ def _owner_label(resource: Resource, ctx: Context, prop: str) -> str:
     return f"an unnamed principal ({prop} is {'not set' if value is None else 'empty'})"
 
 
+def _declared_keys(resource: Resource) -> Iterator[Result]:
+    """A token that declares passwords creates them; one that declares none creates no key."""
+    what, prop = _DECLARING_KINDS[resource.kind]
+    declared = resource.get(prop)
+    if isinstance(declared, Unknown):
+        yield Result.undecided(resource, declared, f"whether {resource.label()} declares a {what}")
+    elif declared:
+        yield Result.fail(resource, f"a long-lived {what} is created for {resource.label()}; use OIDC federation "
+                                    f"instead")
+
+
 @rule(
     id="IDF-001",
     title="No long-lived cloud keys",
     severity=Severity.CRITICAL,
     practice="P6",
-    kinds=tuple(_KEY_KINDS),
+    kinds=tuple(_KEY_KINDS) + tuple(_DECLARING_KINDS),
     rationale="""
 Static access keys and client secrets are the credentials most often leaked from CI/CD: they sit in
 pipeline variables, logs and forks for months, and anyone who copies one acts as the pipeline until
@@ -110,6 +124,9 @@ aws.iam.Role("ci", name="ci-build", assume_role_policy=json.dumps({
     ),
 )
 def idf_001(resource: Resource, ctx: Context) -> Iterator[Result]:
+    if resource.kind in _DECLARING_KINDS:
+        yield from _declared_keys(resource)
+        return
     what, owner_prop = _KEY_KINDS[resource.kind]
     owner = _owner_label(resource, ctx, owner_prop)
     yield Result.fail(resource, f"a long-lived {what} is created for {owner}; use OIDC federation instead")

@@ -274,6 +274,11 @@ azure_native.network.NetworkSecurityGroup("agents", resource_group_name="rg-ci",
     ),
 )
 def net_001(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _internet_ingress(resource, ctx)
+
+
+def _internet_ingress(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of NET-001, kept out of the decorated function so it can be mutation tested."""
     if resource.kind == "aws.ec2.security_group":
         yield from _inline(resource, "ingress", "ingress rule", _aws_entry)
     elif resource.kind == "aws.ec2.security_group_rule":

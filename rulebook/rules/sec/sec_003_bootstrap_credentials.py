@@ -126,6 +126,11 @@ aws.ec2.Instance("runner", ami="ami-0123456789abcdef0", instance_type="m7i.large
     ),
 )
 def sec_003(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _bootstrap_credentials(resource, ctx)
+
+
+def _bootstrap_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of SEC-003, kept out of the decorated function so it can be mutation tested."""
     script = resource.get("user_data")
     if script is None:
         return

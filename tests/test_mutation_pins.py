@@ -3,6 +3,8 @@ mutants of the review): each pinned with an exact result."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 
@@ -13,7 +15,7 @@ from rulebook.redact import redact
 from rulebook.rules.base import Result
 from rulebook.rules.helpers import flag
 from rulebook.unknown import Unknown
-from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, DENY_LISTING, MANAGED, PUSH, acr, allow, assignment, identity, policy,
+from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, DENY_LISTING, MANAGED, PULL, PUSH, acr, allow, assignment, identity, policy,
                             repo, repo_policy, role, rows, run)
 
 
@@ -175,3 +177,49 @@ def test_reg004_fails_unless_a_policy_of_unknown_holder_may_supply_the_deny(orph
         assert findings[0].message.startswith(
             "cannot decide whether role build denies repository listing: aws_iam_role_policy.deny may deny it, but "
             "whom it applies to cannot be resolved: ")
+
+
+# --- REG-004: a policy whose holder cannot be resolved ------------------------------------------------------
+
+def _orphan(**props):
+    return make("aws.iam.policy_attachment", "aws_iam_role_policy_attachment.x", 7,
+                roles=[Unknown("var.role_name")], **props)
+
+
+def _iam_policy(name, line, *statements):
+    return make("aws.iam.policy", f"aws_iam_policy.{name}", line, name=name,
+                arn=f"arn:aws:iam::{ACCOUNT}:policy/{name}", **({"policy": json.dumps(policy(*statements))}
+                                                                 if statements else {}))
+
+
+_MAY_DENY = ("cannot decide whether role ci denies repository listing: aws_iam_role_policy_attachment.x may deny "
+             "it, but whom it applies to cannot be resolved: aws_iam_role_policy_attachment.x attaches a policy to "
+             "an identity that cannot be resolved: var.role_name")
+_NO_DENY = ("CI/CD role ci (trusted by CI OIDC issuer token.actions.githubusercontent.com) has registry access but "
+            "no policy of aws_iam_role.ci denies ecr:DescribeRepositories on all repositories")
+
+
+@pytest.mark.parametrize("extra, status", [
+    ([_orphan(policy_arn=Unknown("var.arn"))], "unknown"),
+    ([_orphan(policy_arn=MANAGED + "AmazonEC2ContainerRegistryReadOnly")], "failed"),  # known: denies nothing
+    ([_orphan(policy_arn=MANAGED + "NoSuchPolicy")], "unknown"),  # an AWS managed policy not in the catalogue
+    ([_orphan(policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/elsewhere")], "unknown"),  # not declared here
+    ([_orphan(policy_arn="")], "unknown"),
+    ([_iam_policy("guard", 20, DENY_LISTING), _orphan(policy_arn=Ref("aws_iam_policy.guard", "arn"))], "unknown"),
+    ([_iam_policy("plain", 20, allow(PULL, APP)), _orphan(policy_arn=Ref("aws_iam_policy.plain", "arn"))], "failed"),
+    ([_iam_policy("empty", 20), _orphan(policy_arn=Ref("aws_iam_policy.empty", "arn"))], "unknown"),  # no document
+    ([_orphan(policy_arns=Unknown("var.arns"))], "unknown"),
+    ([_iam_policy("plain", 20, allow(PULL, APP)), _orphan(policy_arns=[Ref("aws_iam_policy.plain", "arn")])],
+     "failed"),
+    ([_iam_policy("guard", 20, DENY_LISTING), _iam_policy("plain", 21, allow(PULL, APP)),
+      _orphan(policy_arn=Ref("aws_iam_policy.plain", "arn"), policy_arns=[Ref("aws_iam_policy.guard", "arn")])],
+     "unknown"),
+    # a reference to a resource that is not an IAM policy (here a repository policy without a deny) is no
+    # document the stack declares: whatever it attaches is not known
+    ([repo(), repo_policy(50, allow(PULL)), _orphan(policy_arn=Ref("aws_ecr_repository_policy.app", "arn"))],
+     "unknown"),
+])
+def test_reg004_an_attachment_whose_holder_is_not_resolved_leaves_the_missing_deny_undecided(extra, status):
+    findings = run([role("ci", 3, allow(PULL, APP))] + extra, ["REG-004"])
+    assert [(f.status.value, f.resource, f.message) for f in findings] == [
+        (status, "aws_iam_role.ci", _MAY_DENY if status == "unknown" else _NO_DENY)]

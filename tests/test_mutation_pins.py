@@ -15,7 +15,7 @@ from rulebook.redact import redact
 from rulebook.rules.base import Result
 from rulebook.rules.helpers import flag
 from rulebook.unknown import Unknown
-from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, DENY_LISTING, MANAGED, PULL, PUSH, acr, allow, assignment, identity, policy,
+from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, OWNER, DENY_LISTING, MANAGED, PULL, PUSH, acr, allow, assignment, identity, policy,
                             repo, repo_policy, role, rows, run)
 
 
@@ -223,3 +223,64 @@ def test_reg004_an_attachment_whose_holder_is_not_resolved_leaves_the_missing_de
     findings = run([role("ci", 3, allow(PULL, APP))] + extra, ["REG-004"])
     assert [(f.status.value, f.resource, f.message) for f in findings] == [
         (status, "aws_iam_role.ci", _MAY_DENY if status == "unknown" else _NO_DENY)]
+
+
+# --- Azure assignments to principals not declared here, unknown roles and scopes (REG-001, REG-006) -----------
+
+_GUID = "11111111-2222-3333-4444-555555555555"
+_SP = Ref("azuread_service_principal.ops", "object_id")
+_ON_ACR = f"on registry {ACR_ID} through azurerm_role_assignment.x"
+
+
+def _to(principal, scope=ACR_ID, role_id=OWNER):
+    grant = assignment("x", 20, scope, role_definition_id=role_id)
+    grant.props["principal_id"] = principal
+    return grant
+
+
+@pytest.mark.parametrize("resources, config, expected", [
+    ([_to(_GUID)], {}, [
+        ("REG-001", "failed", f"principal {_GUID} holds built-in role Owner, every registry action, {_ON_ACR}"),
+        ("REG-006", "unknown", f"cannot decide whether principal {_GUID} is a deploy identity: principal of "
+                               f"azurerm_role_assignment.x: '{_GUID}' names no identity declared here")]),
+    ([_to(_GUID)], {"admin_identities": ("11111111-*",)}, [
+        ("REG-006", "unknown", f"cannot decide whether principal {_GUID} is a deploy identity: principal of "
+                               f"azurerm_role_assignment.x: '{_GUID}' names no identity declared here")]),
+    ([_to(_SP)], {"admin_identities": ("azuread_service_principal.ops",)}, [
+        ("REG-006", "unknown", "cannot decide whether principal azuread_service_principal.ops is a deploy identity: "
+                               "principal of azurerm_role_assignment.x: azuread_service_principal.ops.object_id "
+                               "refers to a resource that is not in this stack/module")]),
+    ([_to(_SP)], {"admin_identities": ("azuread_service_principal.ops.object_id",)}, [
+        ("REG-001", "failed", "principal azuread_service_principal.ops holds built-in role Owner, every registry "
+                              f"action, {_ON_ACR}"),
+        ("REG-006", "unknown", "cannot decide whether principal azuread_service_principal.ops is a deploy identity: "
+                               "principal of azurerm_role_assignment.x: azuread_service_principal.ops.object_id "
+                               "refers to a resource that is not in this stack/module")]),
+    ([_to(Unknown("known after apply"))], {}, [
+        ("REG-001", "failed", f"a principal not known at plan time holds built-in role Owner, every registry action, "
+                              f"{_ON_ACR}"),
+        ("REG-006", "unknown", "cannot decide whether a principal not known at plan time is a deploy identity: "
+                               "principal of azurerm_role_assignment.x: known after apply")]),
+    ([_to("*")], {}, [
+        ("REG-001", "failed", f"principal everyone (*) holds built-in role Owner, every registry action, {_ON_ACR}"),
+        ("REG-006", "unknown", "cannot decide whether principal everyone (*) is a deploy identity: principal of "
+                               "azurerm_role_assignment.x: '*' names no identity declared here")]),
+    ([identity(), assignment("x", 20, ACR_ID, role_definition_id=Unknown("var.role"))], {}, [
+        ("REG-001", "unknown", "cannot decide whether identity id-build holds every registry action: "
+                               "role_definition_id of azurerm_role_assignment.x: var.role"),
+        ("REG-006", "unknown", "cannot decide whether identity id-build may push images: "
+                               "role_definition_id of azurerm_role_assignment.x: var.role")]),
+    ([identity(), assignment("x", 20, Unknown("var.scope"), role_definition_id=OWNER)], {}, [
+        ("REG-001", "unknown", "cannot decide whether identity id-build holds every registry action: "
+                               "assignment scope: var.scope"),
+        ("REG-006", "unknown", "cannot decide whether identity id-build may push images: assignment scope: var.scope")]),
+    ([identity(), assignment("x", 20, None, role_definition_id=ACR_PUSH)], {}, [
+        ("REG-006", "unknown", "cannot decide whether identity id-build may push images: "
+                               "assignment scope None is not a resource id")]),  # AcrPush: no wildcard for REG-001
+    ([identity(), assignment("x", 20, "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Storage/"
+                                      "storageAccounts/s", role_definition_id=OWNER)], {}, []),  # holds no registry
+])
+def test_azure_principals_roles_and_scopes_are_named_exactly(resources, config, expected):
+    findings = run([acr()] + resources, ["REG-001", "REG-006"], **config)
+    assert [(f.rule_id, f.status.value, f.message) for f in findings] == expected
+    assert {f.resource for f in findings} <= {"azurerm_role_assignment.x"}

@@ -146,6 +146,8 @@ def _wildcard_permissions(ctx: Context) -> Iterator[Result]:
     yield from (r for r in pending if r.resource.address not in failed)
     yield from _orphan_results(ctx, what="holds every registry action", all_actions=True)
     for a in azure_grants(ctx):
+        if a.role is not None and not a.all_registry_actions:
+            continue  # a role short of every registry action cannot be a wildcard, whatever its scope
         relevant = _az_relevant(a, Capability, f"whether {_az_who(a)} holds every registry action")
         if isinstance(relevant, Result):
             yield relevant

@@ -284,3 +284,39 @@ def test_azure_principals_roles_and_scopes_are_named_exactly(resources, config, 
     findings = run([acr()] + resources, ["REG-001", "REG-006"], **config)
     assert [(f.rule_id, f.status.value, f.message) for f in findings] == expected
     assert {f.resource for f in findings} <= {"azurerm_role_assignment.x"}
+
+
+# --- the registry rules' wording helpers --------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("arn:aws:iam::111122223333:role/ci", "role"),
+    (" arn:aws:iam::111122223333:user/dev ", "user"),
+    ("arn:aws:iam::111122223333:role/team/app", "role"),  # a path: the kind is before the first slash
+    ("arn:aws:iam::111122223333:user/odd:name", "user"),  # a colon in the resource part stays in it
+    ("arn:aws:iam::111122223333:policy/guard", None),
+    ("arn:aws:sts::111122223333:assumed-role/ci/session", None),
+    ("nra:aws:iam::111122223333:role/ci", None),
+    ("arn:aws:ecr:eu-west-1:111122223333:role/ci", None),  # a role-like path outside IAM
+    ("arn:aws:iam::role/ci", None),
+    (Unknown("var.arn"), None),
+])
+def test_iam_type_of_an_arn(value, expected):
+    from rulebook.rules.reg._common import _iam_type
+    assert _iam_type(value) == expected
+
+
+@pytest.mark.parametrize("parts, expected", [
+    (["a"], "a"), (["a", "a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c", "b"], "a, b and c")])
+def test_join_lists_each_origin_once(parts, expected):
+    from rulebook.rules.reg._common import _join
+    assert _join(parts) == expected
+
+
+@pytest.mark.parametrize("actions, expected", [
+    (["b", "A", "a"], "A, a, b"),  # sorted without regard to case, then by case (not in the set's order)
+    ([f"ecr:{n}" for n in "GFEDCBA"], "ecr:A, ecr:B, ecr:C, ecr:D, ecr:E, ecr:F and 1 more"),
+    ([f"ecr:{n}" for n in "FEDCBA"], "ecr:A, ecr:B, ecr:C, ecr:D, ecr:E, ecr:F"),
+])
+def test_list_shows_six_actions_then_a_count(actions, expected):
+    from rulebook.rules.reg._common import _list
+    assert _list(actions) == expected

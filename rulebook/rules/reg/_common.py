@@ -36,7 +36,7 @@ def _who(ident: Identity) -> str:
 
 
 def _list(actions: Iterable[str], limit: int = 6) -> str:
-    items = sorted(set(actions), key=str.lower)
+    items = sorted(set(actions), key=lambda a: (a.lower(), a))  # ecr:X and ECR:X: set order must not show
     shown = ", ".join(items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 

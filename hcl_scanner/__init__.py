@@ -39,7 +39,7 @@ from rulebook.model import InputError, Inventory, Ref, Resource
 from . import files
 from .evaluator import EvaluatedResource, Evaluator, Scope
 from .loader import load_file, read_text, walk_tf_dirs
-from .declarations import declarations
+from .declarations import declarations, variable_values
 from .plan_declarations import mark_sensitive_entries
 from .provenance import Provenance
 from .modules import ModuleDef, ModuleLoader, display_path, is_local_source
@@ -76,8 +76,10 @@ def _is_plan_json(path: Path) -> bool:
     return False
 
 
-def _variable_values(root: ModuleDef, var_files: list[str], ev: Evaluator, scanned: list[str]) -> dict[str, Any]:
-    """Root variable values by Terraform's precedence: TF_VAR_* < terraform.tfvars < *.auto.tfvars < --var-file."""
+def _variable_values(root: ModuleDef, var_files: list[str], ev: Evaluator, scanned: list[str],
+                     assigned: dict[str, tuple[str, int | None]]) -> dict[str, Any]:
+    """Root variable values by Terraform's precedence: TF_VAR_* < terraform.tfvars < *.auto.tfvars < --var-file.
+    `assigned` receives, per name, the variables file and line of the assignment that wins."""
     values: dict[str, Any] = {}
     for name, decl in root.variables.items():
         raw = os.environ.get(f"TF_VAR_{name}")
@@ -112,7 +114,9 @@ def _variable_values(root: ModuleDef, var_files: list[str], ev: Evaluator, scann
             except json.JSONDecodeError as exc:
                 ev.error(display, exc.lineno, f"invalid JSON variables file: {exc.msg}")
                 continue
-            values.update(data if isinstance(data, dict) else {})
+            data = data if isinstance(data, dict) else {}
+            values.update(data)
+            assigned.update({name: (display, _json_key_line(text, name)) for name in data})
             continue
         parsed = load_file(path, display)
         for err in parsed.errors:
@@ -121,9 +125,19 @@ def _variable_values(root: ModuleDef, var_files: list[str], ev: Evaluator, scann
         for item in parsed.body:
             if item[0] == "a":
                 values[item[1]] = ev.eval_attr(item[2], scope, {})
+                assigned[item[1]] = (display, item[3])
             else:
                 ev.error(display, item[4], f"variables files hold only assignments, found a {item[1]} block")
     return values
+
+
+def _json_key_line(text: str, name: str) -> int | None:
+    """The line of a top-level key in a JSON variables file (the first line that names it)."""
+    key = json.dumps(name)
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith(key):
+            return number
+    return None
 
 
 def _empty_scope(path: Path) -> Scope:
@@ -268,7 +282,8 @@ def _evaluate_root(root: Path, mod: ModuleDef, loader: ModuleLoader, top: Path, 
     ev = Evaluator(loader, top, errors, result.notes)
     for err in mod.errors:
         ev.error(err.file, err.line, err.message)
-    values = _variable_values(mod, var_files, ev, result.scanned) if var_files is not None else {}
+    assigned: dict[str, tuple[str, int | None]] = {}
+    values = _variable_values(mod, var_files, ev, result.scanned, assigned) if var_files is not None else {}
     scope = root_scope(mod, root, values)
     shown = display_path(root, loader.base)
     try:
@@ -281,8 +296,10 @@ def _evaluate_root(root: Path, mod: ModuleDef, loader: ModuleLoader, top: Path, 
     else:
         result.evaluated[shown] = evaluated
     inventory = to_inventory(evaluated, errors, ev.sensitive)
-    for declared in declarations(ev, scope):  # variables, outputs, locals (secret rules)
+    for declared in declarations(ev, scope, assigned):  # variables, outputs, locals (secret rules)
         inventory.add(declared)
+    for written in variable_values(values, assigned, mod):  # what variables files write, where they write it
+        inventory.add(written)
     result.inventories.append(inventory)
     result.inventory_roots.append(shown)
     result.errors.extend(inventory.errors)

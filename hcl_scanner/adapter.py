@@ -434,6 +434,7 @@ MANAGED: dict[str, Builder] = {
     "azurerm_federated_identity_credential": _federated_credential("parent_id", "user_assigned_identity_id"),
     "azuread_application_federated_identity_credential": _federated_credential("application_id",
                                                                                 "application_object_id"),
+    "azuread_application_flexible_federated_identity_credential": _federated_credential("application_id"),
     "azuread_application_password": _ad_password("application_id", "application_object_id"),
     "azuread_service_principal_password": _ad_password("service_principal_id"),
     "azurerm_storage_account": _storage_account,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from rulebook.adapters import leaves
 from rulebook.model import Resource, SourceLocation
@@ -26,13 +26,14 @@ from .sensitive import unmark
 ENGINE = "terraform"
 
 
-def declarations(ev: Evaluator, root: Scope) -> list[Resource]:
-    """terraform.variable / .output / .local / .provider resources of `root` and every module instance below it."""
+def declarations(ev: Evaluator, root: Scope, assigned: Mapping[str, Any] = ()) -> list[Resource]:
+    """terraform.variable / .output / .local / .provider resources of `root` and every module instance below it.
+    `assigned`: root variables a variables file sets (their literal leaves belong to `variable_values`)."""
     out: list[Resource] = []
     uses_cache: dict[int, dict[str, list[str]]] = {}
     for scope in _scopes(ev, root):
         uses = uses_cache.setdefault(id(scope.mod), _uses(scope.mod))
-        out.extend(_variables(ev, scope, uses))
+        out.extend(_variables(ev, scope, uses, assigned if scope is root else ()))
         out.extend(_locals(ev, scope, uses))
         out.extend(_outputs(ev, scope))
         out.extend(_providers(ev, scope))
@@ -95,7 +96,22 @@ def _call_argument(scope: Scope, name: str) -> Any:
     return decl.attr(name) if decl is not None else None
 
 
-def _variables(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Iterator[Resource]:
+def variable_values(values: Mapping[str, Any], assigned: Mapping[str, tuple[str, int | None]],
+                    root: ModuleDef) -> Iterator[Resource]:
+    """terraform.variable_value resources: what the variables files write, located at the winning assignment
+    (a credential in terraform.tfvars is reported there, declared or not)."""
+    uses = _uses(root)
+    for name, (file, line) in assigned.items():
+        value = values.get(name)
+        yield Resource(kind="terraform.variable_value", address=f"var.{name} ({file})", engine=ENGINE,
+                       props={"name": name, "value": value, "source": "tfvars", "declared": name in root.variables,
+                              "used_by": uses.get(f"var.{name}", [])},
+                       location=SourceLocation(file, line, line), native_type="tfvars",
+                       values=list(leaves(value, name)))
+
+
+def _variables(ev: Evaluator, scope: Scope, uses: dict[str, list[str]],
+               assigned: Mapping[str, Any] = ()) -> Iterator[Resource]:
     for name, decl in scope.mod.variables.items():
         value = _safe(lambda: ev.variable(scope, name))
         if name in scope.inputs and scope.parent is not None:
@@ -114,7 +130,8 @@ def _variables(ev: Evaluator, scope: Scope, uses: dict[str, list[str]]) -> Itera
         yield Resource(kind="terraform.variable", address=f"{scope.prefix}var.{name}", engine=ENGINE,
                        props={k: v for k, v in props.items() if v is not None},
                        location=SourceLocation(decl.file, decl.line, decl.end_line, called_from=scope.call_location),
-                       native_type="variable", values=list(leaves(value, name)) if literal else [])
+                       native_type="variable",
+                       values=list(leaves(value, name)) if literal and name not in assigned else [])
 
 
 def _object_attributes(type_node: Any) -> list[str] | None:

@@ -23,7 +23,10 @@ from .access import azure_grants, grants_on, registry_grants
 from .azure_roles import Capability, ScopeKind
 from .config import Config
 from .identities import CI_OIDC_ISSUERS, Identity, identities, issuer_of, names_identity
+from .conditions import Pattern
 from .model import Inventory, Ref, Resource
+from .oidc_subjects import Reading, read
+from .oidc_trust import Trust, ci_trusts
 from .registry_actions import ActionClass
 from .rules.base import Context
 from .store_access import STORE_CAPABILITIES, StoreEntry, store_entries
@@ -113,13 +116,14 @@ def _label(resource: Resource, what: str) -> str:
     return f"{what} {resource.label()}"
 
 
-def _subjects(ident: Identity, inventory: Inventory, issuers: tuple[str, ...]) -> list[str]:
-    """Who can act as an identity: trusted OIDC subjects and services, members, federated credentials."""
+def _subjects(ident: Identity, inventory: Inventory, issuers: tuple[str, ...], trusts: list[Trust]) -> list[str]:
+    """Who can act as an identity: the exact CI OIDC subjects, trusted services, members, people."""
     out: list[str] = []
     if ident.type == "role":
         trust = ident.trust_policy
         if isinstance(trust, Unknown):
             return [f"(unknown trust policy: {trust.reason})"]
+        out.extend(s for t in trusts for s in oidc_subjects(t))
         for statement in (trust.allows() if trust is not None else ()):
             for ptype, values in (statement.principals or {}).items():
                 for value in values:
@@ -130,35 +134,59 @@ def _subjects(ident: Identity, inventory: Inventory, issuers: tuple[str, ...]) -
         members = [f"IAM user {m.name}" for m in ident.members]
         out.extend(members or [f"members of group {ident.name} (none declared here)"])
     else:
-        for cred in ident.federated_credentials:
-            issuer, subject = cred.props.get("issuer"), cred.props.get("subject")
-            claims = cred.props.get("claims_matching_expression")
-            what = _text(subject) if subject is not None else f"claims {_text(claims)}"
-            out.append(f"{what} ({_issuer_label(issuer, issuers)})")
+        out.extend(s for t in trusts for s in oidc_subjects(t))
         ptype = ident.principal_type
         if isinstance(ptype, str) and ptype.lower() in ("user", "group"):
             out.append(f"{ptype.lower()} {ident.name} (people)")
     return list(dict.fromkeys(out))
 
 
-def _issuer_label(issuer: Any, issuers: tuple[str, ...]) -> str:
-    if isinstance(issuer, str):
-        return issuer_of(issuer, issuers) or issuer
-    return _text(issuer)
+def oidc_subjects(trust: Trust) -> list[str]:
+    """The subjects one CI trust admits, each with its issuer and what it pins (repository, ref or environment)."""
+    if trust.unknown is not None:
+        return [f"(unknown CI subjects: {trust.unknown.reason})"]
+    sub = trust.claims("sub")
+    if sub.anything is True:
+        return [f"any subject of {trust.issuer} ({sub.why})"]
+    if isinstance(sub.anything, Unknown):
+        return [f"(unknown subjects of {trust.issuer}: {sub.anything.reason})"]
+    workflow = trust.claims("job_workflow_ref")
+    pinned = ""
+    if workflow.anything is False:
+        pinned = f"; job_workflow_ref {', '.join(_shown(p) for p in workflow.patterns)}"
+    return [_subject(p, trust.issuer) + pinned for p in _narrowest(sub.conjuncts, trust.issuer)]
+
+
+def _narrowest(conjuncts: tuple[tuple[Pattern, ...], ...], issuer: str) -> tuple[Pattern, ...]:
+    """The bounding entry that says the most: one whose subjects all pin a repository, else the first."""
+    for conjunct in conjuncts:
+        readings = [read(p, issuer) for p in conjunct]
+        if all(isinstance(r, Reading) and r.repository is not None for r in readings):
+            return conjunct
+    return conjuncts[0]
+
+
+def _subject(pattern: Pattern, issuer: str) -> str:
+    reading = read(pattern, issuer)
+    detail = f": {reading.describe()}" if isinstance(reading, Reading) else ""
+    return f"{_shown(pattern)} ({issuer}{detail})"
+
+
+def _shown(pattern: Pattern) -> str:
+    return pattern.text.replace("\x01", "*").replace("\x02", "?")
 
 
 def _trusted(ptype: str, value: Any, statement: Any, inventory: Inventory, issuers: tuple[str, ...]) -> list[str]:
+    """Principals other than CI OIDC issuers (those are `oidc_subjects`): services, accounts, other issuers."""
     kind = ptype.lower()
     if kind == "federated":
         issuer: Any = value
         if isinstance(value, Ref):
-            provider = inventory.resolve(value, ("aws.iam.oidc_provider",))
-            issuer = provider.props.get("url") if isinstance(provider, Resource) else value
-        name = _issuer_label(issuer, issuers) if not isinstance(issuer, Ref) else str(issuer)
-        subjects = [v for c in statement.conditions if c.key_lc.endswith(":sub") for v in c.values]
-        if not subjects:
-            return [f"any subject of {name}"]
-        return [f"{_text(s)} ({name})" for s in subjects]
+            provider = inventory.resolve(value, ("aws.iam.oidc_provider", "aws.iam.saml_provider"))
+            issuer = provider.props.get("url", provider.props.get("arn")) if isinstance(provider, Resource) else value
+        if not isinstance(issuer, str) or issuer_of(issuer, issuers):
+            return []  # a CI issuer, or one not known: listed from its trust
+        return [f"federated {issuer}"]
     if kind == "service":
         return [f"service {_text(value)}"]
     if kind == "aws":
@@ -295,8 +323,12 @@ def build(inventory: Inventory, config: Config | None = None, title: str = "") -
     stores = store_entries(ctx)
     issuers = CI_OIDC_ISSUERS + tuple(config.oidc_issuers)
     used = {a.holder_address for e in [*entries, *stores] for a in e.accesses if a.holder_address}
-    holders = [Holder(_who(i), i.address, _subjects(i, inventory, issuers), _classification(i))
-               for i in idents if i.address in used]
+    trusts: dict[str, list[Trust]] = {}
+    for t in ci_trusts(ctx):
+        if t.identity is not None:
+            trusts.setdefault(t.identity.address, []).append(t)
+    holders = [Holder(_who(i), i.address, _subjects(i, inventory, issuers, trusts.get(i.address, [])),
+                      _classification(i)) for i in idents if i.address in used]
     for entry in entries:
         entry.accesses.sort(key=lambda a: (CAPABILITIES.index(a.capability), a.holder, a.through))
     return AccessMap(entries, holders, title, stores)

@@ -95,7 +95,21 @@ def principal_account(value: Any, ctx: Any = None) -> str | None | Unknown:
     account = arn_account(text)
     if account is not None:
         return account
+    if ctx is not None and _caller_account(text, ctx):
+        return OWN
     return Unknown(f"the account of principal {text} cannot be read from it")
+
+
+_REFERENCE = re.compile(r"\$\{([^{}]+)\.account_id\}")
+
+
+def _caller_account(text: str, ctx: Any) -> bool:
+    """An ARN whose account is `${data.aws_caller_identity.<name>.account_id}` (a value known only at apply,
+    rendered into the text): the account the deployment runs in, when that data source is declared here."""
+    parts = text.split(":", 5)
+    found = _REFERENCE.fullmatch(parts[4]) if len(parts) == 6 and parts[0] == "arn" else None
+    target = ctx.inventory.by_address(found.group(1)) if found else None
+    return target is not None and target.kind == CALLER_KIND
 
 
 OWN = "<declared in this stack>"

@@ -433,6 +433,8 @@ class _Builder:
     def _azure_links(self) -> None:
         for cred in self.inv.of_kind("azure.federated_credential"):
             owner = self._find(cred.props.get("identity"), (AZURE_IDENTITY_KIND,))
+            if not isinstance(owner, Identity):
+                owner = self._service_principal_of(cred.props.get("identity")) or owner
             if isinstance(owner, Identity):
                 owner.federated_credentials.append(cred)
             else:
@@ -444,6 +446,18 @@ class _Builder:
             else:
                 self.unresolved.append(Unresolved(assignment, Unknown(
                     f"principal of {assignment.address}: {principal.reason}")))
+
+    def _service_principal_of(self, application: Any) -> Identity | None:
+        """The one service principal declared for an application (azuread credentials name the application)."""
+        if isinstance(application, Ref):
+            targets: tuple[str, ...] = (application.address,)
+        else:
+            targets = getattr(application, "targets", ())
+        if not targets:
+            return None
+        found = [i for i in self.by_address.values()
+                 if i.type == "azure" and _refers_to(i.resource.props.get("client_id"), targets)]
+        return found[0] if len(found) == 1 else None
 
     # --- classification ----------------------------------------------------------------------
     def _classify(self, ident: Identity) -> None:
@@ -579,6 +593,12 @@ class _PrincipalIndex:
             if rest:
                 found.extend(self.by_name.get((resource_type, rest.rsplit("/", 1)[-1]), ()))
         return sorted(set(found)) if len(found) > 1 else found
+
+
+def _refers_to(value: Any, targets: tuple[str, ...]) -> bool:
+    if isinstance(value, Ref):
+        return value.address in targets
+    return any(t in targets for t in getattr(value, "targets", ()))
 
 
 def _with_group(p: AttachedPolicy, group: Resource) -> AttachedPolicy:

@@ -154,6 +154,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        literal="bool: the value is written in the configuration (a default, tfvars or literal argument)",
        used_by="list[str]: where the module reads it (resource.attribute, local, output)",
        attributes="list[str]: attribute names of its object type, when it is declared as one"),
+    _k("terraform.variable_value", "a root variable's value as a variables file (.tfvars) writes it, located at the "
+       "assignment (address `var.NAME (FILE)`); values holds its literal leaves", name="str", value="any",
+       source="str: tfvars", declared="bool: the root module declares the variable",
+       used_by="list[str]: where the root module reads it"),
     _k("terraform.output", "Terraform output (address output.NAME)", name="str", value="any", sensitive="bool",
        exposes="list[str]: resource attributes the value is built from (aws_iam_access_key.ci.secret)"),
     _k("terraform.local", "Terraform local value (address local.NAME); values holds its literal leaves",

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from .unknown import Unknown, find_unknown
+from .unknown import Unknown, UnknownKey, find_unknown
 
 Value = Any  # str | Ref | Unknown
 
@@ -117,7 +117,7 @@ def _conditions(value: Any) -> tuple[Condition, ...]:
         if not isinstance(block, Mapping):
             raise PolicyParseError(f"Condition operator {operator!r} must map keys to values")
         for key, values in block.items():
-            out.append(Condition(str(operator), str(key), _as_tuple(values)))
+            out.append(Condition(str(operator), key if isinstance(key, UnknownKey) else str(key), _as_tuple(values)))
     return tuple(out)
 
 

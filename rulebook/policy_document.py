@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from rulebook.model import Ref
-from rulebook.unknown import Unknown
+from rulebook.unknown import Unknown, UnknownKey
 
 
 def _simplify(values: Any) -> Any:
@@ -70,14 +70,16 @@ def _conditions(blocks: Any) -> Any:
         if not isinstance(block, dict):
             return Unknown("condition must be written as blocks")
         test, variable, values = block.get("test"), block.get("variable"), block.get("values")
-        for part in (test, variable):
-            if isinstance(part, Unknown):
-                return part
+        if isinstance(test, Unknown):
+            return test
+        if isinstance(variable, Unknown):  # keep the values: they still say what the condition admits
+            variable = UnknownKey(Unknown(f"condition key: {variable.reason}"))
         slot = out.setdefault(str(test), {})
-        if isinstance(values, Unknown) or isinstance(slot.get(str(variable)), Unknown):
-            slot[str(variable)] = values if isinstance(values, Unknown) else slot[str(variable)]
+        key = variable if isinstance(variable, UnknownKey) else str(variable)
+        if isinstance(values, Unknown) or isinstance(slot.get(key), Unknown):
+            slot[key] = values if isinstance(values, Unknown) else slot[key]
             continue
-        slot.setdefault(str(variable), []).extend(values if isinstance(values, list) else [values])
+        slot.setdefault(key, []).extend(values if isinstance(values, list) else [values])
     return {test: {var: _simplify(v) for var, v in by_var.items()} for test, by_var in out.items()}
 
 

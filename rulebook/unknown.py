@@ -23,6 +23,28 @@ class Unknown:
         return f"(unknown: {self.reason})"
 
 
+class UnknownKey(str):
+    """A condition key not known at plan time (`"${module.eks.oidc_provider}:sub"`), kept with the values
+    written under it: the values still say what the condition admits (Kubernetes service accounts, say),
+    while every analysis of the key sees `<unknown>` and `unknown` gives the reason."""
+
+    unknown: Unknown
+
+    def __new__(cls, unknown: Unknown) -> "UnknownKey":
+        self = super().__new__(cls, "<unknown>")
+        self.unknown = unknown
+        return self
+
+    def __eq__(self, other: object) -> bool:  # two unknown keys are two conditions: never merged
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __reduce__(self) -> tuple:
+        return (UnknownKey, (self.unknown,))
+
+
 def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
 

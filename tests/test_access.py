@@ -307,6 +307,16 @@ def test_cross_account_push_and_all_actions_in_a_repository_policy():
     assert isinstance(principal_account("AROAEXAMPLEID1234567"), Unknown)
 
 
+def test_an_arn_built_from_the_caller_identity_is_in_the_deployment_account():
+    text = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"
+    caller = res("aws.caller_identity", "data.aws_caller_identity.current")
+    assert principal_account(text, ctx_of(caller)) == OWN
+    other = res("aws.iam.role", "data.aws_caller_identity.current")  # same address, another kind
+    assert principal_account(text, ctx_of(other)) == Unknown(f"the account of principal {text} cannot be read from it")
+    assert isinstance(principal_account(text, ctx_of()), Unknown)
+    assert isinstance(principal_account(text.replace("account_id", "user_id"), ctx_of(caller)), Unknown)
+
+
 def test_same_account_and_undecidable_account():
     same = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/deployer"}, "Action": "ecr:PutImage"}
     ctx = ctx_of(repo("app"), repo_policy(same))

@@ -91,11 +91,14 @@ def test_aws_map_lists_every_capability_with_its_source():
 def test_who_reaches_each_identity():
     holders = {h.label: (h.reached_by, h.roles) for h in build(aws_inventory()).holders}
     assert holders == {
-        "role build": (["repo:acme/app:ref:refs/heads/main (token.actions.githubusercontent.com)"], ["cicd"]),
-        "role deploy": (["repo:acme/app:environment:prod (token.actions.githubusercontent.com)"], ["cicd", "deploy"]),
+        "role build": (["repo:acme/app:ref:refs/heads/main (token.actions.githubusercontent.com: repository acme/app, "
+                        "branch main)"], ["cicd"]),
+        "role deploy": (["repo:acme/app:environment:prod (token.actions.githubusercontent.com: repository acme/app, "
+                         "environment prod)"], ["cicd", "deploy"]),
         "user dev": (["IAM user dev (a person or long-lived keys)"], []),
         "group ops": (["IAM user dev"], []),
-        "role later": (["repo:acme/app:ref:refs/heads/main (token.actions.githubusercontent.com)"], ["cicd"]),
+        "role later": (["repo:acme/app:ref:refs/heads/main (token.actions.githubusercontent.com: repository acme/app, "
+                        "branch main)"], ["cicd"]),
     }
 
 
@@ -112,8 +115,8 @@ def test_trust_without_subject_and_services():
     assert entry.label == "ECR registry (every repository of the account)"
     assert {a.capability for a in entry.accesses} == {"pull", "push", "enumerate", "administer"}
     (holder,) = access_map.holders
-    assert holder.reached_by == ["any subject of token.actions.githubusercontent.com",
-                                 "service codebuild.amazonaws.com"]
+    assert holder.reached_by == ["any subject of token.actions.githubusercontent.com (no condition on "
+                                 "token.actions.githubusercontent.com:sub)", "service codebuild.amazonaws.com"]
 
 
 def azure_inventory() -> Inventory:
@@ -150,7 +153,8 @@ def test_azure_map():
     reader = next(a for a in entry.accesses if a.capability == "enumerate")
     assert reader.through == "built-in role Reader (azurerm_role_assignment.reader) on subscription /subscriptions/0000"
     (holder,) = access_map.holders
-    assert holder.reached_by == ["repo:acme/app:environment:prod (token.actions.githubusercontent.com)"]
+    assert holder.reached_by == ["repo:acme/app:environment:prod (token.actions.githubusercontent.com: repository "
+                                 "acme/app, environment prod)"]
     assert holder.roles == ["cicd", "deploy"]
 
 
@@ -242,7 +246,8 @@ def test_cli_access_map_gate(capsys):
     assert cli.main(["access-map", "--gate", str(ROOT / "reference_stacks" / "aws-pulumi")]) == 0
     out = capsys.readouterr().out
     assert "role ci-build" in out and "role ci-deploy  push" in out
-    assert "repo:acme/app:environment:production (token.actions.githubusercontent.com)" in out
+    assert ("repo:acme/app:environment:production (token.actions.githubusercontent.com: repository acme/app, "
+            "environment production)") in out
 
 
 def test_cli_access_map_uses_the_config(tmp_path, capsys):
@@ -277,3 +282,50 @@ def test_a_policy_unknown_at_plan_time_is_shown_not_dropped():
     text = render(build(Inventory([repo, ci, inline])), "text")
     assert re.search(r"role ci +unknown \(maybe\) +policy of aws_iam_role_policy.ci "
                      r"\[rendered by module.policy\]", text)
+
+
+def _reached(condition: dict, federated: str = OIDC) -> list[str]:
+    repo = make("aws.ecr.repository", "aws_ecr_repository.app", name="acme/app", arn=APP)
+    ci = make("aws.iam.role", "aws_iam_role.ci", name="ci", assume_role_policy={"Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": federated},
+         "Condition": condition}]},
+        inline_policies=[{"Statement": [{"Effect": "Allow", "Action": "ecr:PutImage", "Resource": APP}]}])
+    (holder,) = build(Inventory([repo, ci])).holders
+    return holder.reached_by
+
+
+GH = "token.actions.githubusercontent.com"
+
+
+@pytest.mark.parametrize("condition, federated, expected", [
+    # a negated operator admits every subject but the ones it names: never shown as "the subjects"
+    ({"StringNotLike": {f"{GH}:sub": "repo:evil/*"}}, OIDC,
+     [f"any subject of {GH} (StringNotLike on {GH}:sub does not bound it)"]),
+    ({"StringLike": {f"{GH}:sub": "repo:acme/*"}}, OIDC,
+     [f"repo:acme/* ({GH}: any repository of acme matching acme/*, any branch, tag, environment or pull request)"]),
+    ({"ForAnyValue:StringLike": {f"{GH}:sub": ["repo:acme/app:pull_request", "repo:acme/app:ref:refs/heads/main"]}},
+     OIDC, [f"repo:acme/app:pull_request ({GH}: repository acme/app, pull requests)",
+            f"repo:acme/app:ref:refs/heads/main ({GH}: repository acme/app, branch main)"]),
+    # two entries on sub AND together: the one that pins a repository is what reaches the role
+    ({"StringLike": {f"{GH}:sub": "repo:acme/*"}, "StringEquals": {f"{GH}:sub": "repo:acme/app:environment:prod"}},
+     OIDC, [f"repo:acme/app:environment:prod ({GH}: repository acme/app, environment prod)"]),
+    ({"StringLike": {f"{GH}:sub": "repo:acme/app:*", f"{GH}:job_workflow_ref": "acme/w/.github/workflows/d.yml@v1"}},
+     OIDC, [f"repo:acme/app:* ({GH}: repository acme/app, any branch, tag, environment or pull request); "
+            f"job_workflow_ref acme/w/.github/workflows/d.yml@v1"]),
+    ({"StringEquals": {f"{GH}/acme-corp:sub": "repo:acme/app:environment:prod"}}, f"{OIDC}/acme-corp",
+     [f"repo:acme/app:environment:prod ({GH}/acme-corp: repository acme/app, environment prod)"]),
+    ({"StringEquals": {"gitlab.com:sub": "project_path:acme/app:ref_type:branch:ref:main"}},
+     f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com",
+     ["project_path:acme/app:ref_type:branch:ref:main (gitlab.com: project acme/app, branch main)"]),
+])
+def test_reached_by_names_the_exact_subjects(condition, federated, expected):
+    assert _reached(condition, federated) == expected
+
+
+def test_reached_by_reads_flexible_federated_credentials():
+    inventory = azure_inventory()
+    cred = inventory.by_address("azurerm_federated_identity_credential.deploy")
+    cred.props.update(subject=None, claims_matching_expression="claims['sub'] matches 'repo:acme/app:ref:refs/heads/*'")
+    (holder,) = build(inventory).holders
+    assert holder.reached_by == [f"repo:acme/app:ref:refs/heads/* ({GH}: repository acme/app, any branch matching "
+                                 f"refs/heads/*)"]

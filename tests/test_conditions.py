@@ -276,3 +276,24 @@ def test_claim_entries_and_together():
     assert unknown.anything is False and isinstance(unknown.all(lambda p: not p.wildcard), Unknown)
     assert claim_values(statement({"StringLike": {SUB: "*"}}), SUB).why == f"StringLike on {SUB} admits '*'"
     assert claim_values(statement(None), SUB).why == f"no condition on {SUB}"
+
+
+def test_a_condition_whose_key_is_not_known_keeps_its_values_and_decides_nothing_on_its_key():
+    from rulebook.policy_document import render
+
+    doc = render({"statement": [{"effect": "Allow", "actions": ["sts:AssumeRoleWithWebIdentity"],
+                                 "principals": [{"type": "Federated", "identifiers": [Unknown("module.eks output")]}],
+                                 "condition": [
+                                     {"test": "StringEquals", "variable": Unknown("module.eks output"),
+                                      "values": ["system:serviceaccount:kube-system:x"]},
+                                     {"test": "StringEquals", "variable": Unknown("module.eks output"),
+                                      "values": ["sts.amazonaws.com"]}]}]})
+    stmt = parse_policy(doc).statements[0]
+    assert [(c.operator, c.key_lc, c.values) for c in stmt.conditions] == [
+        ("StringEquals", "<unknown>", ("system:serviceaccount:kube-system:x",)),
+        ("StringEquals", "<unknown>", ("sts.amazonaws.com",))]  # two conditions, not one merged
+    reason = Unknown("condition key: module.eks output")
+    assert caller_bound(stmt, ("aws:PrincipalOrgID",)).bounded == Unknown(f"conditions of statement #1: {reason.reason}")
+    assert claim_values(stmt, SUB).anything == reason
+    deny = parse_policy({"Statement": [{**doc["Statement"][0], "Effect": "Deny"}]}).statements[0]
+    assert deny_exceptions(deny).only(NETWORK_KEYS) == reason

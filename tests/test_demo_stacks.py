@@ -71,8 +71,10 @@ def test_plan_example_without_sources_fails_what_the_plan_knows_and_reports_the_
     findings = [f for inv in result.inventories for f in demo.evaluate(inv, Config())]
     by_status = _by_status(findings)
     assert by_status[Status.FAILED] == KNOWN_IN_PLAN
-    # The stage roles' policy is a jsonencode() holding the repository ARN: unknown in the whole plan.
-    assert by_status[Status.UNKNOWN] == {(f"REG-00{n}", role) for n in range(1, 7) for role in MODULE_ROLES}
+    # The stage roles' policy is a jsonencode() holding the repository ARN: unknown in the whole plan; so is
+    # whether the test stage's role, reachable from pull requests, can push (IDF-004).
+    assert by_status[Status.UNKNOWN] == {(f"REG-00{n}", role) for n in range(1, 7) for role in MODULE_ROLES} | {
+        ("IDF-004", MODULE_ROLES[1])}
     unknown = [f for f in findings if f.status is Status.UNKNOWN]
     reason = "known after apply (computed from var.repository_arn (aws_ecr_repository.app.arn))"
     assert all(reason in f.message for f in unknown)
@@ -82,7 +84,7 @@ def test_plan_example_with_sources_decides_the_unknown_policies_from_the_tf_file
     by_status = _by_status(demo.run(PLAN_EXAMPLE, Config()).findings)
     assert by_status[Status.UNKNOWN] == set()
     assert by_status[Status.FAILED] == KNOWN_IN_PLAN | {(rule, role) for rule in ("REG-002", "REG-004", "REG-006")
-                                                        for role in MODULE_ROLES}
+                                                        for role in MODULE_ROLES} | {("IDF-004", MODULE_ROLES[1])}
 
 
 def test_plan_example_reports_everything_its_hcl_sources_fail():

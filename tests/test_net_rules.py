@@ -116,6 +116,28 @@ def test_a_deny_evaluated_first_shadows_an_nsg_allow(deny, status):
     assert [f[0] for f in judge(nsg)] == ([status] if status else [])
 
 
+def test_a_deny_declared_as_its_own_resource_shadows_the_allows_of_its_nsg():
+    from rulebook.model import Ref
+
+    deny = make("azure.network.security_rule", "azurerm_network_security_rule.deny", 20,
+                security_group=Ref("azurerm_network_security_group.n", "name"),
+                **{**nsg_rule(["Internet"], ["22"], access="Deny"), "name": "deny", "priority": 90})
+    inline_allow = make("azure.network.security_group", "azurerm_network_security_group.n", 1, name="n",
+                        rules=[nsg_rule(["*"], ["22", "8080"])])
+    separate_allow = make("azure.network.security_rule", "azurerm_network_security_rule.allow", 30,
+                          security_group=Ref("azurerm_network_security_group.n", "name"), **nsg_rule(["*"], ["22"]))
+    assert judge(inline_allow, deny, separate_allow) == [
+        ("failed", "azurerm_network_security_group.n", "security rule 'r' admits * on port 8080 (Jenkins)")]
+    other = make("azure.network.security_group", "azurerm_network_security_group.other", 40, name="other", rules=[])
+    elsewhere = make("azure.network.security_rule", "azurerm_network_security_rule.deny", 20,
+                     **{**deny.props, "security_group": Ref("azurerm_network_security_group.other", "name")})
+    assert [f[:2] for f in judge(inline_allow, other, elsewhere, separate_allow)] == [
+        ("failed", "azurerm_network_security_group.n"), ("failed", "azurerm_network_security_rule.allow")]
+    undecided = make("azure.network.security_rule", "azurerm_network_security_rule.deny", 20,
+                     **{**deny.props, "security_group": Unknown("known after apply")})
+    assert [f[:2] for f in judge(inline_allow, undecided)] == [("failed", "azurerm_network_security_group.n")]
+
+
 def test_inline_rules_are_judged_one_by_one_and_an_unknown_block_is_undecided():
     group = make("aws.ec2.security_group", "aws_security_group.ci", 3, name="ci", ingress=[
         {"protocol": "tcp", "from_port": 443, "to_port": 443, "sources": ["0.0.0.0/0"]},
@@ -328,3 +350,76 @@ def test_pulumi_through_the_pack(tmp_path, code, sdk, expected):
     report = run_gate(tmp_path, config={"enforcement": {r: "disabled" for r in REGISTRY if r != "NET-001"}})
     assert report.errors == []
     assert sorted(rows(report.findings), key=lambda r: r[3]) == expected
+
+
+SEPARATE_DENY = '''
+resource "azurerm_network_security_group" "agents" {
+  name                = "nsg-agents"
+  location            = "westeurope"
+  resource_group_name = "rg-ci"
+
+  security_rule {
+    name                       = "agents"
+    priority                   = 200
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_ranges    = ["22", "8080"]
+    source_address_prefix      = "Internet"
+    destination_address_prefix = "*"
+  }
+}
+
+resource "azurerm_network_security_rule" "no_ssh" {
+  name                        = "no-ssh-from-internet"
+  priority                    = 100
+  direction                   = "Inbound"
+  access                      = "Deny"
+  protocol                    = "*"
+  source_port_range           = "*"
+  destination_port_range      = "22"
+  source_address_prefix       = "Internet"
+  destination_address_prefix  = "*"
+  resource_group_name         = "rg-ci"
+  network_security_group_name = azurerm_network_security_group.agents.name
+}
+'''
+
+
+def test_terraform_deny_as_its_own_resource_closes_what_it_refuses(tmp_path):
+    from hcl_scanner import scan
+
+    (tmp_path / "main.tf").write_text(SEPARATE_DENY)
+    result = scan([str(tmp_path)], repo_root=str(tmp_path))
+    findings = [f for inv in result.inventories for f in evaluate(inv, Config(), rules=NET)]
+    assert [(*r, f.message) for r, f in zip(rows(findings), findings)] == [
+        ("NET-001", "failed", "azurerm_network_security_group.agents", 2,
+         "security rule 'agents' admits Internet on port 8080 (Jenkins)")]
+
+
+PULUMI_SEPARATE_DENY = '''
+import pulumi_azure_native as azure_native
+
+agents = azure_native.network.NetworkSecurityGroup("agents", resource_group_name="rg-ci", security_rules=[
+    {"name": "agents", "priority": 200, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+     "source_address_prefix": "Internet", "source_port_range": "*", "destination_address_prefix": "*",
+     "destination_port_ranges": ["22", "8080"]},
+])
+azure_native.network.SecurityRule("no-ssh", resource_group_name="rg-ci", network_security_group_name=agents.name,
+    priority=100, direction="Inbound", access="Deny", protocol="*", source_port_range="*",
+    destination_port_range="22", source_address_prefix="Internet", destination_address_prefix="*")
+'''
+
+
+def test_pulumi_deny_as_its_own_resource_closes_what_it_refuses(tmp_path):
+    if importlib.util.find_spec("pulumi_azure_native") is None:
+        pytest.skip("pulumi_azure_native is not installed")
+    from preview_gate import run_gate
+
+    (tmp_path / "__main__.py").write_text(PULUMI_SEPARATE_DENY.lstrip("\n"))
+    (tmp_path / "Pulumi.yaml").write_text("name: net-deny\nruntime: python\n")
+    report = run_gate(tmp_path, config={"enforcement": {r: "disabled" for r in REGISTRY if r != "NET-001"}})
+    assert report.errors == []
+    assert [(*r, f.message) for r, f in zip(rows(report.findings), report.findings)] == [
+        ("NET-001", "failed", "agents", 3, "security rule 'agents' admits Internet on port 8080 (Jenkins)")]

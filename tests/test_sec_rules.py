@@ -173,7 +173,7 @@ resource "github_actions_variable" "v" {{
   variable_name = "T"
   value         = local.token
 }}
-''', [("SEC-001", "local.token", 7, "failed"), ("SEC-001", "var.registry_password", 2, "failed"),
+''', [("SEC-001", "local.token", 7, "failed"), ("SEC-001", "var.registry_password (root/terraform.tfvars)", 1, "failed"),
       ("SEC-004", "var.registry_password", 2, "failed")]),
 }
 
@@ -192,6 +192,27 @@ def test_sec_001_names_the_use_and_shows_only_a_redacted_form(tmp_path):
     [message] = messages(tmp_path, {"root/main.tf": code})
     assert message == ("variable deploy_key holds an AWS access key (AKIA****, 20 characters); "
                        "used by aws_ssm_parameter.p.value")
+
+
+def test_sec_001_reports_a_variables_file_value_where_the_winning_assignment_is(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text('variable "registry_password" {\n  type = string\n  sensitive = true\n}\n'
+                                  'resource "aws_ssm_parameter" "p" {\n  name  = "p"\n  type  = "SecureString"\n'
+                                  '  value = var.registry_password\n}\n')
+    (root / "terraform.tfvars").write_text('registry_password = "placeholder"\n')
+    (root / "prod.auto.tfvars.json").write_text(
+        f'{{\n  "region": "eu-west-1",\n  "registry_password": "{fake.PASSWORD}",\n'
+        f'  "legacy_key": "{fake.AWS_KEY_ID}"\n}}\n')
+    result = scan([str(root)], repo_root=str(tmp_path))
+    findings = [f for inv in result.inventories for f in evaluate(inv, rules=[REGISTRY["SEC-001"]])]
+    assert sorted((f.resource, f.file, f.line, f.message) for f in findings) == [
+        ("var.legacy_key (root/prod.auto.tfvars.json)", "root/prod.auto.tfvars.json", 4,
+         f"variable legacy_key (value from a variables file) holds an AWS access key ({fake.AWS_KEY_ID[:4]}****, "
+         "20 characters)"),
+        ("var.registry_password (root/prod.auto.tfvars.json)", "root/prod.auto.tfvars.json", 3,
+         f"variable registry_password (value from a variables file) holds a literal credential "
+         f"({fake.PASSWORD[:4]}****, {len(fake.PASSWORD)} characters); used by aws_ssm_parameter.p.value")]
 
 
 def test_sec_001_in_a_module_called_with_a_literal(tmp_path):

@@ -159,7 +159,7 @@ def _federated(*identity_keys: str) -> Builder:
     def build(r: Reader) -> tuple[str, Props]:
         return "azure.federated_credential", dict(
             identity=r.get(*identity_keys), issuer=r.get("issuer"), subject=r.get("subject") or None,
-            audiences=as_list(r.get("audiences", "audience")))
+            audiences=as_list(r.get("audiences", "audience")), claims_matching_expression=r.get("claimsMatchingExpression"))
     return build
 
 
@@ -231,6 +231,8 @@ BUILDERS: dict[str, Builder] = {
     "azuread:index/servicePrincipalPassword:ServicePrincipalPassword": _ad_password("servicePrincipalId"),
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential":
         _federated("applicationId", "applicationObjectId"),
+    "azuread:index/applicationFlexibleFederatedIdentityCredential:ApplicationFlexibleFederatedIdentityCredential":
+        _federated("applicationId"),
     "azuread:index/servicePrincipal:ServicePrincipal": _ad_identity("ServicePrincipal", "displayName"),
     "azuread:index/user:User": _ad_identity("User", "userPrincipalName", "displayName"),
     "azuread:index/group:Group": _ad_identity("Group", "displayName"),

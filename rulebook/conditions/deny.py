@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from ..policy import Statement
 from ..unknown import Unknown
 from .keys import NETWORK_KEYS
-from .operators import Entry, entries, wild
+from .operators import UNKNOWN_KEY, Entry, entries, wild
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def deny_exceptions(statement: Statement) -> DenyExceptions:
     escapes: list[Escape] = []
     unknown: Unknown | None = None
     for test in entries(statement):
-        if test.family is None:
+        if test.family is None or test.key_lc == UNKNOWN_KEY:
             unknown = unknown if unknown is not None else test.unknown
             continue
         escapes.append(Escape(test, matching=test.negated, absent=not test.when_absent()))

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 from ..model import Ref
 from ..policy import Condition, Statement
-from ..unknown import Unknown
+from ..unknown import Unknown, UnknownKey
 from .keys import canonical
 
 ESCAPES = {"*": "\x01", "?": "\x02", "$": "$"}  # ${*} ${?} ${$}: literal characters
@@ -66,7 +66,9 @@ class Entry:
 
     @property
     def unknown(self) -> Unknown | None:
-        """Why this entry cannot be evaluated: an unknown operator, block or value."""
+        """Why this entry cannot be evaluated: an unknown key, operator, block or value."""
+        if isinstance(self.condition.key, UnknownKey):
+            return self.condition.key.unknown
         if self.family is None:
             if self.key_lc == UNKNOWN_KEY:
                 return next((v for v in self.values if isinstance(v, Unknown)), Unknown("condition not known"))

@@ -37,3 +37,34 @@ def test_same_named_buckets_of_two_module_calls_keep_their_own_blocks(tmp_path):
     assert block.props["bucket"].targets == ("module.shut.aws_s3_bucket.b",)
     findings = evaluate(inventory, rules=[REGISTRY["BKT-001"]], today=dt.date(2026, 11, 25))
     assert [(f.status.value, f.resource) for f in findings] == [("failed", "module.open.aws_s3_bucket.b")]
+
+
+CALLER_ROOT = '''
+data "aws_caller_identity" "current" {}
+resource "aws_ecr_repository" "app" {
+  name                 = "app"
+  image_tag_mutability = "IMMUTABLE"
+}
+resource "aws_ecr_repository_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = ["ecr:BatchGetImage", "ecr:PutImage"]
+    }]
+  })
+}
+'''
+
+
+def test_a_principal_built_from_the_caller_identity_is_the_deployment_account(tmp_path):
+    (tmp_path / "main.tf").write_text(CALLER_ROOT)
+    [inventory] = hcl_scanner.scan([str(tmp_path)]).inventories
+    findings = evaluate(inventory, rules=[REGISTRY["REG-007"]], today=dt.date(2026, 11, 25))
+    assert [(f.status.value, f.resource) for f in findings] == []  # same account: nothing to report
+    (tmp_path / "main.tf").write_text(CALLER_ROOT.replace('data "aws_caller_identity" "current" {}', ""))
+    [inventory] = hcl_scanner.scan([str(tmp_path)]).inventories
+    findings = evaluate(inventory, rules=[REGISTRY["REG-007"]], today=dt.date(2026, 11, 25))
+    assert [(f.status.value, f.resource) for f in findings] == [("unknown", "aws_ecr_repository_policy.app")]

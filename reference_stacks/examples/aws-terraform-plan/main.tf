@@ -30,10 +30,10 @@ variable "github_repository" {
 data "aws_caller_identity" "current" {}
 
 locals {
-  # One CI identity per pipeline stage, each pinned to its GitHub environment.
+  # One CI identity per pipeline stage: build pinned to its GitHub environment, test reachable from pull requests.
   stages = {
     build = "repo:${var.github_repository}:environment:build"
-    test  = "repo:${var.github_repository}:environment:test"
+    test  = "repo:${var.github_repository}:pull_request" # tests run on every pull request
   }
 }
 

@@ -101,3 +101,13 @@ resource "azurerm_linux_virtual_machine" "agent" {
   EOT
   )
 }
+
+# The pipeline also signs in through OIDC, with a flexible credential any repository of the organisation
+# (and any branch or pull request of it) can use.
+resource "azuread_application_flexible_federated_identity_credential" "ci" {
+  application_id             = azuread_application.ci.id
+  display_name               = "github-any-repository"
+  audience                   = "api://AzureADTokenExchange"
+  issuer                     = "https://token.actions.githubusercontent.com"
+  claims_matching_expression = "claims['sub'] matches 'repo:acme/*'"
+}

@@ -9,6 +9,7 @@ from ...model import Resource
 from ...networks import open_to_internet
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
+from ..helpers import linked
 
 WEB_PORTS = frozenset({80, 443})
 ALL_PORTS = (0, 65535)
@@ -17,6 +18,8 @@ CI_PORTS = {22: "SSH", 2375: "Docker API", 2376: "Docker API (TLS)", 3389: "RDP"
             50000: "Jenkins agents"}
 _ALL_PROTOCOLS = {"-1", "all", "*", "any"}
 _PORT_PROTOCOLS = {"tcp", "udp", "6", "17", "sctp", "132"}
+KINDS = ("aws.ec2.security_group", "aws.ec2.security_group_rule", "azure.network.security_group",
+         "azure.network.security_rule")
 
 
 def _public(sources: list[Any]) -> list[str]:
@@ -175,7 +178,8 @@ def _label(entry: dict[str, Any], index: int, what: str) -> str:
     return f"{what} {name!r}" if isinstance(name, str) and name else f"{what} #{index + 1}"
 
 
-def _inline(resource: Resource, prop: str, what: str, judge: Any) -> Iterator[Result]:
+def _inline(resource: Resource, prop: str, what: str, judge: Any, siblings: Sequence[Any] | None = None,
+            ) -> Iterator[Result]:
     entries = resource.get(prop)
     if isinstance(entries, Unknown):
         yield Result.undecided(resource, entries, f"the {what}s")
@@ -185,7 +189,7 @@ def _inline(resource: Resource, prop: str, what: str, judge: Any) -> Iterator[Re
         if isinstance(entry, Unknown):
             yield Result.undecided(resource, entry, where)
             continue
-        result = judge(resource, where, entry, entries)
+        result = judge(resource, where, entry, entries if siblings is None else siblings)
         if result is not None:
             yield result
 
@@ -205,15 +209,16 @@ def _security_group_rule(resource: Resource) -> Iterator[Result]:
     title="CI hosts are not open to the internet",
     severity=Severity.HIGH,
     practice="P5",
-    kinds=("aws.ec2.security_group", "aws.ec2.security_group_rule", "azure.network.security_group",
-           "azure.network.security_rule"),
+    scope="inventory",
+    kinds=KINDS,
     rationale="""
 CI servers and build agents hold the keys to everything they deploy. Jenkins on 8080, its agent
 port 50000, SSH on 22 and an unauthenticated Docker API on 2375 open to the internet are how
 build infrastructure is taken over: the attacker runs a job, or reads the credentials an agent
 holds. Only web ports (80/443, behind authentication) belong on the internet; everything else
 should be reachable from the CI network or a bastion only. Within one NSG, a Deny rule evaluated
-before an Allow (a lower priority number) closes the ports it refuses to the internet.
+before an Allow (a lower priority number) closes the ports it refuses to the internet, whether it is
+written inline or as its own `azurerm_network_security_rule` / `SecurityRule` resource.
 """,
     remediation="""
 Limit the rule's source to the CI network's ranges (`ci_network.cidrs`), a bastion's or VPN's
@@ -273,19 +278,39 @@ azure_native.network.NetworkSecurityGroup("agents", resource_group_name="rg-ci",
 '''),
     ),
 )
-def net_001(resource: Resource, ctx: Context) -> Iterator[Result]:
-    return _internet_ingress(resource, ctx)
+def net_001(ctx: Context) -> Iterator[Result]:
+    # inventory scope: an NSG's rules may be declared as resources of their own (Deny precedence)
+    for resource in ctx.inventory.of_kind(*KINDS):
+        yield from _judge_resource(resource, ctx)
 
 
-def _internet_ingress(resource: Resource, ctx: Context) -> Iterator[Result]:
-    """The decision of NET-001, kept out of the decorated function so it can be mutation tested."""
+def _judge_resource(resource: Resource, ctx: Context) -> Iterator[Result]:
     if resource.kind == "aws.ec2.security_group":
         yield from _inline(resource, "ingress", "ingress rule", _aws_entry)
     elif resource.kind == "aws.ec2.security_group_rule":
         yield from _security_group_rule(resource)
     elif resource.kind == "azure.network.security_group":
-        yield from _inline(resource, "rules", "security rule", _azure_entry)
+        yield from _inline(resource, "rules", "security rule", _azure_entry, _nsg_rules(ctx, resource))
     else:
-        result = _azure_entry(resource, "the security rule", resource.props)
+        result = _azure_entry(resource, "the security rule", resource.props, _nsg_rules(ctx, resource))
         if result is not None:
             yield result
+
+
+def _nsg_rules(ctx: Context, resource: Resource) -> list[Any]:
+    """Every rule of the NSG a resource is or belongs to: its inline rules and the rules declared as their
+    own resources that the engine links to it (a rule whose NSG is not decided adds no Deny: fail closed)."""
+    nsg = resource if resource.kind == "azure.network.security_group" else \
+        ctx.inventory.resolve(resource.get("security_group"), ("azure.network.security_group",))
+    if not isinstance(nsg, Resource):
+        return [resource.props]
+    owned = ctx.derived("net.nsg_rules", _standalone_rules)
+    inline = nsg.get("rules")
+    return [*(inline if isinstance(inline, list) else ()), *(r.props for r in owned.get(nsg.address, ()))]
+
+
+def _standalone_rules(ctx: Context) -> dict[str, list[Resource]]:
+    inventory = ctx.inventory
+    owned, _ = linked(inventory, inventory.of_kind("azure.network.security_group"),
+                      inventory.of_kind("azure.network.security_rule"), "security_group")
+    return owned

@@ -6,8 +6,8 @@ import re
 
 from ...model import Resource
 
-DECLARATIONS = {"terraform.variable": "variable", "terraform.local": "local value", "terraform.output": "output",
-                "terraform.provider": "provider"}
+DECLARATIONS = {"terraform.variable": "variable", "terraform.variable_value": "variable",
+                "terraform.local": "local value", "terraform.output": "output", "terraform.provider": "provider"}
 
 
 def last_key(path: str) -> str:

@@ -472,3 +472,14 @@ def test_bkt_001_messages_name_the_blocks():
     ) == [("failed", "aws_s3_bucket.a", "no public access block that may belong to this bucket "
            "(aws_s3_bucket_public_access_block.x, aws_s3_bucket_public_access_block.y) sets every flag to true "
            "(block_public_acls, restrict_public_buckets not true)")]
+
+
+@pytest.mark.parametrize("strict, first_expires", [(False, "2026-01-01"), (True, "2099-01-01")])
+def test_a_later_config_suppression_applies_when_an_earlier_one_is_expired_or_refused(strict, first_expires):
+    config = Config.from_dict({"suppressions": [
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.ci", "reason": "old", "expires": first_expires},
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.*", "reason": "renewed", "expires": "2026-12-31"}]})
+    [finding] = evaluate(_key_inventory(), config, rules=[REGISTRY["IDF-001"]], today=TODAY,
+                         strict_suppressions=strict)
+    assert (finding.status, finding.suppression.reason, finding.suppression.expires) == (
+        Status.SUPPRESSED, "renewed", "2026-12-31")

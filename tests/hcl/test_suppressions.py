@@ -191,3 +191,18 @@ def test_a_comment_run_above_a_block_reaches_past_plain_comments(tmp_path):
     assert [(s.reason, s.line) for s in evaluated(result)["aws_iam_access_key.a"].suppressions] == [
         ("top of the run", 1)]
     assert result.errors == []
+
+
+def test_attached_lines_walk_the_whole_comment_run_above_and_the_block_body():
+    from hcl_scanner.loader import parse_text
+    from hcl_scanner.suppressions import attached_lines
+
+    parsed = parse_text('# cicd-guard:ignore=IDF-001 reason="a"\n# note\n# note\n'
+                        'resource "aws_iam_access_key" "a" {\n  # cicd-guard:ignore=IDF-001 reason="b"\n}\n'
+                        '# cicd-guard:ignore=IDF-001 reason="c"\n\n'
+                        'resource "aws_iam_access_key" "b" {\n}\n'
+                        '# cicd-guard:ignore=IDF-001 reason="d"\n# note\n'
+                        'resource "aws_iam_access_key" "c" {\n}\n', "main.tf")
+    assert attached_lines(parsed, 4) == [1, 5]
+    assert attached_lines(parsed, 9) == []  # a blank line ends the run
+    assert attached_lines(parsed, 13) == [11]

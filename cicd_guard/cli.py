@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="`terraform show -json` output (repeatable)")
     scan.add_argument("--var-file", action="append", default=[], metavar="FILE", help="extra .tfvars (repeatable)")
     scan.add_argument("--repo-root", metavar="DIR", help="repository root: report paths relative to it "
-                      "and map plan resources back to .tf lines (default: current directory)")
+                      "and map plan resources back to .tf lines (default: the current directory; a plan's "
+                      ".tf files are looked for below it)")
     _add_output_options(scan, list(FORMATS))
     _add_policy_options(scan)
     scan.add_argument("--strict-suppressions", action="store_true",
@@ -166,7 +167,16 @@ def _pulumi_hint(error: InputError) -> InputError:
     return error
 
 
-def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
+def _no_lines_hint(plans: Sequence[str]) -> list[str]:
+    """One line for every plan whose findings cannot point at .tf lines: why, and how to fix it."""
+    if not plans:
+        return []
+    return [f"{', '.join(plans)}: no folder under the current directory declares the plan's resources, so "
+            "its findings cannot point at .tf lines (no line in text, no SARIF region for code scanning); "
+            "run from the checkout the plan was made from, or pass --repo-root DIR"]
+
+
+def run_scan(args: argparse.Namespace) -> tuple[Report, str | None, list[str]]:
     if not args.paths and not args.plan:
         raise CliError("scan: give at least one PATH or --plan FILE")
     config = _load_config(args.config)
@@ -182,16 +192,17 @@ def run_scan(args: argparse.Namespace) -> tuple[Report, str | None]:
 
         cache.disable()
     result = tf_scan(paths=list(args.paths), plans=list(args.plan), var_files=list(args.var_file),
-                     repo_root=args.repo_root, strict_suppressions=args.strict_suppressions)
+                     repo_root=args.repo_root, strict_suppressions=args.strict_suppressions,
+                     default_root=None if args.repo_root else os.getcwd())
     findings = evaluate_scan(result, config, strict_suppressions=args.strict_suppressions)
     errors = [_pulumi_hint(e) for e in _merge_errors(result.errors, *(inv.errors for inv in result.inventories))]
     findings.sort(key=lambda f: f.sort_key())
     report = Report(findings=findings, errors=errors, scanned=list(result.scanned),
                     rules_run=[r.id for r in all_rules()], notes=list(result.notes))
-    return report, args.repo_root
+    return report, args.repo_root, _no_lines_hint(result.plans_without_lines)
 
 
-def run_gate(args: argparse.Namespace) -> tuple[Report, str | None]:
+def run_gate(args: argparse.Namespace) -> tuple[Report, str | None, list[str]]:
     program = Path(args.program_dir)
     if not program.is_dir():
         raise CliError(f"gate: {args.program_dir}: not a directory")
@@ -209,7 +220,7 @@ def run_gate(args: argparse.Namespace) -> tuple[Report, str | None]:
                       **({"timeout": args.timeout} if args.timeout is not None else {}))
     except ConfigError as exc:
         raise CliError(f"config error: {exc}") from None
-    return report, None
+    return report, None, []
 
 
 def _map_title(inventory, fallback: str) -> str:
@@ -351,13 +362,17 @@ def _emit(text: str, output: str | None) -> None:
         raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
-def _report(args: argparse.Namespace, report: Report, repo_root: str | None) -> int:
+def _report(args: argparse.Namespace, report: Report, repo_root: str | None, hints: Sequence[str] = ()) -> int:
+    """Write the report; on stderr, each hint once (whatever the format) and, when the report went to a
+    file or a machine format, the verdict and the errors."""
     from rulebook.reporters import render
     from rulebook.reporters.common import summary_line, verdict
 
     text = render(report, args.format, color=_use_color(args.color, args.output), repo_root=repo_root,
                   strict=args.strict)
     _emit(text, args.output)
+    for hint in dict.fromkeys(hints):
+        say(f"hint: {hint}")
     code = report.exit_code(args.strict)
     if args.output or args.format != "text":  # the report went elsewhere: leave a one-line verdict on stderr
         say(f"{verdict(report, args.strict)}: {summary_line(report, args.strict)}")

@@ -6,6 +6,7 @@
     result.errors        # InputError per unreadable/unparsable input: the CLI exits 2 when non-empty
     result.scanned       # files read
     result.notes         # things not scanned (remote modules, JSON-syntax configuration)
+    result.plans_without_lines   # plans whose findings cannot point at .tf lines (no sources found)
 
 A directory is a root module, and so is every directory below it that holds .tf files and is not
 called as a local module by another scanned directory (the way checkov picks roots). A directory
@@ -59,6 +60,8 @@ class ScanResult:
     module_defaults: dict[str, list[EvaluatedResource]] = field(default_factory=dict)
     inventory_roots: list[str] = field(default_factory=list)  # per inventory: its root dir or plan file
     strict_suppressions: bool = False
+    # plans read without repo_root whose blocks default_root does not declare: their findings have no line
+    plans_without_lines: list[str] = field(default_factory=list)
 
 
 def _is_plan_json(path: Path) -> bool:
@@ -228,8 +231,11 @@ def _local_calls(mod: ModuleDef) -> set[str]:
 
 
 def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), repo_root: str | None = None,
-         strict_suppressions: bool = False) -> ScanResult:
-    """Scan directories / .tf files / plan JSON files; see the module docstring."""
+         strict_suppressions: bool = False, default_root: str | None = None) -> ScanResult:
+    """Scan directories / .tf files / plan JSON files; see the module docstring. Without repo_root, a
+    plan's .tf sources are looked for under `default_root` (the CLI: the current directory) and used when
+    a folder there declares the plan's root module; `result.plans_without_lines` lists the plans where
+    none does."""
     result = ScanResult(strict_suppressions=strict_suppressions)
     dirs, file_roots, plan_paths = _split_paths(list(paths), result.errors)
     plan_paths += [Path(p) for p in plans]
@@ -268,7 +274,8 @@ def scan(paths: list[str], plans: list[str] = (), var_files: list[str] = (), rep
         result.notes.extend(f"{display_path(f, base)}: Terraform JSON configuration is not scanned "
                             "(use a plan JSON for it)" for f in json_files)
     for plan in plan_paths:
-        _read_plan(plan, Path(repo_root) if repo_root else None, result)
+        _read_plan(plan, Path(repo_root) if repo_root else None, result,
+                   Path(default_root) if default_root and not repo_root else None)
     result.errors = list(dict.fromkeys(result.errors))
     result.scanned = list(dict.fromkeys(result.scanned))
     return result
@@ -315,10 +322,12 @@ def _top_for(root: Path, dirs: list[Path], file_roots: list[Path]) -> Path:
     return root
 
 
-def _read_plan(path: Path, repo_root: Path | None, result: ScanResult) -> None:
-    from .plan import read_plan
+def _read_plan(path: Path, repo_root: Path | None, result: ScanResult, default_root: Path | None) -> None:
+    from .plan import read_plan_located
 
-    inventory, errors = read_plan(path, repo_root)
+    inventory, errors, unmatched = read_plan_located(path, repo_root, default_root)
+    if unmatched:
+        result.plans_without_lines.append(str(path))
     result.scanned.append(str(path))
     result.errors.extend(errors)
     if inventory is not None:

@@ -14,7 +14,7 @@ from rulebook.adapters import effective_tags, leaves, policy_argument
 from rulebook.model import Resource, SourceLocation
 from rulebook.unknown import Unknown, concat_known
 
-from . import adapter_network, adapter_workloads
+from . import adapter_commands, adapter_network, adapter_workloads
 
 Attrs = dict[str, Any]
 UNMAPPED = "unmapped"  # a managed type no rule models: kept for the secret scan of its literal values
@@ -461,6 +461,8 @@ PROVIDERS: dict[str, Builder] = {
 
 
 def _builders(mode: str) -> dict[str, Builder]:
+    if mode == "provisioner":  # commands a resource runs (adapter_commands.py)
+        return adapter_commands.PROVISIONERS
     return DATA if mode == "data" else PROVIDERS if mode == "provider" else MANAGED
 
 

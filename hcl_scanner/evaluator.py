@@ -32,6 +32,7 @@ from .eval_files import TEMPLATE_ENV as _TEMPLATE
 from .eval_files import FileFunctions
 from .eval_order import Ordering
 from .module_tree import ModuleTree
+from .provisioners import Provisioners
 from .modules import ModuleLoader
 from .sensitive import Sensitive, scrub, strings, unmark
 
@@ -64,7 +65,7 @@ def _key(value: Any) -> str:
 _CONTAINERS = (list, dict, Sensitive)
 
 
-class Evaluator(Ordering, Declarations, ModuleTree, FileFunctions):
+class Evaluator(Ordering, Declarations, ModuleTree, FileFunctions, Provisioners):
     """Evaluates one root module (and the local modules it calls)."""
 
     def __init__(self, loader: ModuleLoader, scan_root: Path, errors: list[InputError], notes: list[str]):

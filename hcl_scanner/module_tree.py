@@ -152,12 +152,22 @@ class ModuleTree:
                     self.error(decl.file, decl.line, f"internal error evaluating {inst.address}: "
                                f"{type(exc).__name__}: {exc}")
                     continue
+                connection = self.connection(decl.body)
+                if connection is not None:  # literal arguments only: the secret scan reads them
+                    attrs = {**attrs, "connection": connection}
                 paths: set[str] = set()
                 if self.marks_seen:
                     attrs = strip(attrs, "", paths)
-                out.append(EvaluatedResource(self.scrub(inst.address), decl.type, decl.mode, attrs, location,
-                                             scope.inherited + own, list(inst.notes) + scope.notes,
-                                             frozenset(paths), decl.body))
+                address = self.scrub(inst.address)
+                evaluated = EvaluatedResource(address, decl.type, decl.mode, attrs, location,
+                                              scope.inherited + own, list(inst.notes) + scope.notes,
+                                              frozenset(paths), decl.body)
+                out.append(evaluated)
+                try:
+                    out.extend(self.provisioners(decl, inst, address, evaluated))
+                except Exception as exc:  # noqa: BLE001 - a scanner bug must cost the commands, loudly
+                    self.error(decl.file, decl.line, f"internal error evaluating the provisioners of {address}: "
+                               f"{type(exc).__name__}: {exc}")
         for name in scope.mod.modules:
             _, children = self.module_instances(scope, name)
             for child in children:

@@ -27,6 +27,7 @@ from .files import PLAN_LIMIT, read_regular
 from .plan_declarations import declarations, mark_sensitive_entries
 from rulebook.policy_document import render as render_document
 from .plan_schema import shape_errors
+from .plan_provisioners import planned_provisioners
 from .plan_sources import POLICY_ATTRS, PlanSources, unknown_policy
 
 ENGINE = "terraform-plan"
@@ -485,13 +486,15 @@ class SourceIndex:
         self._dirs[directory] = found
         return found
 
-    def directories(self, limit: int = 5000) -> list[Path]:
+    def directories(self, limit: int = 5000, walked: int = 50000) -> list[Path]:
+        """Directories holding .tf files (at most `limit`, after at most `walked` directories visited:
+        the default root is the current directory, which may be a large tree)."""
         out: list[Path] = []
-        for current, dirs, files in os.walk(self.root):
+        for count, (current, dirs, files) in enumerate(os.walk(self.root), start=1):
             dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
             if any(f.endswith(".tf") for f in files):
                 out.append(Path(current))
-            if len(out) >= limit:
+            if len(out) >= limit or count >= walked:
                 break
         return out
 
@@ -512,7 +515,7 @@ def _origin(ref: str, values: list[Any]) -> str:
 # --- the reader ------------------------------------------------------------------------------------
 
 class _PlanReader:
-    def __init__(self, data: dict, path: Path, repo_root: Path | None) -> None:
+    def __init__(self, data: dict, path: Path, repo_root: Path | None, default_root: Path | None = None) -> None:
         self.path = path
         self.instances = collect_instances(data)
         self.config: dict[tuple[str, ...], _ConfModule] = {}
@@ -535,6 +538,20 @@ class _PlanReader:
         self._sources: PlanSources | bool | None = None  # False: no sources to read
         self.source_notes: dict[str, list[str]] = {}  # address -> what the .tf sources gave (or why not)
         self.notes: list[str] = []  # about the whole plan (a partial match with the .tf sources)
+        self.where = "the repo root"
+        self._match: tuple[SourceIndex, tuple[Path, int, int]] | None = None
+        self.unmatched = False  # the default root declares none of the plan's blocks: no lines
+        if repo_root is None and default_root is not None:
+            self._try_default_root(default_root)
+
+    def _try_default_root(self, default_root: Path) -> None:
+        """Without --repo-root, read the sources under `default_root` (the current directory) only when a
+        folder there declares most of the plan's root module blocks (a folder that happens to declare an
+        `aws_iam_role.this` too is not the plan's)."""
+        self.sources, self.where = SourceIndex(default_root), "the current directory"
+        _, score, wanted = self._root_match()
+        if score * 2 <= wanted:
+            self.sources, self.unmatched = None, wanted > 0
 
     # configuration lookups
 
@@ -794,6 +811,26 @@ class _PlanReader:
 
     def _root_dir(self) -> Path | None:
         """The directory under the repo root that declares most of the root module's blocks."""
+        best, best_score, wanted = self._root_match()
+        if wanted and best_score < wanted:
+            assert self.sources is not None
+            where = best.relative_to(self.sources.root).as_posix() if best_score else None
+            self.notes.append(
+                f"{self.path}: the plan's root module matches {where}/ under {self.where} only in part "
+                f"({best_score} of its {wanted} blocks declared there): the others point at the plan file"
+                if where is not None else
+                f"{self.path}: no folder under {self.where} declares the plan's root module blocks "
+                f"(0 of {wanted}): findings point at the plan file")
+        return best
+
+    def _root_match(self) -> tuple[Path, int, int]:
+        """The directory declaring most of the root module's blocks, how many it declares, of how many."""
+        assert self.sources is not None
+        if self._match is None or self._match[0] is not self.sources:
+            self._match = (self.sources, self._best_root())
+        return self._match[1]
+
+    def _best_root(self) -> tuple[Path, int, int]:
         assert self.sources is not None
         wanted = {("data" if i.mode == "data" else "resource", f"{i.type}.{i.name}")
                   for i in self.instances.values() if not i.module}
@@ -807,15 +844,7 @@ class _PlanReader:
             score = len(wanted & set(self.sources.declared(directory)))
             if score > best_score:
                 best, best_score = directory, score
-        if wanted and best_score < len(wanted):
-            where = best.relative_to(self.sources.root).as_posix() if best_score else None
-            self.notes.append(
-                f"{self.path}: the plan's root module matches {where}/ under the repo root only in part "
-                f"({best_score} of its {len(wanted)} blocks declared there): the others point at the plan file"
-                if where is not None else
-                f"{self.path}: no folder under the repo root declares the plan's root module blocks "
-                f"(0 of {len(wanted)}): findings point at the plan file")
-        return best
+        return best, best_score, len(wanted)
 
     def _module_sources(self, key: tuple[str, ...]) -> tuple[dict, str, SourceLocation | None] | str:
         """Declarations of one module's directory, its name for messages and the calling block;
@@ -884,7 +913,24 @@ class _PlanReader:
                 resource.notes.append(f"plan marks sensitive: {', '.join(inst.sensitive)}")
                 mark_sensitive_entries(resource, inst.sensitive)
             out.append(resource)
+            if conf is not None and conf.get("provisioners"):
+                out.extend(self.provisioners(inst, conf, location))
         return out + self.providers()
+
+    def provisioners(self, inst: _Instance, conf: dict, location: SourceLocation) -> list[Resource]:
+        """The commands a resource runs, each at its provisioner block when the sources are read."""
+        sources = self._plan_sources()
+        directory = self.module_dir(_conf_key(inst.module)) if sources is not None else None
+        same = directory is not None and sources.same_block(directory, inst.local, conf.get("expressions") or {})
+        out = []
+        for planned in planned_provisioners(conf, inst.address, sources.evaluated if same else None):
+            where = planned.source.location if planned.source is not None else location
+            here = SourceLocation(location.file, where.line, where.end_line, called_from=location.called_from)
+            resource = to_resource(planned.type, planned.address, planned.attrs, here, ENGINE, mode="provisioner")
+            if resource is not None:
+                resource.values = [(p, v) for p, v in resource.values if _literal_in(planned.expressions, p)]
+                out.append(resource)
+        return out
 
     def providers(self) -> list[Resource]:
         """configuration.provider_config as instances of mode "provider" (the adapter picks what it models):
@@ -925,13 +971,22 @@ def read_plan(path: Path, repo_root: Path | None = None) -> tuple[Inventory | No
     A file that cannot be read as a plan gives (None, [error]). Without repo_root every resource is
     located at the plan file (no line); with it, at its block in the .tf sources when found.
     """
+    inventory, errors, _ = read_plan_located(path, repo_root)
+    return inventory, errors
+
+
+def read_plan_located(path: Path, repo_root: Path | None = None, default_root: Path | None = None
+                      ) -> tuple[Inventory | None, list[InputError], bool]:
+    """As read_plan; without repo_root the sources are looked for under `default_root` and used when a
+    folder there declares the plan's root module. The flag: no line could be found for the plan's blocks
+    because `default_root` declares none of them (the caller says how to fix it)."""
     data, error = load_plan_json(path)
     if error is not None:
-        return None, [error]
+        return None, [error], False
     assert data is not None
     try:
-        reader = _PlanReader(data, path, repo_root)
+        reader = _PlanReader(data, path, repo_root, default_root)
         return Inventory(reader.resources() + declarations(data, reader.declaration_location),
-                         notes=reader.notes), []
+                         notes=reader.notes), [], reader.unmatched
     except RecursionError:
-        return None, [InputError(str(path), None, "plan values nested too deeply")]
+        return None, [InputError(str(path), None, "plan values nested too deeply")], False

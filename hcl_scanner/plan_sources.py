@@ -15,6 +15,7 @@ from typing import Any
 from rulebook.unknown import Unknown, find_unknown
 
 from .modules import ModuleLoader
+from .named_values import EvaluatedResource
 from .references import body_roots, configuration_roots
 
 # arguments holding a policy document
@@ -33,18 +34,23 @@ class PlanSources:
     def __init__(self, root: Path, repo_root: Path, variables: dict[str, Any]) -> None:
         self.root, self.repo_root, self.variables = root, repo_root, variables
         self.loader = ModuleLoader(repo_root)
-        self._evaluated: dict[str, dict] | None = None
+        self._evaluated: dict[str, EvaluatedResource] | None = None
         self._roots: dict[tuple[Path, str], set[str] | None] = {}  # every instance of a block shares them
 
-    def _attrs(self, address: str) -> dict:
+    def evaluated(self, address: str) -> EvaluatedResource | None:
+        """The instance (a resource or a provisioner) as the sources compute it."""
         if self._evaluated is None:
             from . import evaluate_root
             try:
                 evaluated = evaluate_root(self.root, self.variables, self.repo_root, self.loader)
             except Exception:  # noqa: BLE001 - sources that cannot be evaluated leave the unknowns as they are
                 evaluated = []
-            self._evaluated = {item.address: item.attrs for item in evaluated}
-        return self._evaluated.get(address, {})
+            self._evaluated = {item.address: item for item in evaluated}
+        return self._evaluated.get(address)
+
+    def _attrs(self, address: str) -> dict:
+        found = self.evaluated(address)
+        return found.attrs if found is not None else {}
 
     def same_block(self, directory: Path, local: str, expressions: dict) -> bool:
         """Does the block `local` in `directory` refer to what the plan's configuration says it does?"""

@@ -100,7 +100,7 @@ class Provenance:
                     self._expr(item[2], f"{prefix}{item[1]}")
                 continue
             _, btype, labels, sub, _line, _end = item
-            if btype in META_BLOCKS or btype == "dynamic":
+            if (btype in META_BLOCKS and btype != "connection") or btype == "dynamic":  # connection: secret scan
                 continue
             index = counts.get(btype, 0)
             counts[btype] = index + 1

@@ -7,6 +7,8 @@ the finding's severity and whether it is UNKNOWN travel in the message, readable
     IDF-003 [critical, unknown] cannot decide the subject: ... <urn:pulumi:dev::app::aws:iam/role:Role::ci>
 
 The trailing <urn> appears only on the lines of the preview "can't run" diagnostic, which has no URN.
+A violation reported to the engine adds a second line, `fix: ...`: the first paragraph of the rule's
+remediation for the resource's cloud (an Azure resource gets the Azure fix), which `decode_all` skips.
 
 That text is for people and the Pulumi CLI. `cicd-guard gate`, which plays the engine, does not parse it
 back: it names a file in RESULTS_ENV and the pack appends each reported line there as a JSON record
@@ -39,6 +41,12 @@ def encode(line: Line) -> str:
     return f"{text} <{line.urn}>" if line.urn else text
 
 
+def with_fix(text: str, remediation: str) -> str:
+    """The violation text with the finding's first fix paragraph on a line of its own."""
+    fix = " ".join(remediation.strip().split("\n\n")[0].split()) if remediation else ""
+    return f"{text}\nfix: {fix}" if fix else text
+
+
 def decode(text: str) -> Line | None:
     match = _LINE.match(text.strip())
     if match is None:
@@ -55,13 +63,14 @@ RESULTS_ENV = "CICD_GUARD_RESULTS_FILE"
 _WRITE = threading.Lock()
 
 
-def record(policy: str, line: Line, resource_urn: str | None) -> None:
+def record(policy: str, line: Line, resource_urn: str | None, remediation: str = "") -> None:
     """Append the structured form of a reported line for the gate (only when the gate asked for it).
-    `resource_urn`: the resource analyzed (resource policies), or None (the line's own URN counts)."""
+    `resource_urn`: the resource analyzed (resource policies), or None (the line's own URN counts);
+    `remediation`: the finding's, ordered for its cloud."""
     path = os.environ.get(RESULTS_ENV)
     if not path:
         return
-    data = {"policy": policy, **asdict(line), "resource_urn": resource_urn}
+    data = {"policy": policy, **asdict(line), "resource_urn": resource_urn, "remediation": remediation}
     with _WRITE, open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(data) + "\n")
 

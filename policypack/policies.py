@@ -156,10 +156,12 @@ class _Check:
         self.accepts = {severity} | ({s for s in RbSeverity if s not in declared} if severity is rule.severity
                                      else set())
 
-    def _say(self, line: messages.Line, report: ReportViolation, urn: str | None, analyzed: str | None) -> None:
-        """Report one line to the engine, and its structured form to the gate (messages.record)."""
-        messages.record(self.name, dataclasses.replace(line, urn=urn or line.urn), analyzed)
-        report(messages.encode(line), urn)
+    def _say(self, line: messages.Line, report: ReportViolation, urn: str | None, analyzed: str | None,
+             remediation: str = "") -> None:
+        """Report one line (and the finding's fix) to the engine, and its structured form to the gate
+        (messages.record)."""
+        messages.record(self.name, dataclasses.replace(line, urn=urn or line.urn), analyzed, remediation)
+        report(messages.with_fix(messages.encode(line), remediation), urn)
 
     def _config(self, raw: Mapping[str, Any] | None, report: ReportViolation,
                 analyzed: str | None = None) -> Config | None:
@@ -180,9 +182,9 @@ class _Check:
             line = messages.Line(finding.rule_id, finding.severity.value, finding.message, unknown)
             if unknown and is_preview():
                 undecided.append(messages.encode(dataclasses.replace(line, urn=finding.urn)))
-                messages.record(self.name, dataclasses.replace(line, urn=finding.urn), analyzed)
+                messages.record(self.name, dataclasses.replace(line, urn=finding.urn), analyzed, finding.remediation)
                 continue
-            self._say(line, report, finding.urn if stack else None, analyzed)
+            self._say(line, report, finding.urn if stack else None, analyzed, finding.remediation)
         if undecided:
             raise PreviewUnknown("undecided until the values are known:\n" + "\n".join(undecided))
 
@@ -261,7 +263,7 @@ def build_policies(rules: Iterable[Rule] | None = None) -> list[Policy]:
                 enforcement_level=EnforcementLevel(severity.default_enforcement.value),
                 config_schema=PolicyConfigSchema(settings.shared_properties()),
                 severity=Severity(severity.value), framework=_framework(rule), tags=_tags(rule, severity),
-                remediation_steps=rule.remediation, url=docs_url(rule))
+                remediation_steps=rule.remediation_for(engine="pulumi"), url=docs_url(rule))
             if rule.scope == "resource":
                 policies.append(ResourceValidationPolicy(validate=ResourceCheck(rule, severity, name), **common))
             else:

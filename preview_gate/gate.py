@@ -158,6 +158,10 @@ def _relative(path: str | None) -> str | None:
         return path
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 class _Collector:
     """Findings from what the pack reported: the structured records it wrote for the gate
     (policypack.messages.record), so nothing is parsed back from the text the engine shows; a policy
@@ -179,13 +183,13 @@ class _Collector:
         return Enforcement("mandatory" if level in (None, "remediate") else level)
 
     def _finding(self, policy_name: str, rule_id: str, severity: str, status: Status, where: str, message: str,
-                 level: Enforcement) -> Finding:
+                 level: Enforcement, remediation: str = "") -> Finding:
         policy = self.policies.get(policy_name)
         source = self.by_urn.get(where, {}).get("source") or {}
         return Finding(rule_id=rule_id, severity=Severity(severity), enforcement=level, status=status,
                        resource=self.addresses.get(where, where), engine="pulumi",
                        file=_relative(source.get("file")), line=source.get("line"), message=message,
-                       remediation=policy.remediation_steps if policy else "",
+                       remediation=remediation or (policy.remediation_steps if policy else ""),
                        title=policy.description if policy else "", urn=where or None)
 
     def finish(self, records: list[dict[str, Any]]) -> list[Finding]:
@@ -194,7 +198,7 @@ class _Collector:
             where = r.get("urn") or r.get("resource_urn") or ""
             self.findings.append(self._finding(r["policy"], r["rule_id"], r["severity"],
                                                Status.UNKNOWN if r["unknown"] else Status.FAILED, where,
-                                               r["message"], self._level(r["policy"])))
+                                               r["message"], self._level(r["policy"]), _text(r.get("remediation"))))
         for diag, urn in self.diagnostics:
             if diag.policyName in structured:
                 continue

@@ -34,6 +34,10 @@ SERVICE_PRINCIPALS: dict[str, tuple[bool, str]] = {
     "vpc-flow-logs.amazonaws.com": (False, "VPC flow logs delivery"),
 }
 NOT_CI_SERVICE = "an AWS service outside CI"
+# The registry's own services: a role only they assume is part of the registry (creation templates,
+# pull-through cache, replication), not an identity people or pipelines hold.
+REGISTRY_SERVICES = frozenset({"ecr.amazonaws.com", "pullthroughcache.ecr.amazonaws.com",
+                               "replication.ecr.amazonaws.com"})
 
 
 def service_is_ci(service: str) -> tuple[bool, str]:
@@ -60,4 +64,4 @@ def describe() -> str:
             f"roles trusted by a SAML provider (human single sign-on) are not.")
 
 
-__all__ = ["CI_OIDC_ISSUERS", "SERVICE_PRINCIPALS", "describe", "is_saml_provider", "service_is_ci"]
+__all__ = ["CI_OIDC_ISSUERS", "REGISTRY_SERVICES", "SERVICE_PRINCIPALS", "describe", "is_saml_provider", "service_is_ci"]

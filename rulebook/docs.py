@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .compliance import FRAMEWORKS, PRACTICES
 from .rules import Rule, all_rules
-from .rules.base import ENGINES
+from .rules.base import ENGINES, remediation_markdown
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RULES_DIR = Path("docs/rules")
@@ -76,7 +76,7 @@ def rule_page(rule: Rule) -> str:
         f"| Pulumi policy name | `{rule.slug}` |",
         "",
         "## Rationale\n", rule.rationale + "\n",
-        "## Remediation\n", rule.remediation + "\n",
+        "## Remediation\n", remediation_markdown(rule) + "\n",
         "## Compliance\n",
         "| Framework | Controls |", "|---|---|",
         *(f"| {FRAMEWORKS[fw]} | {', '.join(ids)} |" for fw, ids in rule.compliance.items()),

@@ -13,6 +13,7 @@ from .findings import Enforcement, Finding, Report, Severity, Status, Suppressio
 from .model import Inventory, Resource
 from .redact import redact_values
 from .rules import Context, Result, Rule, all_rules
+from .rules.base import cloud_of, engine_of
 
 
 def _location_fields(resource: Resource) -> dict:
@@ -56,6 +57,11 @@ def _suppression_for(rule_id: str, resource: Resource, config: Config, today: dt
     return None, note
 
 
+def remediation_for(rule: Rule, resource: Resource) -> str:
+    """The rule's remediation with the fix for the resource's cloud and engine first."""
+    return rule.remediation_for(cloud_of(resource.kind), engine_of(resource.engine))
+
+
 def to_finding(rule: Rule, result: Result, config: Config, today: dt.date,
                strict_suppressions: bool = False) -> Finding | None:
     severity = result.severity or rule.severity
@@ -69,7 +75,7 @@ def to_finding(rule: Rule, result: Result, config: Config, today: dt.date,
         message += " (" + "; ".join(result.resource.notes) + ")"
     return Finding(rule_id=rule.id, severity=severity, enforcement=enforcement, status=status,
                    resource=result.resource.address, engine=result.resource.engine, message=message,
-                   remediation=rule.remediation, title=rule.title, suppression=suppression,
+                   remediation=remediation_for(rule, result.resource), title=rule.title, suppression=suppression,
                    **_location_fields(result.resource))
 
 

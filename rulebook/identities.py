@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import managed_policies
-from .ci_principals import CI_OIDC_ISSUERS, service_is_ci
+from .ci_principals import CI_OIDC_ISSUERS, REGISTRY_SERVICES, service_is_ci
 from .model import Inventory, Ref, Resource
 from .policy import PolicyDocument, PolicyParseError, parse_policy
 from .unknown import Unknown
@@ -198,6 +198,26 @@ def issuer_of(value: str, issuers: Iterable[str]) -> str | None:
         if text == base or text.startswith(base + "/") or text.startswith(base + ":"):
             return issuer
     return None
+
+
+def registry_service_role(ident: Identity) -> str:
+    """The registry services (`ecr.amazonaws.com`, ...) that alone may assume a role, or "" when anyone else
+    may (another principal, a condition-free federated or AWS principal, an unknown trust)."""
+    trust = ident.trust_policy
+    if ident.type != "role" or trust is None or isinstance(trust, Unknown) or trust.unknowns \
+            or any(True for _ in trust.undecided()):
+        return ""
+    found: list[str] = []
+    for statement in trust.allows():
+        if statement.not_principals is not None:
+            return ""
+        for key, values in (statement.principals or {}).items():
+            for value in values:
+                if key.lower() != "service" or not isinstance(value, str) \
+                        or value.strip().lower() not in REGISTRY_SERVICES:
+                    return ""
+                _add_once(found, value.strip().lower())
+    return ", ".join(found)
 
 
 def names_identity(value: Any, ident: Identity) -> bool:
@@ -504,6 +524,10 @@ class _Builder:
         admin_globs = tuple(getattr(self.config, "admin_identities", ()) or ())
         if admin_globs and self.config.is_admin_identity(*config_names):
             ident.admin_reasons.append("matches admin_identities in the configuration")
+        service = registry_service_role(ident)
+        if service:
+            ident.admin_reasons.append(f"assumed only by the registry's own service ({service}): part of the "
+                                       "registry, not an identity people or pipelines hold")
         ident.admin = bool(ident.admin_reasons)
 
     def _trust_reasons(self, ident: Identity) -> list[str] | Unknown:

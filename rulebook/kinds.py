@@ -147,6 +147,14 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("github.actions_secret", "GitHub Actions / Dependabot secret (repository, environment, organisation)",
        name="str", plaintext_value="str: value stored unencrypted in configuration",
        secret="bool: the engine marks plaintext_value secret/sensitive"),
+    # --- Commands the deployment runs ---------------------------------------------------------
+    _k("deploy.command", "a command the deployment runs (Terraform local-exec/remote-exec provisioners, Pulumi "
+       "command resources); address RESOURCE.provisioner[N] for a provisioner",
+       script="str: the command text (remote-exec inline lines joined by newlines, script files read inside the "
+       "scan root); `${...}` stands for a value read when it runs (self attributes, values unknown at plan time)",
+       runs_on="str: local (the CI runner or whoever runs the deployment) | remote (the host it connects to)",
+       when="str: create | destroy, when `script` runs (a plan does not say: left out)",
+       other_phases="list[dict]: {when: update|delete, script} further commands of the same resource (Pulumi)"),
     # --- Terraform declarations (secrets in variables, outputs and locals) ----------------------
     _k("terraform.variable", "Terraform input variable (address var.NAME); values holds its literal leaves",
        name="str", value="any: its value in this scan (default, tfvars or module argument)",

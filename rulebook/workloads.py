@@ -80,3 +80,20 @@ def container_entries(definitions: Any, path: str, secret: bool = False) -> list
                     value = item.get("valueFrom", item.get("value_from")) if store else item.get("value")
                     out.append(entry(f"{label}/{item.get('name')}", value, path, from_store=store, secret=secret))
     return out
+
+
+def command_lines(lines: Any, what: str) -> Any:
+    """Commands run one after another (remote-exec inline lines, script files) as one script text:
+    joined by newlines; an Unknown item makes the whole script Unknown (its reason kept)."""
+    if lines is None or isinstance(lines, Unknown):
+        return lines
+    if not isinstance(lines, list):
+        return Unknown(f"{what} is not a list")
+    for line in lines:
+        if isinstance(line, Unknown):
+            return line
+        if isinstance(line, Ref):
+            return Unknown(f"{what} holds {line}, known only after apply")
+        if not isinstance(line, str):
+            return Unknown(f"{what} holds a {type(line).__name__}, not a command")
+    return "\n".join(lines)

@@ -43,14 +43,14 @@ def _backend_module(name: str) -> types.ModuleType:
 def scanner(monkeypatch):
     state = SimpleNamespace(inventories=[], errors=[], scanned=["main.tf"], calls=[], raises=None)
 
-    def scan(paths, plans, var_files, repo_root, strict_suppressions):
+    def scan(paths, plans, var_files, repo_root, strict_suppressions, default_root=None):
         state.calls.append(dict(paths=paths, plans=plans, var_files=var_files, repo_root=repo_root,
                                 strict_suppressions=strict_suppressions))
         if state.raises:
             raise state.raises
         return SimpleNamespace(inventories=state.inventories, errors=state.errors, scanned=state.scanned, notes=[],
                                inventory_roots=[f"root{i}" for i in range(len(state.inventories))],
-                               module_defaults={})
+                               module_defaults={}, plans_without_lines=[])
 
     monkeypatch.setattr(_backend_module("hcl_scanner"), "scan", scan, raising=False)
     return state
@@ -129,6 +129,31 @@ def test_unknown_warns_and_strict_fails(scanner, capsys) -> None:
     code, out, _ = run(capsys, "scan", ".", "--strict", "--format", "json")
     assert code == 1
     assert findings_of(out) == [(RULE, "test_widget.later", "main.tf", 3, "unknown", "mandatory")]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_summary_reads_the_same_in_every_format_and_junit_follows_the_exit_code(scanner, capsys,
+                                                                                      strict: bool) -> None:
+    throwaway_rule.register("ZZZ-902", Severity.MEDIUM)  # advisory: its unknowns never block
+    try:
+        scanner.inventories = [Inventory([widget(f"w{i}", Unknown("known after apply"), line=i) for i in range(1, 4)])]
+        flags = ["--strict"] if strict else []
+        expected = ("FAIL: 0 failed, 6 unknown (3 block under --strict), 0 suppressed, 0 error(s) in 1 input(s)"
+                    if strict else "PASS: 0 failed, 6 unknown, 0 suppressed, 0 error(s) in 1 input(s)")
+        code, out, err = run(capsys, "scan", ".", *flags)
+        assert (code, out.splitlines()[-1], err) == (int(strict), expected, "")
+        for fmt in ("json", "sarif", "junit"):
+            code, out, err = run(capsys, "scan", ".", "--format", fmt, *flags)
+            assert (code, err) == (int(strict), f"cicd-guard: {expected}\n"), fmt
+            if fmt == "json":
+                summary = json.loads(out)["summary"]
+                assert (f"{summary['result']}: {summary['text']}", summary["blocking"], summary["exit_code"]) == (
+                    expected, 3 if strict else 0, int(strict))
+            if fmt == "junit":
+                suites = ET.fromstring(out)
+                assert (suites.get("failures"), suites.get("skipped")) == (("3", "3") if strict else ("0", "6"))
+    finally:
+        throwaway_rule.unregister("ZZZ-902")
 
 
 def test_advisory_unknown_does_not_fail_even_when_strict(scanner, capsys, tmp_path: Path) -> None:

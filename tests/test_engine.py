@@ -386,7 +386,9 @@ def test_finding_carries_the_rule_texts_engine_and_module_call():
     [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
     rule = REGISTRY["IDF-001"]
     assert (finding.engine, finding.title, finding.remediation, finding.file, finding.line, finding.end_line,
-            finding.called_from) == ("terraform", rule.title, rule.remediation, "modules/k/main.tf", 5, 7, "main.tf:3")
+            finding.called_from) == ("terraform", rule.title, rule.remediation_for("aws", "terraform"),
+                                     "modules/k/main.tf", 5, 7, "main.tf:3")
+    assert finding.remediation.startswith("AWS: Remove the access key.")
 
 
 def test_to_finding_honours_inline_suppressions_by_default():

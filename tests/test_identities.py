@@ -232,6 +232,24 @@ def test_deploy_and_admin_from_configuration():
     assert a.deploy is False
 
 
+@pytest.mark.parametrize("document,services", [
+    (trust({"Service": "ecr.amazonaws.com"}), "ecr.amazonaws.com"),
+    (trust({"Service": ["pullthroughcache.ecr.amazonaws.com", "ECR.amazonaws.com"]}),
+     "pullthroughcache.ecr.amazonaws.com, ecr.amazonaws.com"),
+    (trust({"Service": ["ecr.amazonaws.com", "codebuild.amazonaws.com"]}), None),  # a pipeline may assume it
+    (trust({"AWS": "arn:aws:iam::111122223333:root"}), None),
+    ({"Statement": [trust({"Service": "ecr.amazonaws.com"})["Statement"][0],
+                    {"Effect": Unknown("var.effect"), "Action": "sts:AssumeRole", "Principal": "*"}]}, None),
+    ({"Statement": []}, None),
+], ids=["ecr", "pull-through and ecr", "ecr and codebuild", "account", "undecided statement", "nobody"])
+def test_a_role_only_the_registry_service_assumes_is_part_of_the_registry(document, services):
+    role = res("aws.iam.role", "aws_iam_role.templates", name="templates", assume_role_policy=document)
+    (ident,) = identities(ctx_of(role))
+    assert ident.admin is (services is not None)
+    assert ident.admin_reasons == ([f"assumed only by the registry's own service ({services}): part of the "
+                                    "registry, not an identity people or pipelines hold"] if services else [])
+
+
 def test_unknown_tags_and_trust_make_the_classification_unknown():
     role = res("aws.iam.role", "aws_iam_role.r", name="r", tags=Unknown("tags from a module"),
                assume_role_policy=Unknown("trust policy computed later"))

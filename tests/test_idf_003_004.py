@@ -100,6 +100,9 @@ def sub(value, op="StringLike", key=f"{GH}:sub") -> dict:
     # immutable IDs (customised subject)
     (sub("repository_owner_id:72338139:repository_id:590297138:environment:production"), {}),
     (sub("repository_owner_id:72338139:*"), {"IDF-003": "failed", "IDF-004": "failed"}),
+    # an entry with no values matches no token (a module whose subject list is empty): nothing is admitted
+    (sub([]), {}),
+    (sub([], op="StringEquals"), {}),
     # values unknown at plan time never pass
     (sub(Unknown("var.subject has no value")), {"IDF-003": "unknown", "IDF-004": "unknown"}),
     (sub("repo:acme/${aws:username}:environment:production"), {"IDF-003": "failed", "IDF-004": "failed"}),
@@ -679,3 +682,57 @@ def test_terraform_irsa_trust_of_a_cluster_from_a_remote_module_is_not_a_ci_trus
     assert tf_rows(tmp_path, IRSA_FROM_A_REMOTE_CLUSTER, RULES) == []
     bare = IRSA_FROM_A_REMOTE_CLUSTER.replace("system:serviceaccount:kube-system:cert-manager", "repo:acme/*")
     assert [r[:3] for r in tf_rows(tmp_path, bare, RULES)] == [("IDF-003", "unknown", "aws_iam_role.cert_manager")]
+
+
+TF_EMPTY_SUBJECTS = '''
+variable "subjects" {
+  type    = list(string)
+  default = []
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = [for s in var.subjects : "repo:${s}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "empty" {
+  name               = "empty"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+
+resource "aws_iam_role" "open" {
+  name = "open"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = { StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" } }
+    }]
+  })
+}
+'''
+
+
+def test_terraform_empty_subject_list_admits_no_token(tmp_path):
+    """terraform-aws-iam's iam-github-oidc-role evaluated with its defaults (`subjects = []`): the sub
+    condition is written with no values, which matches no token; only a trust without it is open."""
+    assert tf_rows(tmp_path, TF_EMPTY_SUBJECTS, ["IDF-003"]) == [
+        ("IDF-003", "failed", "aws_iam_role.open", 32),
+    ]

@@ -721,7 +721,7 @@ def test_every_reg_rule_has_complete_metadata():
     ids = [f"REG-{i:03d}" for i in range(1, 11)]
     for rid in ids:
         rule = REGISTRY[rid]
-        assert rule.rationale and rule.remediation and rule.title
+        assert rule.rationale and rule.remediation_for() and rule.title
         for engine in ("terraform", "pulumi"):
             mine = [x for x in rule.examples if x.engine == engine]
             assert sorted(x.passing for x in mine) == [False, True], (rid, engine)
@@ -1210,3 +1210,32 @@ def test_documented_example(tmp_path, case):
         assert findings == []
     else:
         assert [(f.status.value, f.resource) for f in findings] == [("failed", example.resource)]
+
+
+ECR_TEMPLATE_ROLE = '''
+resource "aws_iam_role" "templates" {
+  name = "ecr-creation-templates"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ecr.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy" "templates" {
+  role = aws_iam_role.templates.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["ecr:CreateRepository", "ecr:ReplicateImage"],
+                   Resource = "arn:aws:ecr:eu-west-1:111122223333:repository/mirror/*" }]
+  })
+}
+'''
+
+
+def test_terraform_a_role_only_ecr_assumes_is_not_judged_as_an_identity(tmp_path):
+    from test_bkt_rules import tf_rows
+
+    assert tf_rows(tmp_path, ECR_TEMPLATE_ROLE, ["REG-002"]) == []
+    pipeline = ECR_TEMPLATE_ROLE.replace('Service = "ecr.amazonaws.com"',
+                                         'Service = ["ecr.amazonaws.com", "codebuild.amazonaws.com"]')
+    assert tf_rows(tmp_path, pipeline, ["REG-002"]) == [("REG-002", "failed", "aws_iam_role.templates", 2)]

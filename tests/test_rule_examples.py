@@ -24,7 +24,13 @@ def _ids(pairs):
 
 def block_line(code: str, address: str) -> int:
     """Line of `resource "TYPE" "NAME"` for a root-module address like TYPE.NAME or TYPE.NAME[0]
-    (`variable "NAME"` for var.NAME, `output "NAME"` for output.NAME, `NAME =` for local.NAME)."""
+    (`variable "NAME"` for var.NAME, `output "NAME"` for output.NAME, `NAME =` for local.NAME; the Nth
+    `provisioner` block of the resource for TYPE.NAME.provisioner[N])."""
+    resource, _, index = address.partition(".provisioner[")
+    if index:
+        start = block_line(code, resource)
+        heads = [n for n, line in enumerate(code.splitlines(), 1) if n > start and line.strip().startswith("provisioner ")]
+        return heads[int(index.rstrip("]"))]
     tf_type, name = re.sub(r"\[.*\]$", "", address).split(".")[-2:]
     block = {"var": "variable", "output": "output"}.get(tf_type)
     if block:

@@ -14,13 +14,13 @@ from rulebook.adapters import effective_tags, leaves
 from rulebook.model import Inventory, Linked, Ref, Resource, SourceLocation
 from rulebook.unknown import Unknown
 
-from . import aws, azure, workloads
+from . import aws, azure, commands, workloads
 from .reader import Reader
 from .values import plain
 
 ENGINE = "pulumi"
 UNMAPPED = "unmapped"
-BUILDERS = {**aws.BUILDERS, **azure.BUILDERS, **workloads.BUILDERS}
+BUILDERS = {**aws.BUILDERS, **azure.BUILDERS, **workloads.BUILDERS, **commands.BUILDERS}
 
 
 def supported_types() -> list[str]:

@@ -76,7 +76,7 @@ def claim_values(statement: Statement, key: str) -> ClaimValues:
             patterns = tuple(_pattern(test, v) for v in test.values)
             if any(p.wildcard and not p.text.replace("*", "") for p in patterns):
                 whys.append(f"{what} admits '*'")
-            elif patterns:
+            else:  # an empty value list matches no token: it bounds the claim to nothing
                 conjuncts.append(patterns)
     if conjuncts:
         anything: bool | Unknown = False

@@ -21,6 +21,7 @@ from ..compliance import FRAMEWORKS, PRACTICES
 from ..findings import Enforcement, Finding, Report, Severity, Status
 from ..model import InputError
 from ..rules import Rule, all_rules
+from ..rules.base import remediation_markdown
 from ..doc_urls import project_url, rule_doc_url
 from .common import redacted, relative_uri, split_location, unwrap
 
@@ -45,10 +46,10 @@ def _compliance_tags(rule: Rule) -> list[str]:
 def rule_descriptor(rule: Rule) -> dict:
     practice = PRACTICES[rule.practice]
     compliance = "\n".join(f"- {FRAMEWORKS[fw]}: {', '.join(ids)}" for fw, ids in rule.compliance.items())
-    text = f"{unwrap(rule.rationale)}\n\nRemediation: {unwrap(rule.remediation)}"
+    text = f"{unwrap(rule.rationale)}\n\nRemediation: {unwrap(rule.remediation_for())}"
     markdown = (f"**{rule.id}: {rule.title}** ({rule.severity.value}; practice {practice.id} "
                 f"{practice.title})\n\n### Rationale\n\n{rule.rationale}\n\n### Remediation\n\n"
-                f"{rule.remediation}\n\n### Compliance\n\n{compliance}\n")
+                f"{remediation_markdown(rule)}\n\n### Compliance\n\n{compliance}\n")
     default = rule.severity.default_enforcement
     return {
         "id": rule.id,

@@ -16,6 +16,55 @@ from ..model import Inventory, Resource
 from ..unknown import Unknown
 
 ENGINES = ("terraform", "pulumi")
+CLOUDS = ("aws", "azure")
+_TITLES = {"aws": "AWS", "azure": "Azure", "terraform": "Terraform", "pulumi": "Pulumi"}
+
+
+def cloud_of(kind: str) -> str:
+    """The cloud a resource kind belongs to (`azure.acr.registry` -> azure), or "" for none."""
+    cloud = kind.split(".", 1)[0]
+    return cloud if cloud in CLOUDS else ""
+
+
+def engine_of(engine: str) -> str:
+    """The engine family of a resource's engine (`terraform-plan` -> terraform)."""
+    family = engine.split("-", 1)[0]
+    return family if family in ENGINES else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """Remediation for one cloud, one engine, or both: shown first for a finding there."""
+
+    text: str
+    cloud: str = ""  # "" = every cloud
+    engine: str = ""  # "" = every engine
+
+    @property
+    def label(self) -> str:
+        """`AWS`, `Pulumi`, `Azure (Pulumi)`."""
+        if self.cloud and self.engine:
+            return f"{_TITLES[self.cloud]} ({_TITLES[self.engine]})"
+        return _TITLES[self.cloud or self.engine]
+
+    def rank(self, cloud: str, engine: str) -> int:
+        """0-2: written for this finding's cloud and engine, its cloud, its engine; 4: for another."""
+        if (self.cloud and self.cloud != cloud) or (self.engine and self.engine != engine):
+            return 4
+        return 0 if self.cloud and self.engine else 1 if self.cloud else 2
+
+
+def parse_fixes(rule_id: str, fixes: dict[str, str] | None) -> tuple[Fix, ...]:
+    """`{"aws": ..., "azure": ..., "pulumi": ..., "azure/pulumi": ...}` -> Fix objects, keys checked."""
+    out = []
+    for key, text in (fixes or {}).items():
+        cloud, _, engine = key.partition("/") if "/" in key else ((key, "", "") if key in CLOUDS else ("", "", key))
+        if ("/" in key and not (cloud and engine)) or (cloud and cloud not in CLOUDS) or \
+                (engine and engine not in ENGINES) or not text.strip():
+            raise ValueError(f"{rule_id}: fix {key!r} needs a text and a cloud {CLOUDS}, an engine {ENGINES} "
+                             "or cloud/engine")
+        out.append(Fix(text.strip(), cloud, engine))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +129,17 @@ class Rule:
     compliance_extra: dict[str, tuple[str, ...]] = field(default_factory=dict)
     engine_notes: dict[str, str] = field(default_factory=dict)  # engine -> why it cannot see something
     severities: tuple[Severity, ...] = ()  # every severity the rule may report (default: its own)
+    fixes: tuple[Fix, ...] = ()  # remediation per cloud / engine, besides `remediation` (for every one)
+
+    def remediation_for(self, cloud: str = "", engine: str = "") -> str:
+        """The remediation as a finding on `cloud` and `engine` shows it: the fixes written for them
+        first, then the text for every cloud, then the other clouds' and engines' fixes, each labelled.
+        Without a cloud or engine (docs, the rule's help) the fixes keep their declared order."""
+        ranked = sorted(((f.rank(cloud, engine), i, f) for i, f in enumerate(self.fixes)), key=lambda t: t[:2])
+        paragraphs = [f"{f.label}: {f.text}" for rank, _, f in ranked if rank < 3]
+        paragraphs += [self.remediation] if self.remediation else []
+        paragraphs += [f"{f.label}: {f.text}" for rank, _, f in ranked if rank >= 3]
+        return "\n\n".join(paragraphs)
 
     @property
     def compliance(self) -> dict[str, tuple[str, ...]]:
@@ -101,14 +161,26 @@ class Rule:
             yield from self.check(ctx)
 
 
+def remediation_markdown(rule: Rule) -> str:
+    """The remediation for docs and help: the text for every cloud, then each fix under its label in bold."""
+    parts = [rule.remediation] if rule.remediation else []
+    parts += [f"**{fix.label}**: {fix.text}" for fix in rule.fixes]
+    return "\n\n".join(parts)
+
+
 REGISTRY: dict[str, Rule] = {}
 
 
 def rule(*, id: str, title: str, severity: Severity, practice: str, rationale: str, remediation: str,
          scope: str = "resource", kinds: Iterable[str] = (), examples: Iterable[Example] = (),
          compliance: dict[str, tuple[str, ...]] | None = None, engine_notes: dict[str, str] | None = None,
-         severities: Iterable[Severity] = ()) -> Callable[[Callable], Rule]:
-    """Register the decorated check function as a rule with its metadata."""
+         severities: Iterable[Severity] = (), fixes: dict[str, str] | None = None) -> Callable[[Callable], Rule]:
+    """Register the decorated check function as a rule with its metadata. `remediation` holds what applies
+    everywhere; `fixes` what applies to one cloud or engine (`"aws"`, `"azure"`, `"pulumi"`,
+    `"azure/pulumi"`), shown first for a finding there."""
+    parsed = parse_fixes(id, fixes)
+    if not remediation.strip() and not parsed:
+        raise ValueError(f"{id}: a rule needs a remediation")
     if practice not in PRACTICES:
         raise ValueError(f"{id}: unknown practice area {practice}")
     if scope not in ("resource", "inventory"):
@@ -120,7 +192,8 @@ def rule(*, id: str, title: str, severity: Severity, practice: str, rationale: s
         built = Rule(id=id, title=title, severity=severity, practice=practice, rationale=rationale.strip(),
                      remediation=remediation.strip(), check=check, scope=scope, kinds=tuple(kinds),
                      examples=tuple(examples), compliance_extra=dict(compliance or {}),
-                     engine_notes=dict(engine_notes or {}), severities=tuple(severities) or (severity,))
+                     engine_notes=dict(engine_notes or {}), severities=tuple(severities) or (severity,),
+                     fixes=parsed)
         REGISTRY[id] = built
         return built
 

@@ -52,7 +52,8 @@ def test_gate_reports_the_pack_findings_with_program_lines(basic):
     assert key.file.endswith("programs/basic/__main__.py") and key.engine == "pulumi"
     assert key.message == "a long-lived access key is created for ci-bot; use OIDC federation instead"
     assert key.urn == "urn:pulumi:dev::gate-basic::aws:iam/accessKey:AccessKey::ci-key"
-    assert key.title == "No long-lived cloud keys" and key.remediation == REGISTRY["IDF-001"].remediation
+    assert key.title == "No long-lived cloud keys"
+    assert key.remediation == REGISTRY["IDF-001"].remediation_for("aws", "pulumi")
     assert set(CORE) <= set(basic.rules_run) and basic.exit_code() == 1
 
 

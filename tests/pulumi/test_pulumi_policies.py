@@ -50,7 +50,8 @@ def test_one_policy_per_rule_with_its_metadata():
     assert idf.name == "idf-001-no-long-lived-cloud-keys" and rule_id_of(idf.name) == "IDF-001"
     assert (idf.description, idf.severity, idf.enforcement_level) == (
         "No long-lived cloud keys", Severity.CRITICAL, EnforcementLevel.MANDATORY)
-    assert idf.url.endswith("/docs/rules/IDF-001.md") and idf.remediation_steps == REGISTRY["IDF-001"].remediation
+    assert idf.url.endswith("/docs/rules/IDF-001.md")
+    assert idf.remediation_steps == REGISTRY["IDF-001"].remediation_for(engine="pulumi")
     assert idf.framework.name == "NIST CSF" and idf.framework.reference == "PR.AA-01, PR.AA-03"
     assert "IDF-001" in idf.tags and "cis_v8:6.7" in idf.tags
     assert set(idf.config_schema.properties) == set(settings.shared_properties())
@@ -61,8 +62,26 @@ def test_one_policy_per_rule_with_its_metadata():
 def test_resource_policy_reports_the_engine_message():
     reported = run(policy("idf-001"), resource_args("aws:iam/accessKey:AccessKey", "ci-key", {"user": "ci-bot"}))
     assert reported == [("IDF-001 [critical] a long-lived access key is created for ci-bot; use OIDC federation "
-                         "instead", None)]
+                         "instead\nfix: AWS: Remove the access key. Let the pipeline assume an IAM role trusted by the "
+                         "CI's OIDC provider (`aws_iam_openid_connect_provider`, a trust policy pinning "
+                         "`<issuer>:sub`) and grant that role what the key's owner had.", None)]
     assert run(policy("idf-001"), resource_args("aws:iam/user:User", "ci", {"name": "ci"})) == []
+
+
+def test_an_azure_resource_gets_the_azure_fix_first(monkeypatch, tmp_path):
+    results = tmp_path / "records.jsonl"
+    monkeypatch.setenv(messages.RESULTS_ENV, str(results))
+    reported = run(policy("idf-001"), resource_args("azuread:index/applicationPassword:ApplicationPassword", "ci",
+                                                    {"applicationId": "app-1"}))
+    [(message, _)] = reported
+    assert message.split("\n")[1] == (
+        "fix: Azure: Remove the password or registry token. Give the pipeline a federated identity credential on "
+        "a user-assigned identity or application (subject pinned to the CI's repository and environment) and "
+        "grant that identity what the key's owner had.")
+    assert messages.decode_all(message)[0].message == messages.decode(message.split("\n")[0]).message
+    [record] = messages.read_records(str(results))[0]
+    assert record["remediation"] == REGISTRY["IDF-001"].remediation_for("azure", "pulumi")
+    assert record["remediation"].startswith("Azure: ") and "\n\nAWS: " in record["remediation"]
 
 
 def test_stack_policy_reports_per_resource_urn():
@@ -72,8 +91,11 @@ def test_stack_policy_reports_per_resource_urn():
                      "bucket": "shut-1", "blockPublicAcls": True, "blockPublicPolicy": True,
                      "ignorePublicAcls": True, "restrictPublicBuckets": True})]
     reported = run(policy("bkt-001"), stack_args(resources))
-    assert reported == [("BKT-001 [high] bucket has no public access block; public ACLs and policies are not refused",
-                         URN.format(type="aws:s3/bucket:Bucket", name="open"))]
+    assert reported == [("BKT-001 [high] bucket has no public access block; public ACLs and policies are not refused"
+                         "\nfix: Pulumi: Add an `aws.s3.BucketPublicAccessBlock` for the bucket with "
+                         "`block_public_acls`, `block_public_policy`, `ignore_public_acls` and "
+                         "`restrict_public_buckets` all True, or an `aws.s3.AccountPublicAccessBlock` with the four "
+                         "flags True in the same stack.", URN.format(type="aws:s3/bucket:Bucket", name="open"))]
 
 
 def test_unknown_is_a_violation_at_apply_and_a_cant_run_during_preview(monkeypatch):
@@ -115,9 +137,11 @@ def test_a_rule_with_two_severities_gets_two_policies(test_rules):
                                                                   EnforcementLevel.ADVISORY)
     unset = resource_args("aws:ecr/repository:Repository", "r", {"name": "r"})
     assert run(high, unset) == []
-    assert run(medium, unset) == [("TST-901 [medium] tag mutability is not set", None)]
+    assert run(medium, unset) == [("TST-901 [medium] tag mutability is not set\nfix: Set image_tag_mutability to "
+                                   "IMMUTABLE.", None)]
     mutable = resource_args("aws:ecr/repository:Repository", "r", {"name": "r", "imageTagMutability": "MUTABLE"})
-    assert run(high, mutable) == [("TST-901 [high] tags are MUTABLE", None)]
+    assert run(high, mutable) == [("TST-901 [high] tags are MUTABLE\nfix: Set image_tag_mutability to IMMUTABLE.",
+                                   None)]
 
 
 def test_an_undeclared_severity_goes_to_the_main_policy_not_nowhere():
@@ -132,7 +156,7 @@ def test_an_undeclared_severity_goes_to_the_main_policy_not_nowhere():
     try:
         (only,) = build_policies([REGISTRY["TST-903"]])
         assert run(only, resource_args("aws:ecr/repository:Repository", "r", {"name": "r"})) == [
-            ("TST-903 [low] reported as low", None)]
+            ("TST-903 [low] reported as low\nfix: none", None)]
     finally:
         REGISTRY.pop("TST-903")
 

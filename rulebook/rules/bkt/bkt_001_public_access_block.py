@@ -38,11 +38,19 @@ An artifact bucket that can be made public by one ACL or policy change is one mi
 serving build outputs, SBOMs and cached credentials to the internet. The S3 public access block
 refuses public ACLs and policies outright, so a later misconfiguration cannot expose the bucket.
 """,
-    remediation="""
-Add an aws_s3_bucket_public_access_block (Pulumi: aws.s3.BucketPublicAccessBlock) for the bucket with
-block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all true, or an
-account-level block with the four flags true in the same stack.
+    remediation="",
+    fixes={
+        "terraform": """
+Add an `aws_s3_bucket_public_access_block` for the bucket with `block_public_acls`,
+`block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` all true, or an
+`aws_s3_account_public_access_block` with the four flags true in the same stack.
 """,
+        "pulumi": """
+Add an `aws.s3.BucketPublicAccessBlock` for the bucket with `block_public_acls`,
+`block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` all True, or an
+`aws.s3.AccountPublicAccessBlock` with the four flags True in the same stack.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_s3_bucket" "artifacts" {

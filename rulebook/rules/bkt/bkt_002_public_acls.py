@@ -80,11 +80,20 @@ controls set to BucketOwnerEnforced switch ACLs off entirely, so only policies d
 every object belongs to the bucket owner (medium severity when they are not).
 """,
     remediation="""
-Remove the public canned ACL and the grants to the AllUsers/AuthenticatedUsers groups (acl =
-"private" or no ACL at all), and add aws_s3_bucket_ownership_controls (Pulumi:
-aws.s3.BucketOwnershipControls) with object_ownership = "BucketOwnerEnforced". Share artifacts
-through a bucket policy naming the reading roles instead.
+Share artifacts through a bucket policy naming the reading roles instead of ACLs.
 """,
+    fixes={
+        "terraform": """
+Remove the public canned ACL and the grants to the AllUsers/AuthenticatedUsers groups (`acl =
+"private"` or no ACL at all), and add `aws_s3_bucket_ownership_controls` with `object_ownership =
+"BucketOwnerEnforced"`.
+""",
+        "pulumi": """
+Remove the public canned ACL and the grants to the AllUsers/AuthenticatedUsers groups
+(`acl="private"` or no ACL at all), and add `aws.s3.BucketOwnershipControls` with
+`rule={"object_ownership": "BucketOwnerEnforced"}`.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_s3_bucket" "artifacts" {

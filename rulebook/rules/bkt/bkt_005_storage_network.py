@@ -49,11 +49,20 @@ whose default action is Deny with only the CI network's ranges and subnets allow
 credential useless outside the pipeline's network.
 """,
     remediation="""
-Set `public_network_access_enabled = false` (azure-native: `public_network_access="Disabled"`) and
-reach the account through a private endpoint, or keep public access with `network_rules {
-default_action = "Deny" }` (or an azurerm_storage_account_network_rules resource) listing only the
-CI ranges and subnets of `ci_network` (cidrs, azure_subnet_ids).
+Only the CI ranges and subnets of `ci_network` (cidrs, azure_subnet_ids) may stay allowed.
 """,
+    fixes={
+        "terraform": """
+Set `public_network_access_enabled = false` and reach the account through a private endpoint, or keep
+public access with `network_rules { default_action = "Deny" }` (or an
+azurerm_storage_account_network_rules resource) listing only the CI ranges and subnets.
+""",
+        "pulumi": """
+Set `public_network_access="Disabled"` (azure-native) and reach the account through a private
+endpoint, or keep public access with `network_rule_set={"default_action": "Deny", ...}` listing only
+the CI ranges and subnets.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "azurerm_storage_account" "artifacts" {

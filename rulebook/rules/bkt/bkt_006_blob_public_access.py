@@ -46,11 +46,18 @@ account setting (allow_nested_items_to_be_public, which the azurerm provider tur
 otherwise); the container's access level then opens it. Artifact storage never needs it.
 """,
     remediation="""
-Set `allow_nested_items_to_be_public = false` on the storage account (azure-native:
-`allow_blob_public_access=False`) and `container_access_type = "private"` (azure-native:
-`public_access="None"`) on every container; give readers a role such as Storage Blob Data Reader
-instead.
+Give readers a role such as Storage Blob Data Reader instead of anonymous access.
 """,
+    fixes={
+        "terraform": """
+Set `allow_nested_items_to_be_public = false` on the storage account and `container_access_type =
+"private"` on every container.
+""",
+        "pulumi": """
+Set `allow_blob_public_access=False` on the storage account and `public_access="None"` on every blob
+container (azure-native).
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "azurerm_storage_account" "artifacts" {

@@ -41,10 +41,20 @@ someone notices and rotates it. Federated identity (OIDC) gives each job a token
 minutes and can be pinned to one repository and environment.
 """,
     remediation="""
-Remove the key resource. Let the pipeline assume a role (AWS: an IAM role trusted by the CI's OIDC
-provider; Azure: a federated identity credential on a user-assigned identity or application) and
-grant that role what the key's owner had.
+Remove the key resource and grant the pipeline's federated identity what the key's owner had.
 """,
+    fixes={
+        "aws": """
+Remove the access key. Let the pipeline assume an IAM role trusted by the CI's OIDC provider
+(`aws_iam_openid_connect_provider`, a trust policy pinning `<issuer>:sub`) and grant that role what
+the key's owner had.
+""",
+        "azure": """
+Remove the password or registry token. Give the pipeline a federated identity credential on a
+user-assigned identity or application (subject pinned to the CI's repository and environment) and
+grant that identity what the key's owner had.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_iam_user" "ci" {

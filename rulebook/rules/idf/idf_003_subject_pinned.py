@@ -53,12 +53,22 @@ matched by any repository whose workflow is named `deploy:repo:acme/app`. A list
 of several repositories passes, a pattern spanning several does not.
 """,
     remediation="""
+Each admitted subject names one organisation and one repository, at its start: GitHub
+`repo:ORG/REPO:environment:NAME` or `repo:ORG/REPO:ref:refs/heads/main`, GitLab
+`project_path:GROUP/PROJECT:ref_type:branch:ref:main`, Terraform Cloud
+`organization:ORG:project:P:workspace:W:run_phase:apply`.
+""",
+    fixes={
+        "aws": """
 Add a condition on `<issuer>:sub` that names the repository: `StringEquals` (or `StringLike` whose
 wildcards come after the repository) with `repo:ORG/REPO:environment:NAME` or
-`repo:ORG/REPO:ref:refs/heads/main` (GitLab `project_path:GROUP/PROJECT:ref_type:branch:ref:main`,
-Terraform Cloud `organization:ORG:project:P:workspace:W:run_phase:apply`). On Azure give each
-repository its own federated credential with an exact subject instead of a flexible expression.
+`repo:ORG/REPO:ref:refs/heads/main`.
 """,
+        "azure": """
+Give each repository its own federated credential with an exact subject
+(`repo:ORG/REPO:environment:NAME`) instead of a wildcard or a flexible claims expression.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_iam_role" "deploy" {

@@ -82,12 +82,21 @@ configured `oidc.deploy_subject_patterns`. Branch protection itself is not visib
 named branch counts as protected.
 """,
     remediation="""
-Pin the subject of the publishing identity's trust to a protected context:
-`repo:ORG/REPO:environment:production` (with required reviewers on the environment) or
-`repo:ORG/REPO:ref:refs/heads/main`; give pull-request and branch builds a separate identity that
-can only pull. Subjects your organisation protects otherwise can be listed in
-`oidc.deploy_subject_patterns`.
+Give pull-request and branch builds a separate identity that can only pull. Subjects your
+organisation protects otherwise can be listed in `oidc.deploy_subject_patterns`.
 """,
+    fixes={
+        "aws": """
+Pin the `<issuer>:sub` condition of the publishing role's trust policy to a protected context:
+`repo:ORG/REPO:environment:production` (with required reviewers on the environment) or
+`repo:ORG/REPO:ref:refs/heads/main`, with `StringEquals`.
+""",
+        "azure": """
+Give the publishing identity only federated credentials whose subject is a protected context:
+`repo:ORG/REPO:environment:production` (with required reviewers on the environment) or
+`repo:ORG/REPO:ref:refs/heads/main`.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_iam_role" "deploy" {

@@ -27,12 +27,19 @@ provider enable them when `shared_access_key_enabled` is not set, and Azure itse
 azure-native's `allowSharedKeyAccess` is left out, so an account that does not say `false` fails.
 """,
     remediation="""
-Set `shared_access_key_enabled = false` on the storage account (azure-native:
-`allow_shared_key_access=False`; classic Pulumi: `shared_access_key_enabled=False`), switch the
-provider to Entra ID for data-plane calls (`storage_use_azuread = true` in the azurerm provider) and
-let the pipeline reach the account through a federated identity holding a role such as Storage Blob
-Data Contributor. Issue user-delegation SAS tokens instead of account-key SAS.
+Let the pipeline reach the account through a federated identity holding a role such as Storage Blob
+Data Contributor, and issue user-delegation SAS tokens instead of account-key SAS.
 """,
+    fixes={
+        "terraform": """
+Set `shared_access_key_enabled = false` on the storage account and `storage_use_azuread = true` in
+the azurerm provider, so Terraform itself uses Entra ID for data-plane calls.
+""",
+        "pulumi": """
+Set `allow_shared_key_access=False` on the storage account (azure-native; classic Pulumi:
+`shared_access_key_enabled=False`).
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "azurerm_storage_account" "artifacts" {

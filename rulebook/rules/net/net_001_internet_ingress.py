@@ -221,10 +221,21 @@ before an Allow (a lower priority number) closes the ports it refuses to the int
 written inline or as its own `azurerm_network_security_rule` / `SecurityRule` resource.
 """,
     remediation="""
-Limit the rule's source to the CI network's ranges (`ci_network.cidrs`), a bastion's or VPN's
-range, a prefix list or another security group; reach agents through SSM Session Manager or Azure
-Bastion instead of SSH from anywhere. Keep only 80/443 open to 0.0.0.0/0, ::/0, `*` or Internet.
+Keep only 80/443 open to 0.0.0.0/0, ::/0, `*` or Internet; limit every other port to the CI network's
+ranges (`ci_network.cidrs`) or a bastion's or VPN's range.
 """,
+    fixes={
+        "aws": """
+Limit the security group rule's source to the CI network's ranges (`ci_network.cidrs`), a prefix list
+or another security group, and reach agents through SSM Session Manager instead of SSH from
+anywhere.
+""",
+        "azure": """
+Limit the NSG rule's source address prefixes to the CI network's ranges (`ci_network.cidrs`) or an
+application security group, or add a Deny for the port with a lower priority number; reach agents
+through Azure Bastion instead of SSH or RDP from the Internet.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_security_group" "jenkins" {

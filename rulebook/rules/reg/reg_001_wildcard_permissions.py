@@ -37,16 +37,22 @@ dependency or a poisoned pull request then owns the registry, not only the image
 Azure, Owner and Contributor (or a custom role with `Microsoft.ContainerRegistry/*`) do the same on
 every registry in their scope, including the admin password and tokens.
 """,
-    remediation="""
+    remediation="",
+    fixes={
+        "aws": """
 Replace the wildcard with the actions the job needs: `ecr:GetAuthorizationToken` plus the pull
 actions (BatchGetImage, GetDownloadUrlForLayer, BatchCheckLayerAvailability) for build and test,
 the push actions (InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, PutImage) for the
-deploy role only, on named repository ARNs. On Azure assign AcrPull or AcrPush on the registry
-instead of Owner or Contributor; keep registry administration to identities listed in
-`admin_identities`. On AWS the rule applies to every identity and resource policy, administrators
-included (no task needs the wildcard; suppress a reviewed break-glass role with a reason); on Azure,
-identities listed in `admin_identities` may hold Owner or Contributor.
+deploy role only, on named repository ARNs. The rule applies to every identity and resource policy,
+administrators included (no task needs the wildcard; suppress a reviewed break-glass role with a
+reason).
 """,
+        "azure": """
+Assign AcrPull or AcrPush on the registry instead of Owner, Contributor or a custom role with
+`Microsoft.ContainerRegistry/*`; only identities listed in `admin_identities` may hold Owner or
+Contributor for registry administration.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_iam_role" "ci" {

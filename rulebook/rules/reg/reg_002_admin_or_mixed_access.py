@@ -45,11 +45,22 @@ A role or user that a repository or registry policy names by ARN without the sta
 is judged on what that policy grants it, and reported on the policy.
 """,
     remediation="""
+Manage the registry from identities listed in `admin_identities`, and split pull and push between
+two identities: a build identity that pulls and a deploy identity that pushes.
+""",
+    fixes={
+        "aws": """
 Remove administrative registry actions (Create/DeleteRepository, Set/DeleteRepositoryPolicy,
 Put*Policy, PutImageTagMutability, BatchDeleteImage, PutReplicationConfiguration, ...) from
-automation; manage the registry from identities listed in `admin_identities`. Split pull and push
-between two identities: a build role with the pull actions and a deploy role with the push actions.
+automation, and split pull and push: a build role with the pull actions, a deploy role with the push
+actions.
 """,
+        "azure": """
+Assign automation AcrPull (build) or AcrPush (deploy) on the registry, never Owner, Contributor or
+another role that manages the registry; keep registry administration to identities listed in
+`admin_identities`.
+""",
+    },
     engine_notes={
         "terraform": "Azure (azurerm): only the administration part applies. Every built-in Azure push role "
                      "(AcrPush, Container Registry Repository Writer) includes pull, so pull plus push is not "

@@ -48,12 +48,18 @@ named repository reveals much less and is reported as low.
 A role or user that a repository or registry policy names by ARN without the stack declaring it
 is judged on what that policy grants it, and reported on the policy.
 """,
-    remediation="""
+    remediation="",
+    fixes={
+        "aws": """
 Remove ecr:DescribeRepositories, ecr:DescribeRegistry and wildcards that include them (`ecr:Describe*`,
 `ecr:*`) and replace AmazonEC2ContainerRegistryReadOnly/PowerUser with explicit pull or push actions
-on named repositories (AmazonEC2ContainerRegistryPullOnly contains no listing). On Azure, do not
-assign Reader or Container Registry Repository Catalog Lister on registries to automation.
+on named repositories (AmazonEC2ContainerRegistryPullOnly contains no listing).
 """,
+        "azure": """
+Do not assign Reader, Container Registry Repository Catalog Lister or another role that reads the
+registry catalog to automation; AcrPull and AcrPush on the registry are enough to pull and push.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_iam_role" "build" {

@@ -42,12 +42,19 @@ ecr:GetAuthorizationToken (and the few registry-wide actions AWS does not let yo
 On Azure, an Acr* role assigned at resource-group, subscription or management-group scope reaches
 every registry below it.
 """,
-    remediation="""
-Set Resource to the repository ARNs (`aws_ecr_repository.app.arn`, `arn:aws:ecr:REGION:ACCOUNT:repository/NAME`)
-instead of `*` or `repository/*`; keep `*` for ecr:GetAuthorizationToken only. Replace
-AmazonEC2ContainerRegistryPullOnly/ReadOnly/PowerUser (all on `*`) by a policy naming the
-repositories. On Azure, assign AcrPull/AcrPush with the registry's id as scope.
+    remediation="",
+    fixes={
+        "aws": """
+Set Resource to the repository ARNs (`aws_ecr_repository.app.arn`,
+`arn:aws:ecr:REGION:ACCOUNT:repository/NAME`) instead of `*` or `repository/*`; keep `*` for
+ecr:GetAuthorizationToken only. Replace AmazonEC2ContainerRegistryPullOnly/ReadOnly/PowerUser (all on
+`*`) by a policy naming the repositories.
 """,
+        "azure": """
+Assign AcrPull/AcrPush with the registry's id as scope, not its resource group, subscription or
+management group.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_iam_role" "build" {

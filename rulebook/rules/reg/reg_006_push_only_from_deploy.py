@@ -42,12 +42,22 @@ backdoored image under a release tag. Push belongs to the deploy stage only: one
 pipeline, reached through OIDC from a protected environment, marked as the deploy identity.
 """,
     remediation="""
-Remove the push actions (PutImage, InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, or
-AmazonEC2ContainerRegistryPowerUser/FullAccess) from build roles, users and groups. Give them to
-one deploy role tagged `cicd-stage = deploy` (or listed in `deploy_identities`), assumable only
-from the protected deploy environment. On Azure, assign AcrPush only to the deploy identity (a
-service principal or managed identity), never to users or groups.
+Push belongs to one deploy identity per pipeline (tagged `cicd-stage = deploy` or listed in
+`deploy_identities`), reachable only from the protected deploy environment.
 """,
+    fixes={
+        "aws": """
+Remove the push actions (PutImage, InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, or
+AmazonEC2ContainerRegistryPowerUser/FullAccess) from build roles, users and groups. Give them to one
+deploy role tagged `cicd-stage = deploy` (or listed in `deploy_identities`), assumable only from the
+protected deploy environment.
+""",
+        "azure": """
+Assign AcrPush only to the deploy identity (a service principal or managed identity tagged
+`cicd-stage = deploy` or listed in `deploy_identities`), never to users or groups; give build
+identities AcrPull.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_iam_group" "developers" {

@@ -24,9 +24,16 @@ developer machines. Anonymous pull lets anyone on the network read every image w
 credentials. Both bypass the RBAC assignments that the other registry rules check.
 """,
     remediation="""
-Set `admin_enabled = false` (azure-native: `admin_user_enabled=False`) and `anonymous_pull_enabled =
-false`; let pipelines sign in with a federated identity holding AcrPull or AcrPush on the registry.
+Let pipelines sign in with a federated identity holding AcrPull or AcrPush on the registry.
 """,
+    fixes={
+        "terraform": """
+Set `admin_enabled = false` and `anonymous_pull_enabled = false` on the registry.
+""",
+        "pulumi": """
+Set `admin_user_enabled=False` and `anonymous_pull_enabled=False` on the registry (azure-native).
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "azurerm_container_registry" "ci" {

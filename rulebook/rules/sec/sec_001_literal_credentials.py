@@ -43,14 +43,29 @@ can act as its owner. Build pipelines are where such keys are copied most (a dep
 variable default "for now"), and where attackers look first.
 """,
     remediation="""
-Remove the value and rotate the credential. Read it at run time from a secret store
-(aws_secretsmanager_secret / SSM SecureString, Azure Key Vault, a Pulumi secret such as
-`config.require_secret(...)`), generate it (random_password) or, for cloud access, use an identity
-(OIDC federation, instance or workload identity) instead of a key. A variable that must carry a
-secret has no default and is marked `sensitive = true`.
+Remove the value and rotate the credential. Read it at run time from a secret store, generate it
+(random_password) or, for cloud access, use an identity (OIDC federation, instance or workload
+identity) instead of a key. A variable that must carry a secret has no default and is marked
+`sensitive = true`.
 """
     + "\nDetectors that run, in order: " + "; ".join(DETECTORS) + ". Findings show only the first four "
     "characters of a value of 16 characters or more, and its length.",
+    fixes={
+        "aws": """
+Remove the value and rotate the credential. Keep it in Secrets Manager (aws_secretsmanager_secret) or
+an SSM SecureString parameter and read it at run time; for AWS access, give the workload an IAM role
+(OIDC federation, an instance profile) instead of a key.
+""",
+        "azure": """
+Remove the value and rotate the credential. Keep it in Azure Key Vault and read it at run time; for
+Azure access, give the workload a managed identity or a federated identity credential instead of a
+key or client secret.
+""",
+        "pulumi": """
+Pass the value as a Pulumi secret read from stack config (`config.require_secret(...)`) or a secret
+store, never as a literal in the program.
+""",
+    },
 
     examples=(
         Example("terraform", False, '''

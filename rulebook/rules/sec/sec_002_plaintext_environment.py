@@ -55,14 +55,21 @@ needs it and cannot be rotated centrally. A secret-store reference (SSM Paramete
 Manager, Key Vault) keeps the value out of the configuration and its reads audited.
 """,
     remediation="""
+github_actions_secret: `encrypted_value`, or a value from a secret store, never a literal
+`plaintext_value`. A variable counts as secret-like when its name holds PASSWORD, PASSWD, SECRET,
+TOKEN, API_KEY, PRIVATE_KEY, CREDENTIAL(S) or ACCESS_KEY in any case or separator style.
+""",
+    fixes={
+        "aws": """
 CodeBuild: `type = "PARAMETER_STORE"` or `"SECRETS_MANAGER"` with the parameter/secret name as value.
 ECS: move the variable from `environment` to `secrets` with `valueFrom` = the secret's ARN. Lambda:
-pass the secret's ARN and read it at run time (or use the Parameters and Secrets extension). Azure:
-app settings as Key Vault references `@Microsoft.KeyVault(SecretUri=...)`, container app env entries
-with `secret_name`. github_actions_secret: `encrypted_value`, or a value from a secret store, never a
-literal `plaintext_value`. A variable counts as secret-like when its name holds PASSWORD, PASSWD,
-SECRET, TOKEN, API_KEY, PRIVATE_KEY, CREDENTIAL(S) or ACCESS_KEY in any case or separator style.
+pass the secret's ARN and read it at run time (or use the Parameters and Secrets extension).
 """,
+        "azure": """
+App settings as Key Vault references `@Microsoft.KeyVault(SecretUri=...)`; container app env entries
+with `secret_name` (a secret that references Key Vault).
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_codebuild_project" "build" {

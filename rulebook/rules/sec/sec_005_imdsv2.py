@@ -23,10 +23,17 @@ the instance role's credentials with one request. IMDSv2 requires a session toke
 with a hop limit, which those requests cannot produce.
 """,
     remediation="""
-Set `metadata_options { http_tokens = "required" }` on the instance or launch template (Pulumi:
-`metadata_options={"http_tokens": "required"}`); keep `http_put_response_hop_limit` at 1 (2 only
-for containers that need the role). The provider default is "optional", which allows IMDSv1.
+Keep `http_put_response_hop_limit` at 1 (2 only for containers that need the role). The provider
+default is "optional", which allows IMDSv1.
 """,
+    fixes={
+        "terraform": """
+Set `metadata_options { http_tokens = "required" }` on the instance or launch template.
+""",
+        "pulumi": """
+Set `metadata_options={"http_tokens": "required"}` on the instance or launch template.
+""",
+    },
     examples=(
         Example("terraform", False, '''
 resource "aws_instance" "runner" {

@@ -313,7 +313,9 @@ def test_join_lists_each_origin_once(parts, expected):
 
 
 @pytest.mark.parametrize("actions, expected", [
-    (["b", "A", "a"], "A, a, b"),  # sorted without regard to case, then by case (not in the set's order)
+    (["b", "A", "a"], "A, a, b"),
+    (["B", "a"], "a, B"),  # not by code point (B before a)
+    (["ecr:a", "ecr:_"], "ecr:_, ecr:a"),  # lower case, not upper case (_ sorts between them)  # sorted without regard to case, then by case (not in the set's order)
     ([f"ecr:{n}" for n in "GFEDCBA"], "ecr:A, ecr:B, ecr:C, ecr:D, ecr:E, ecr:F and 1 more"),
     ([f"ecr:{n}" for n in "FEDCBA"], "ecr:A, ecr:B, ecr:C, ecr:D, ecr:E, ecr:F"),
 ])

@@ -227,11 +227,25 @@ class RecordingMonitor(mocks.MockMonitor):
                                       self.cloud)
         state, seen = self._shape(request.type, urn, {**inputs, **extra}, bool(request.custom))
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, seen)
+        if request.custom:
+            inputs = sdk_types.checked_inputs(DECLARED.resources.get(request.type), inputs)
         self._record(request, urn, inputs, id_, seen, custom=bool(request.custom))
         obj = struct_pb2.Struct()
         if not getattr(request, "remote", False):  # a remote component's outputs come from its plugin: unknown
-            obj.update(state)
+            obj.update(self._secret_outputs(request, state))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+
+    def _secret_outputs(self, request: Any, state: dict[str, Any]) -> dict[str, Any]:
+        """The outputs a resource asks to keep secret (`additional_secret_outputs`: a RandomPassword's
+        `result`, say) come back secret, as the engine returns them, so the program passes them on as secrets."""
+        wanted = set(getattr(request, "additionalSecretOutputs", ()) or ())
+        if not wanted or not getattr(request, "acceptSecrets", True):
+            return state
+        out = dict(state)
+        for key in wanted & set(state):
+            self.secrets |= secret_texts({SIG_KEY: SECRET_SIG, "value": state[key]})
+            out[key] = {SIG_KEY: SECRET_SIG, "value": state[key]}
+        return out
 
     def ReadResource(self, request):  # noqa: N802
         urn = self.make_urn(request.parent, request.type, request.name)

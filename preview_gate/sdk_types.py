@@ -21,6 +21,8 @@ from enum import Enum
 from typing import Any, Callable
 
 from pulumi.runtime.rpc import UNKNOWN
+from pulumi.runtime.rpc import _special_secret_sig as SECRET_SIG
+from pulumi.runtime.rpc import _special_sig_key as SIG_KEY
 
 # A string that stands for a value the gate does not know, where the SDK cannot hold an unknown (a plain
 # function call's result is built eagerly and type-checked). The gate reads any string containing it as
@@ -227,12 +229,52 @@ def _text(value: Any) -> Any:
     if isinstance(value, str):
         return value
     if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"), sort_keys=True)  # as the provider JSON-encodes
+        return json_document(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
     return _MISMATCH
+
+
+def json_document(value: dict[str, Any] | list[Any]) -> str:
+    """An object given for a text property, as the bridged aws provider's Check stores it (the bridge's
+    TransformJSONDocument): JSON text, or wholly unknown when any part of it is unknown, since an
+    unknown cannot be encoded. So a policy document with one unknown leaf reaches policies as one
+    unknown string in a real `pulumi preview`, never as a partly known document."""
+    if _holds_unknown(value):
+        return UNKNOWN
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _holds_unknown(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_unknown(v) for v in value)
+    return is_unknown(value)
+
+
+def checked_inputs(cls: type | None, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Inputs as the provider's Check returns them to the engine, which analyzes those: an object or list
+    given for a property the provider declares as text becomes that text (json_document)."""
+    declared = resource_outputs(cls)
+    return {key: _as_text(value) if key in declared and _is_text(declared[key]) else value
+            for key, value in inputs.items()}
+
+
+def _as_text(value: Any) -> Any:
+    """A document as text; a secret stays a secret around its text; assets and other text stay as given."""
+    if isinstance(value, dict) and SIG_KEY in value:
+        if value[SIG_KEY] == SECRET_SIG and "value" in value:
+            return {**value, "value": _as_text(value["value"])}
+        return value
+    return json_document(value) if isinstance(value, (dict, list)) else value
+
+
+def _is_text(hint: Any) -> bool:
+    hint, _ = _unwrap(hint)
+    return hint is str or (isinstance(hint, type) and issubclass(hint, str))
 
 
 def _object(value: dict[str, Any], cls: type, fill: Callable[[str, Any], Any] | None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Enforcement and suppressions are applied here, once, for every engine.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Iterable
 
 from .config import Config
@@ -116,8 +117,46 @@ def rule_findings(rule: Rule, ctx: Context, resources: list[Resource] | None = N
         if key not in seen:
             seen.add(key)
             out.append(finding)
+    out = one_unknown_per_resource(out)
     out.sort(key=Finding.sort_key)
     return out
+
+
+MORE_REASONS_SHOWN = 3
+
+
+def one_unknown_per_resource(findings: list[Finding]) -> list[Finding]:
+    """A resource a rule cannot decide is one UNKNOWN result, not one per undecided part: the first
+    reason leads and the others follow it in the same message (three at most, then how many more)."""
+    first: dict[tuple, Finding] = {}
+    others: dict[tuple, list[str]] = {}
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.status is not Status.UNKNOWN:
+            out.append(finding)
+            continue
+        key = (finding.rule_id, finding.resource, finding.severity)
+        if key in first:
+            others[key].append(finding.message)
+            continue
+        first[key], others[key] = finding, []
+        out.append(finding)
+    for key, messages in others.items():
+        if messages:
+            first[key].message = _with_more(first[key].message, messages)
+    return out
+
+
+def _with_more(message: str, more: list[str]) -> str:
+    shown = "; ".join(m[len(_shared_head(message, m)):] for m in more[:MORE_REASONS_SHOWN])
+    rest = len(more) - MORE_REASONS_SHOWN
+    return f"{message}; also undecided: {shown}" + (f"; and {rest} more" if rest > 0 else "")
+
+
+def _shared_head(first: str, other: str) -> str:
+    """What `other` repeats of `first` up to a ": " ("cannot decide whether role x ...: "), else nothing."""
+    common = os.path.commonprefix([first, other])
+    return common[:common.rfind(": ") + 2] if ": " in common else ""
 
 
 def report(inventory: Inventory, config: Config | None = None, **kwargs) -> Report:
@@ -127,4 +166,4 @@ def report(inventory: Inventory, config: Config | None = None, **kwargs) -> Repo
                   rules_run=[r.id for r in all_rules()])
 
 
-__all__ = ["evaluate", "report", "rule_findings", "to_finding", "Severity"]
+__all__ = ["evaluate", "one_unknown_per_resource", "report", "rule_findings", "to_finding", "Severity"]

@@ -485,3 +485,34 @@ def test_a_later_config_suppression_applies_when_an_earlier_one_is_expired_or_re
                          strict_suppressions=strict)
     assert (finding.status, finding.suppression.reason, finding.suppression.expires) == (
         Status.SUPPRESSED, "renewed", "2026-12-31")
+
+
+def _unknown_policy_inventory(reasons: list[str]):
+    """A repository policy whose statements each wait on a different value: one reason per statement."""
+    from rulebook.policy import parse_policy
+
+    statements = [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Resource": "*",
+                   "Condition": {"StringEquals": {"aws:SourceVpce": Unknown(reason)}}} for reason in reasons]
+    policy = parse_policy({"Version": "2012-10-17", "Statement": statements})
+    return Inventory([make("aws.ecr.repository_policy", "aws_ecr_repository_policy.app", 7, repository="app",
+                           policy=policy)])
+
+
+@pytest.mark.parametrize("reasons, message", [
+    (["a unknown"], "cannot decide whether statement #1 of aws_ecr_repository_policy.app restricts everyone "
+                    "(Principal *): aws:SourceVpce value: a unknown"),
+    (["a unknown", "b unknown"],
+     "cannot decide whether statement #1 of aws_ecr_repository_policy.app restricts everyone (Principal *): "
+     "aws:SourceVpce value: a unknown; also undecided: cannot decide whether statement #2 of aws_ecr_repository_policy.app restricts "
+     "everyone (Principal *): aws:SourceVpce value: b unknown"),
+    ([f"{c} unknown" for c in "abcdef"],
+     "cannot decide whether statement #1 of aws_ecr_repository_policy.app restricts everyone (Principal *): "
+     "aws:SourceVpce value: a unknown; also undecided: "
+     + "; ".join(f"cannot decide whether statement #{i} of aws_ecr_repository_policy.app restricts everyone (Principal *): "
+                 f"aws:SourceVpce value: {c} unknown" for i, c in ((2, "b"), (3, "c"), (4, "d")))
+     + "; and 2 more"),
+])
+def test_the_same_unknown_is_one_result_per_resource_and_rule_not_one_per_reason(reasons, message):
+    findings = evaluate(_unknown_policy_inventory(reasons), rules=[REGISTRY["REG-007"]], today=TODAY)
+    assert rows(findings) == [("REG-007", "unknown", "aws_ecr_repository_policy.app", 7)]
+    assert findings[0].message == message

@@ -56,3 +56,30 @@ def test_the_sdk_deserializer_keeps_pulumi_secrets_recognisable():
     assert isinstance(props["a"], SecretText) and isinstance(props["c"]["d"][0], SecretText)
     assert not isinstance(props["b"], SecretText)
     assert list(leaves(props)) == [("b", "y"), ("c.n", 1)]
+
+
+SECRET_OUTPUT = '''
+import json
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_azure_native as azure_native
+
+role = aws.iam.Role("generated", assume_role_policy=json.dumps({{"Version": "2012-10-17", "Statement": []}}),
+                    opts=pulumi.ResourceOptions(additional_secret_outputs={secret}))
+azure_native.synapse.Workspace("ws", resource_group_name="rg", location="westeurope",
+    default_data_lake_storage={{"account_url": "https://x.dfs.core.windows.net", "filesystem": "fs"}},
+    sql_administrator_login="sqladminuser", sql_administrator_login_password=role.unique_id)
+'''
+
+
+@pytest.mark.parametrize("secret, expected", [(["uniqueId"], []), ([], [("SEC-001", "ws", 9, "failed")])],
+                         ids=["secret output", "plain output"])
+def test_an_output_the_resource_keeps_secret_reaches_the_next_resource_as_a_secret(tmp_path, secret, expected):
+    """`additional_secret_outputs` (a RandomPassword's result) comes back secret, as the engine returns it."""
+    (tmp_path / "__main__.py").write_text(SECRET_OUTPUT.format(secret=secret).lstrip("\n"))
+    (tmp_path / "Pulumi.yaml").write_text("name: secret-outputs\nruntime: python\n")
+    report = run_gate(str(tmp_path))
+    assert report.errors == []
+    assert [(f.rule_id, f.resource, f.line, f.status.value) for f in report.findings if f.rule_id == "SEC-001"] \
+        == expected

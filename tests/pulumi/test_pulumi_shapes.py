@@ -12,6 +12,7 @@ import textwrap
 import pytest
 
 from preview_gate.program import ProgramError, ProgramRun, load_project, run_programs
+from preview_gate.sdk_types import SECRET_SIG, SIG_KEY, STAND_IN, UNKNOWN, checked_inputs
 
 DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
                                                "Action": "ecr:BatchGetImage", "Resource": "*"}]}
@@ -86,6 +87,31 @@ def test_a_policy_document_as_dict_or_json_text_comes_back_as_the_provider_retur
         assert returned == (json.dumps(DOC) if as_text else DOC)
     else:
         assert isinstance(returned, str) and json.loads(returned) == DOC
+    # what the policies analyze: the inputs as the provider's Check returns them (aws: the text it stores)
+    assert record["inputs"][prop] == (returned if not azure else json.dumps(DOC) if as_text else DOC)
+
+
+@pytest.mark.parametrize("given, checked", [
+    ({"Statement": [{"Effect": "Deny", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}]},
+     '{"Statement":[{"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}},"Effect":"Deny"}]}'),
+    ({"Statement": [{"Effect": "Deny", "Condition": {"StringNotEquals": {"aws:SourceVpce": UNKNOWN}}}]}, UNKNOWN),
+    ({"Statement": [{"Effect": "Deny", "Resource": [f"{STAND_IN}/*"]}]}, UNKNOWN),  # text built from a stand-in
+    ([{"Effect": UNKNOWN}], UNKNOWN),
+    ("already text", "already text"),
+])
+def test_a_document_given_as_an_object_is_checked_as_the_bridge_encodes_it(given, checked):
+    """TransformJSONDocument: JSON text when fully known, one unknown string when any part is unknown."""
+    import pulumi_aws as aws
+    import pulumi_azure_native as azure_native
+
+    inputs = {"bucket": "b", "policy": given}
+    assert checked_inputs(aws.s3.BucketPolicy, inputs) == {"bucket": "b", "policy": checked}
+    assert checked_inputs(azure_native.authorization.PolicyDefinition, {"policyRule": given}) == {"policyRule": given}
+    secret = {SIG_KEY: SECRET_SIG, "value": given}  # a secret document stays secret around its text
+    assert checked_inputs(aws.s3.BucketPolicy, {"policy": secret}) == {"policy": {SIG_KEY: SECRET_SIG,
+                                                                                   "value": checked}}
+    asset = {SIG_KEY: "c44067f5952c0a294b673a41bacd8c17", "text": "{}"}  # not a document: left as given
+    assert checked_inputs(aws.s3.BucketPolicy, {"policy": asset}) == {"policy": asset}
 
 
 def test_outputs_and_function_results_follow_the_declared_types(tmp_path):

@@ -14,6 +14,7 @@ from rulebook import policy_document
 from rulebook.model import InlineSuppression, Linked, Ref, SourceLocation
 from rulebook.unknown import Unknown
 
+from . import expansion
 from . import functions as fn
 from .budgets import BudgetError
 from .modules import Decl, ModuleDef
@@ -150,11 +151,6 @@ def _literal_bool(node: tuple | None) -> bool | None:
     if node is not None and node[0] == "lit" and isinstance(node[1], bool):
         return node[1]
     return None
-
-
-def _key(value: Any) -> str:
-    import json
-    return json.dumps(value, ensure_ascii=False)
 
 
 class Declarations:
@@ -321,96 +317,8 @@ class Declarations:
 
     def _expand(self, decl: Decl, scope: "Scope", base: str,
                 make: Callable[[str, dict, list], Any]) -> tuple[Any, list]:
-        """count / for_each -> (the value references see, the instances).
-
-        The value is one instance, a list (count) or a dict (for_each). An unknown count or
-        for_each gives an Unknown value and one instance evaluated with unknown count.index/each,
-        so its rules report UNKNOWN instead of the resource vanishing; so does a count or for_each
-        Terraform rejects (sensitive, over the instance limit), with an input error."""
-        count_node, each_node = decl.attr("count"), decl.attr("for_each")
-        where = (decl.file, decl.line)
-
-        def undecided(meta: str, reason: str) -> tuple[Any, list]:
-            note = f"{meta} is unknown ({reason}); evaluated as one instance"
-            if meta == "count":
-                env = {"count": {"index": Unknown(f"count.index: {reason}")}}
-            else:
-                unknown = Unknown(f"each: {reason}")
-                env = {"each": {"key": unknown, "value": unknown}}
-            return Unknown(note), [make(base, env, [note])]
-
-        def refused(meta: str, message: str) -> tuple[Any, list]:
-            if message == self.budget.exhausted:  # past the scan-wide limit nothing more is expanded
-                return self._fail(message, where), []
-            self.error(decl.file, decl.line, f"{meta} of {base}: {message}")
-            return undecided(meta, message)
-
-        def over_budget(meta: str, value: Any) -> tuple[Any, list] | None:
-            """A limit overrun while evaluating it (already reported where it happened)."""
-            if not (isinstance(value, Unknown) and value.reason.startswith("not evaluated:")):
-                return None
-            return (value, []) if self.budget.exhausted else undecided(meta, value.reason)
-
-        if count_node is not None:
-            count = self.eval_attr(count_node, scope, {}, where)
-            if isinstance(count, Sensitive):
-                return refused("count", "Terraform does not accept a sensitive value here")
-            stopped = over_budget("count", count)
-            if stopped is not None:
-                return stopped
-            if isinstance(count, Unknown) or isinstance(count, Ref):
-                return undecided("count", count.reason if isinstance(count, Unknown)
-                                 else f"{count} is known only after apply")
-            try:
-                n = int(fn.number(count))
-            except (fn.FunctionError, OverflowError, ValueError) as exc:
-                self.error(decl.file, decl.line, f"count of {base}: {exc}")
-                return Unknown(f"count of {base}: {exc}"), []
-            if n < 0:
-                self.error(decl.file, decl.line, f"count of {base} is negative")
-                return Unknown(f"count of {base} is negative"), []
-            try:
-                self.budget.spend_instances(n)
-            except BudgetError as exc:
-                return refused("count", str(exc))
-            insts = [make(f"{base}[{i}]", {"count": {"index": i}}, []) for i in range(n)]
-            return insts, insts
-        if each_node is not None:
-            each = self.eval_attr(each_node, scope, {}, where)
-            if isinstance(each, Sensitive):
-                return refused("for_each", "Terraform does not accept a sensitive value here")
-            stopped = over_budget("for_each", each)
-            if stopped is not None:
-                return stopped
-            if isinstance(each, list):  # a set holding values known only after apply: keys unknown
-                each = next((v for v in each if isinstance(v, (Unknown, Ref))), each)
-            if isinstance(each, (Unknown, Ref)):
-                return undecided("for_each", each.reason if isinstance(each, Unknown)
-                                 else f"{each} is known only after apply")
-            if isinstance(each, list):
-                items = []
-                for item in each:
-                    if isinstance(item, Sensitive):
-                        return refused("for_each", "Terraform does not accept a sensitive value here")
-                    if not isinstance(item, str):
-                        self.error(decl.file, decl.line, f"for_each of {base}: a set must hold strings")
-                        return Unknown(f"for_each of {base} is not a set of strings"), []
-                    items.append((item, item))
-            elif isinstance(each, dict):
-                items = sorted(each.items(), key=lambda kv: kv[0])
-            else:
-                shown = "null" if each is None else f"a {fn.type_name(each)}"
-                self.error(decl.file, decl.line, f"for_each of {base} is {shown}, not a map or set of strings")
-                return Unknown(f"for_each of {base} is not a map or set"), []
-            try:
-                self.budget.spend_instances(len(items))
-            except BudgetError as exc:
-                return refused("for_each", str(exc))
-            by_key = {k: make(f"{base}[{_key(k)}]", {"each": {"key": k, "value": v}}, []) for k, v in items}
-            return by_key, list(by_key.values())
-        self.budget.instances += 1
-        single = make(base, {}, [])
-        return single, [single]
+        """count / for_each -> (the value references see, the instances); see expansion.py."""
+        return expansion.expand(self, decl, scope, base, make)
 
     def eval_body(self, body: list, scope: "Scope", env: dict, file: str) -> dict:
         """A block's arguments and nested blocks (lists of dicts), dynamic blocks merged in order."""

@@ -28,10 +28,9 @@ def _keep_prefix(match: re.Match, size: int = 4) -> str:
     return match.group(0)[:size] + "****"
 
 
-def _keep_group(name: str) -> Callable[[re.Match], str]:
-    def replace(match: re.Match) -> str:
-        return match.group(name) + "****"
-    return replace
+def _keep_token_prefix(match: re.Match) -> str:
+    """A token with its type prefix (group `p`) kept: `ghp_****`."""
+    return match.group("p") + "****"
 
 
 def _assignment(match: re.Match) -> str:
@@ -39,7 +38,7 @@ def _assignment(match: re.Match) -> str:
     bare = value.strip("\"'")
     if not bare or _NOT_A_VALUE.match(bare):
         return match.group(0)
-    quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
+    quote = value[0] if value[0] in "\"'" and value[-1] == value[0] else ""  # a lone quote returned above
     return f"{match.group('key')}{quote}{REDACTED}{quote}"
 
 
@@ -67,11 +66,11 @@ _PATTERNS: list[tuple[re.Pattern, str | Callable[[re.Match], str]]] = [
     # AWS access key ids (only the credential-bearing prefixes).
     (re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"), _keep_prefix),
     # GitHub tokens.
-    (re.compile(r"\b(?P<p>github_pat_)[A-Za-z0-9_]{20,}"), _keep_group("p")),
-    (re.compile(r"\b(?P<p>gh[pousr]_)[A-Za-z0-9]{30,}\b"), _keep_group("p")),
+    (re.compile(r"\b(?P<p>github_pat_)[A-Za-z0-9_]{20,}"), _keep_token_prefix),
+    (re.compile(r"\b(?P<p>gh[pousr]_)[A-Za-z0-9]{30,}\b"), _keep_token_prefix),
     # Slack, GitLab and JSON Web Tokens.
-    (re.compile(r"\b(?P<p>xox[abprs]-)[A-Za-z0-9-]{10,}"), _keep_group("p")),
-    (re.compile(r"\b(?P<p>glpat-)[A-Za-z0-9_-]{20,}"), _keep_group("p")),
+    (re.compile(r"\b(?P<p>xox[abprs]-)[A-Za-z0-9-]{10,}"), _keep_token_prefix),
+    (re.compile(r"\b(?P<p>glpat-)[A-Za-z0-9_-]{20,}"), _keep_token_prefix),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"), lambda m: "eyJ****"),
     # `aws configure set aws_secret_access_key VALUE`, `docker login -p VALUE`, `--password VALUE`.
     (re.compile(r"(?i)(?P<key>\b(?:aws_secret_access_key|aws_session_token)\s+)(?P<value>[^\s=:;\"']+)"),
@@ -116,8 +115,6 @@ def mask(secret: str, keep: int = 4) -> str:
 def redact_values(text: str, secrets: set[str] | frozenset[str]) -> str:
     """`text` with every occurrence of a value the engine marked sensitive replaced by <redacted>
     (Inventory.sensitive_values: Terraform `sensitive`, values derived from it); longest first."""
-    if not secrets or not text:
-        return text
     for secret in sorted(secrets, key=len, reverse=True):
         if secret and secret in text:
             text = text.replace(secret, REDACTED)

@@ -476,6 +476,17 @@ def test_bkt_001_messages_name_the_blocks():
            "(block_public_acls, restrict_public_buckets not true)")]
 
 
+@pytest.mark.parametrize("strict, first_expires", [(False, "2026-01-01"), (True, "2099-01-01")])
+def test_a_later_config_suppression_applies_when_an_earlier_one_is_expired_or_refused(strict, first_expires):
+    config = Config.from_dict({"suppressions": [
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.ci", "reason": "old", "expires": first_expires},
+        {"rule": "IDF-001", "resource": "aws_iam_access_key.*", "reason": "renewed", "expires": "2026-12-31"}]})
+    [finding] = evaluate(_key_inventory(), config, rules=[REGISTRY["IDF-001"]], today=TODAY,
+                         strict_suppressions=strict)
+    assert (finding.status, finding.suppression.reason, finding.suppression.expires) == (
+        Status.SUPPRESSED, "renewed", "2026-12-31")
+
+
 def _unknown_policy_inventory(reasons: list[str]):
     """A repository policy whose statements each wait on a different value: one reason per statement."""
     from rulebook.policy import parse_policy

@@ -3,6 +3,8 @@ mutants of the review): each pinned with an exact result."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 
@@ -13,7 +15,7 @@ from rulebook.redact import redact
 from rulebook.rules.base import Result
 from rulebook.rules.helpers import flag
 from rulebook.unknown import Unknown
-from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, DENY_LISTING, MANAGED, PUSH, acr, allow, assignment, identity, policy,
+from test_reg_rules import (ACCOUNT, ACR_ID, ACR_PUSH, APP, OWNER, DENY_LISTING, MANAGED, PULL, PUSH, acr, allow, assignment, identity, policy,
                             repo, repo_policy, role, rows, run)
 
 
@@ -175,3 +177,148 @@ def test_reg004_fails_unless_a_policy_of_unknown_holder_may_supply_the_deny(orph
         assert findings[0].message.startswith(
             "cannot decide whether role build denies repository listing: aws_iam_role_policy.deny may deny it, but "
             "whom it applies to cannot be resolved: ")
+
+
+# --- REG-004: a policy whose holder cannot be resolved ------------------------------------------------------
+
+def _orphan(**props):
+    return make("aws.iam.policy_attachment", "aws_iam_role_policy_attachment.x", 7,
+                roles=[Unknown("var.role_name")], **props)
+
+
+def _iam_policy(name, line, *statements):
+    return make("aws.iam.policy", f"aws_iam_policy.{name}", line, name=name,
+                arn=f"arn:aws:iam::{ACCOUNT}:policy/{name}", **({"policy": json.dumps(policy(*statements))}
+                                                                 if statements else {}))
+
+
+_MAY_DENY = ("cannot decide whether role ci denies repository listing: aws_iam_role_policy_attachment.x may deny "
+             "it, but whom it applies to cannot be resolved: aws_iam_role_policy_attachment.x attaches a policy to "
+             "an identity that cannot be resolved: var.role_name")
+_NO_DENY = ("CI/CD role ci (trusted by CI OIDC issuer token.actions.githubusercontent.com) has registry access but "
+            "no policy of aws_iam_role.ci denies ecr:DescribeRepositories on all repositories")
+
+
+@pytest.mark.parametrize("extra, status", [
+    ([_orphan(policy_arn=Unknown("var.arn"))], "unknown"),
+    ([_orphan(policy_arn=MANAGED + "AmazonEC2ContainerRegistryReadOnly")], "failed"),  # known: denies nothing
+    ([_orphan(policy_arn=MANAGED + "NoSuchPolicy")], "unknown"),  # an AWS managed policy not in the catalogue
+    ([_orphan(policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/elsewhere")], "unknown"),  # not declared here
+    ([_orphan(policy_arn="")], "unknown"),
+    ([_iam_policy("guard", 20, DENY_LISTING), _orphan(policy_arn=Ref("aws_iam_policy.guard", "arn"))], "unknown"),
+    ([_iam_policy("plain", 20, allow(PULL, APP)), _orphan(policy_arn=Ref("aws_iam_policy.plain", "arn"))], "failed"),
+    ([_iam_policy("empty", 20), _orphan(policy_arn=Ref("aws_iam_policy.empty", "arn"))], "unknown"),  # no document
+    ([_orphan(policy_arns=Unknown("var.arns"))], "unknown"),
+    ([_iam_policy("plain", 20, allow(PULL, APP)), _orphan(policy_arns=[Ref("aws_iam_policy.plain", "arn")])],
+     "failed"),
+    ([_iam_policy("guard", 20, DENY_LISTING), _iam_policy("plain", 21, allow(PULL, APP)),
+      _orphan(policy_arn=Ref("aws_iam_policy.plain", "arn"), policy_arns=[Ref("aws_iam_policy.guard", "arn")])],
+     "unknown"),
+    # a reference to a resource that is not an IAM policy (here a repository policy without a deny) is no
+    # document the stack declares: whatever it attaches is not known
+    ([repo(), repo_policy(50, allow(PULL)), _orphan(policy_arn=Ref("aws_ecr_repository_policy.app", "arn"))],
+     "unknown"),
+])
+def test_reg004_an_attachment_whose_holder_is_not_resolved_leaves_the_missing_deny_undecided(extra, status):
+    findings = run([role("ci", 3, allow(PULL, APP))] + extra, ["REG-004"])
+    assert [(f.status.value, f.resource, f.message) for f in findings] == [
+        (status, "aws_iam_role.ci", _MAY_DENY if status == "unknown" else _NO_DENY)]
+
+
+# --- Azure assignments to principals not declared here, unknown roles and scopes (REG-001, REG-006) -----------
+
+_GUID = "11111111-2222-3333-4444-555555555555"
+_SP = Ref("azuread_service_principal.ops", "object_id")
+_ON_ACR = f"on registry {ACR_ID} through azurerm_role_assignment.x"
+
+
+def _to(principal, scope=ACR_ID, role_id=OWNER):
+    grant = assignment("x", 20, scope, role_definition_id=role_id)
+    grant.props["principal_id"] = principal
+    return grant
+
+
+@pytest.mark.parametrize("resources, config, expected", [
+    ([_to(_GUID)], {}, [
+        ("REG-001", "failed", f"principal {_GUID} holds built-in role Owner, every registry action, {_ON_ACR}"),
+        ("REG-006", "unknown", f"cannot decide whether principal {_GUID} is a deploy identity: principal of "
+                               f"azurerm_role_assignment.x: '{_GUID}' names no identity declared here")]),
+    ([_to(_GUID)], {"admin_identities": ("11111111-*",)}, [
+        ("REG-006", "unknown", f"cannot decide whether principal {_GUID} is a deploy identity: principal of "
+                               f"azurerm_role_assignment.x: '{_GUID}' names no identity declared here")]),
+    ([_to(_SP)], {"admin_identities": ("azuread_service_principal.ops",)}, [
+        ("REG-006", "unknown", "cannot decide whether principal azuread_service_principal.ops is a deploy identity: "
+                               "principal of azurerm_role_assignment.x: azuread_service_principal.ops.object_id "
+                               "refers to a resource that is not in this stack/module")]),
+    ([_to(_SP)], {"admin_identities": ("azuread_service_principal.ops.object_id",)}, [
+        ("REG-001", "failed", "principal azuread_service_principal.ops holds built-in role Owner, every registry "
+                              f"action, {_ON_ACR}"),
+        ("REG-006", "unknown", "cannot decide whether principal azuread_service_principal.ops is a deploy identity: "
+                               "principal of azurerm_role_assignment.x: azuread_service_principal.ops.object_id "
+                               "refers to a resource that is not in this stack/module")]),
+    ([_to(Unknown("known after apply"))], {}, [
+        ("REG-001", "failed", f"a principal not known at plan time holds built-in role Owner, every registry action, "
+                              f"{_ON_ACR}"),
+        ("REG-006", "unknown", "cannot decide whether a principal not known at plan time is a deploy identity: "
+                               "principal of azurerm_role_assignment.x: known after apply")]),
+    ([_to("*")], {}, [
+        ("REG-001", "failed", f"principal everyone (*) holds built-in role Owner, every registry action, {_ON_ACR}"),
+        ("REG-006", "unknown", "cannot decide whether principal everyone (*) is a deploy identity: principal of "
+                               "azurerm_role_assignment.x: '*' names no identity declared here")]),
+    ([identity(), assignment("x", 20, ACR_ID, role_definition_id=Unknown("var.role"))], {}, [
+        ("REG-001", "unknown", "cannot decide whether identity id-build holds every registry action: "
+                               "role_definition_id of azurerm_role_assignment.x: var.role"),
+        ("REG-006", "unknown", "cannot decide whether identity id-build may push images: "
+                               "role_definition_id of azurerm_role_assignment.x: var.role")]),
+    ([identity(), assignment("x", 20, Unknown("var.scope"), role_definition_id=OWNER)], {}, [
+        ("REG-001", "unknown", "cannot decide whether identity id-build holds every registry action: "
+                               "assignment scope: var.scope"),
+        ("REG-006", "unknown", "cannot decide whether identity id-build may push images: assignment scope: var.scope")]),
+    ([identity(), assignment("x", 20, None, role_definition_id=ACR_PUSH)], {}, [
+        ("REG-006", "unknown", "cannot decide whether identity id-build may push images: "
+                               "assignment scope None is not a resource id")]),  # AcrPush: no wildcard for REG-001
+    ([identity(), assignment("x", 20, "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Storage/"
+                                      "storageAccounts/s", role_definition_id=OWNER)], {}, []),  # holds no registry
+])
+def test_azure_principals_roles_and_scopes_are_named_exactly(resources, config, expected):
+    findings = run([acr()] + resources, ["REG-001", "REG-006"], **config)
+    assert [(f.rule_id, f.status.value, f.message) for f in findings] == expected
+    assert {f.resource for f in findings} <= {"azurerm_role_assignment.x"}
+
+
+# --- the registry rules' wording helpers --------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("arn:aws:iam::111122223333:role/ci", "role"),
+    (" arn:aws:iam::111122223333:user/dev ", "user"),
+    ("arn:aws:iam::111122223333:role/team/app", "role"),  # a path: the kind is before the first slash
+    ("arn:aws:iam::111122223333:user/odd:name", "user"),  # a colon in the resource part stays in it
+    ("arn:aws:iam::111122223333:policy/guard", None),
+    ("arn:aws:sts::111122223333:assumed-role/ci/session", None),
+    ("nra:aws:iam::111122223333:role/ci", None),
+    ("arn:aws:ecr:eu-west-1:111122223333:role/ci", None),  # a role-like path outside IAM
+    ("arn:aws:iam::role/ci", None),
+    (Unknown("var.arn"), None),
+])
+def test_iam_type_of_an_arn(value, expected):
+    from rulebook.rules.reg._common import _iam_type
+    assert _iam_type(value) == expected
+
+
+@pytest.mark.parametrize("parts, expected", [
+    (["a"], "a"), (["a", "a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c", "b"], "a, b and c")])
+def test_join_lists_each_origin_once(parts, expected):
+    from rulebook.rules.reg._common import _join
+    assert _join(parts) == expected
+
+
+@pytest.mark.parametrize("actions, expected", [
+    (["b", "A", "a"], "A, a, b"),
+    (["B", "a"], "a, B"),  # not by code point (B before a)
+    (["ecr:a", "ecr:_"], "ecr:_, ecr:a"),  # lower case, not upper case (_ sorts between them)  # sorted without regard to case, then by case (not in the set's order)
+    ([f"ecr:{n}" for n in "GFEDCBA"], "ecr:A, ecr:B, ecr:C, ecr:D, ecr:E, ecr:F and 1 more"),
+    ([f"ecr:{n}" for n in "FEDCBA"], "ecr:A, ecr:B, ecr:C, ecr:D, ecr:E, ecr:F"),
+])
+def test_list_shows_six_actions_then_a_count(actions, expected):
+    from rulebook.rules.reg._common import _list
+    assert _list(actions) == expected

@@ -6,7 +6,7 @@ import pytest
 
 from rulebook.findings import Enforcement, Finding, Report, Severity, Status, Suppression
 from rulebook.model import InputError
-from rulebook.redact import REDACTED, mask, redact, redact_optional
+from rulebook.redact import REDACTED, mask, redact, redact_optional, redact_values
 from rulebook.reporters.common import redacted
 
 SLACK = "xoxb-1234567890-abcdefGHIJ"
@@ -82,3 +82,26 @@ def test_every_text_of_a_report_is_redacted():
     assert finding.suppression == Suppression("accepted, rotated xoxb-****", "config", "2027-01-01")
     assert out.errors == [InputError("e-xoxb-****.json", 3, "bad value glpat-****")]
     assert out.notes == ["note eyJ****"]
+
+
+@pytest.mark.parametrize("text, secrets, expected", [
+    ("key abc and b", {"b", "abc"}, f"key {REDACTED} and {REDACTED}"),  # longest first: not a<redacted>c
+    ("token=xyz", {"xyz"}, f"token={REDACTED}"),
+    ("ab", {""}, "ab"),            # an empty value redacts nothing (not one marker between every letter)
+    ("ab", {"zz"}, "ab"),
+    ("", {"x"}, ""),
+    ("x", set(), "x"),
+])
+def test_redact_values_replaces_every_sensitive_value_longest_first(text, secrets, expected):
+    assert redact_values(text, secrets) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('password = "hunter22"', f'password = "{REDACTED}"'),   # quotes kept around the marker
+    ("password = 'hunter22'", f"password = '{REDACTED}'"),
+    ('password = "', 'password = "'),                         # a lone quote: nothing to redact
+    ('token: "x"', f'token: "{REDACTED}"'),
+    ("ghp_" + "a" * 36, "ghp_****"),
+])
+def test_assignment_keeps_the_quotes_it_found(text, expected):
+    assert redact(text) == expected

@@ -97,7 +97,10 @@ def test_reg001_wildcard_on_an_identity(action):
 
 def test_reg001_not_action_that_leaves_a_whole_registry_service():
     statement = {"Effect": "Allow", "NotAction": ["iam:*", "s3:*"], "Resource": "*"}
-    assert rows(run([role("ci", 3, statement)], ["REG-001"])) == [("REG-001", "failed", "aws_iam_role.ci", 3)]
+    findings = run([role("ci", 3, statement)], ["REG-001"])
+    assert rows(findings) == [("REG-001", "failed", "aws_iam_role.ci", 3)]
+    assert findings[0].message == ("role ci is allowed every registry action (NotAction iam:*, s3:*) through "
+                                   "statement #1 of inline policy of aws_iam_role.ci")
 
 
 def test_reg001_named_actions_pass():
@@ -118,6 +121,9 @@ def test_reg001_full_access_managed_policy():
                                           MANAGED + "AmazonEC2ContainerRegistryFullAccess", roles=["ci"])],
                    ["REG-001"])
     assert rows(findings) == [("REG-001", "failed", "aws_iam_role.ci", 3)]
+    assert findings[0].message == ("role ci is allowed every registry action (ecr:*, cloudtrail:LookupEvents) "
+                                   "through statement #1 of AWS managed policy AmazonEC2ContainerRegistryFullAccess "
+                                   "attached by aws_iam_role_policy_attachment.ci")
 
 
 def test_reg001_unknown_policy_is_undecided():

@@ -159,3 +159,50 @@ def test_strict_suppressions_refuse_expiry_beyond_the_horizon(tmp_path):
             assert findings[0].message.endswith(
                 f"[suppression in cfg.yaml expires on {expires}, more than {horizon} days out "
                 "(--strict-suppressions)]")
+
+
+def test_parse_comment_messages_name_every_rule_and_the_file():
+    assert parse_comment('# cicd-guard:ignore reason="x"', "f.tf", 3) == InputError(
+        "f.tf", 3, "cicd-guard:ignore without rule IDs; suppression ignored")
+    assert parse_comment('# cicd-guard:ignore=ALL,ANY reason="x"', "f.tf", 4) == InputError(
+        "f.tf", 4, "cicd-guard:ignore names invalid rule ID(s) ALL, ANY; suppression ignored")
+    assert parse_comment('# cicd-guard:ignore=REG-998,REG-999 reason="x"', "f.tf", 5) == InputError(
+        "f.tf", 5, "cicd-guard:ignore names unknown rule(s) REG-998, REG-999 (see `cicd-guard rules`); "
+                   "suppression ignored")
+    assert parse_comment('# cicd-guard:ignore=REG-001,REG-002', "f.tf", 6) == InputError(
+        "f.tf", 6, 'cicd-guard:ignore=REG-001,REG-002 has no reason="..."; a reason is required, '
+                   "suppression ignored")
+    assert parse_comment('# cicd-guard:ignore=REG-001 reason=""', "f.tf", 7) == InputError(
+        "f.tf", 7, 'cicd-guard:ignore=REG-001 has no reason="..."; a reason is required, suppression ignored')
+
+
+def test_parse_comment_reason_escapes_and_quoted_expiry():
+    assert parse_comment(r'# cicd-guard:ignore=REG-001 reason="say \"hi\"" expires="2030-01-02"', "f.tf", 1) == \
+        InlineSuppression(("REG-001",), 'say "hi"', "2030-01-02", "f.tf", 1)
+    assert parse_comment("# cicd-guard:ignore=REG-001 reason='x' expires='2030-01-02'", "f.tf", 2) == \
+        InlineSuppression(("REG-001",), "x", "2030-01-02", "f.tf", 2)
+    assert parse_comment('# cicd-guard:ignore=REG-001 reason="x" expires=X2030-01-02X', "f.tf", 3) == InputError(
+        "f.tf", 3, "cicd-guard:ignore expires='X2030-01-02X' is not a YYYY-MM-DD date; suppression ignored")
+
+
+def test_a_comment_run_above_a_block_reaches_past_plain_comments(tmp_path):
+    _, result = scan_text(tmp_path, '# cicd-guard:ignore=IDF-001 reason="top of the run"\n# a note\n# another\n'
+                                    'resource "aws_iam_access_key" "a" {\n  user = "a"\n}\n')
+    assert [(s.reason, s.line) for s in evaluated(result)["aws_iam_access_key.a"].suppressions] == [
+        ("top of the run", 1)]
+    assert result.errors == []
+
+
+def test_attached_lines_walk_the_whole_comment_run_above_and_the_block_body():
+    from hcl_scanner.loader import parse_text
+    from hcl_scanner.suppressions import attached_lines
+
+    parsed = parse_text('# cicd-guard:ignore=IDF-001 reason="a"\n# note\n# note\n'
+                        'resource "aws_iam_access_key" "a" {\n  # cicd-guard:ignore=IDF-001 reason="b"\n}\n'
+                        '# cicd-guard:ignore=IDF-001 reason="c"\n\n'
+                        'resource "aws_iam_access_key" "b" {\n}\n'
+                        '# cicd-guard:ignore=IDF-001 reason="d"\n# note\n'
+                        'resource "aws_iam_access_key" "c" {\n}\n', "main.tf")
+    assert attached_lines(parsed, 4) == [1, 5]
+    assert attached_lines(parsed, 9) == []  # a blank line ends the run
+    assert attached_lines(parsed, 13) == [11]

@@ -94,6 +94,11 @@ aws.s3.BucketPublicAccessBlock("artifacts", bucket=artifacts.id,
     ),
 )
 def bkt_001(ctx: Context) -> Iterator[Result]:
+    return _public_access_block(ctx)
+
+
+def _public_access_block(ctx: Context) -> Iterator[Result]:
+    """The decision of BKT-001, kept out of the decorated function so it can be mutation tested."""
     inventory = ctx.inventory
     buckets = inventory.of_kind("aws.s3.bucket")
     if not buckets:

@@ -132,6 +132,11 @@ aws.s3.BucketOwnershipControls("artifacts", bucket=artifacts.id,
     ),
 )
 def bkt_002(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _public_acls(resource, ctx)
+
+
+def _public_acls(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of BKT-002, kept out of the decorated function so it can be mutation tested."""
     if resource.kind == "aws.s3.ownership_controls":
         yield from _ownership(resource)
     elif resource.kind == "aws.s3.bucket":

@@ -130,6 +130,11 @@ aws.s3.BucketPolicy("artifacts-policy", bucket=artifacts.id, policy=json.dumps({
     ),
 )
 def bkt_003(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _public_bucket_policy(resource, ctx)
+
+
+def _public_bucket_policy(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of BKT-003, kept out of the decorated function so it can be mutation tested."""
     doc = policy_of(resource)
     what = _WHAT[resource.kind]
     if doc is None:

@@ -104,6 +104,11 @@ azure_native.storage.StorageAccount("artifacts", account_name="acmeciartifacts",
     ),
 )
 def bkt_005(ctx: Context) -> Iterator[Result]:
+    return _storage_network(ctx)
+
+
+def _storage_network(ctx: Context) -> Iterator[Result]:
+    """The decision of BKT-005, kept out of the decorated function so it can be mutation tested."""
     inventory = ctx.inventory
     accounts = inventory.of_kind("azure.storage.account")
     separate, possible = linked(inventory, accounts, inventory.of_kind("azure.storage.network_rules"), "account")

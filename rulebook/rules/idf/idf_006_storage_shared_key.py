@@ -75,6 +75,11 @@ azure_native.storage.StorageAccount("artifacts", account_name="acmeciartifacts",
     ),
 )
 def idf_006(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _storage_shared_key(resource, ctx)
+
+
+def _storage_shared_key(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of IDF-006, kept out of the decorated function so it can be mutation tested."""
     enabled = flag(resource, "shared_key_access_enabled")
     if isinstance(enabled, Unknown):
         yield Result.undecided(resource, enabled, "whether shared-key access is disabled")

@@ -37,7 +37,7 @@ def _who(ident: Identity) -> str:
 
 
 def _list(actions: Iterable[str], limit: int = 6) -> str:
-    items = sorted(set(actions), key=str.lower)
+    items = sorted(set(actions), key=lambda a: (a.lower(), a))  # ecr:X and ECR:X: set order must not show
     shown = ", ".join(items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
@@ -104,36 +104,31 @@ class _Orphan:
     all_actions: bool = False
 
 
-def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument | Unknown]:
+def _orphan_documents(resource: Resource, ctx: Context) -> list[PolicyDocument | None]:
+    """The documents a policy whose holder is not resolved carries; None for one not known here (it
+    may say anything). Findings give the holder's reason, so a document's own reason is not kept."""
     if resource.kind == "aws.iam.inline_policy":
         doc = document(resource.props.get("policy"), resource.address)
-        return [doc] if doc is not None else []
-    docs: list[PolicyDocument | Unknown] = []
-    arns = [resource.props.get("policy_arn")]
+        return [] if doc is None else [_readable(doc)]
     many = resource.props.get("policy_arns")
-    if isinstance(many, Unknown):
-        docs.append(many)
-    else:
-        arns.extend(many or ())
+    docs: list[PolicyDocument | None] = [None] if isinstance(many, Unknown) else []
+    arns = [resource.props.get("policy_arn"), *(() if isinstance(many, Unknown) else many or ())]
     for arn in arns:
         if arn is None:
             continue
         if isinstance(arn, Unknown):
-            docs.append(arn)
+            docs.append(None)
         elif is_aws_managed_arn(arn):
-            known = managed_policy(arn)
-            docs.append(known if known is not None else Unknown(f"AWS managed policy {arn} is not known"))
+            docs.append(managed_policy(arn))
         else:
             policy = ctx.inventory.resolve(arn, ("aws.iam.policy",))
-            if isinstance(policy, Unknown):
-                docs.append(policy)
-            elif policy is None:
-                docs.append(Unknown(f"policy {arn} is not declared here" if isinstance(arn, str) and arn.strip()
-                                    else "a policy attachment names no policy (policy_arn is empty)"))
-            else:
-                doc = document(policy.props.get("policy"), policy.address)
-                docs.append(doc if doc is not None else Unknown(f"policy {policy.address} has no document"))
+            docs.append(_readable(document(policy.props.get("policy"), policy.address))
+                        if isinstance(policy, Resource) else None)
     return docs
+
+
+def _readable(doc: PolicyDocument | Unknown | None) -> PolicyDocument | None:
+    return doc if isinstance(doc, PolicyDocument) else None
 
 
 def _orphan_listing_denies(ctx: Context) -> list[tuple[Resource, str]]:
@@ -144,7 +139,8 @@ def _orphan_listing_denies(ctx: Context) -> list[tuple[Resource, str]]:
         for item in unresolved(c):
             res = item.resource
             if res.kind in _ORPHAN_KINDS and all(r is not res for r, _ in out) and any(
-                    may_deny_listing(AttachedPolicy(doc, "attachment", res)) for doc in _orphan_documents(res, c)):
+                    doc is None or may_deny_listing(AttachedPolicy(doc, "attachment", res))
+                    for doc in _orphan_documents(res, c)):
                 out.append((res, item.unknown.reason))
         return out
     return ctx.derived("rulebook.rules.reg.orphan_listing_denies", compute)
@@ -162,7 +158,7 @@ def _orphans(ctx: Context) -> list[_Orphan]:
             classes: set[ActionClass] | None = set()
             everything = False
             for doc in _orphan_documents(res, c):
-                if not isinstance(doc, PolicyDocument) or doc.unknowns or any(True for _ in doc.undecided()):
+                if doc is None or doc.unknowns or any(True for _ in doc.undecided()):
                     classes = None
                     break
                 for s in doc.allows():

@@ -121,6 +121,11 @@ aws.iam.RolePolicy("deploy-push", role=deploy.name, policy=json.dumps({
     ),
 )
 def reg_006(ctx: Context) -> Iterator[Result]:
+    return _push_only_from_deploy(ctx)
+
+
+def _push_only_from_deploy(ctx: Context) -> Iterator[Result]:
+    """The decision of REG-006, kept out of the decorated function so it can be mutation tested."""
     idents = [i for i in identities(ctx) if i.is_aws]
     for ident in idents:
         grants = grants_of(ctx, ident)

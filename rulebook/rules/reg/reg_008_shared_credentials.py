@@ -69,6 +69,11 @@ azure_native.containerregistry.Registry("ci", registry_name="acmeci", resource_g
     ),
 )
 def reg_008(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _shared_credentials(resource, ctx)
+
+
+def _shared_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of REG-008, kept out of the decorated function so it can be mutation tested."""
     shared = []
     for prop, what in (("admin_enabled", "the admin user (a shared password)"),
                        ("anonymous_pull_enabled", "anonymous pull")):

@@ -69,6 +69,11 @@ azure_native.containerregistry.Registry("ci", registry_name="acmeci", resource_g
     ),
 )
 def reg_009(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _reachable_from_everywhere(resource, ctx)
+
+
+def _reachable_from_everywhere(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of REG-009, kept out of the decorated function so it can be mutation tested."""
     label = resource.label()
     public = flag(resource, "public_network_access_enabled")
     if isinstance(public, Unknown):

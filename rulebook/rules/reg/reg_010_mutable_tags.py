@@ -53,6 +53,11 @@ aws.ecr.Repository("app", name="acme/app", image_tag_mutability="IMMUTABLE")
     ),
 )
 def reg_010(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _mutable_tags(resource, ctx)
+
+
+def _mutable_tags(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of REG-010, kept out of the decorated function so it can be mutation tested."""
     if resource.get("public") is True:
         return
     value = resource.get("image_tag_mutability")

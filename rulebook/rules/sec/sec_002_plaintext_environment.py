@@ -126,6 +126,11 @@ aws.lambda_.Function("deployer", role="arn:aws:iam::111122223333:role/deployer",
     ),
 )
 def sec_002(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _plaintext_environment(resource, ctx)
+
+
+def _plaintext_environment(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of SEC-002, kept out of the decorated function so it can be mutation tested."""
     if resource.kind == "github.actions_secret":
         literal = [v for p, v in resource.values if p == "plaintext_value" and isinstance(v, str) and v]
         if literal and not resource.get("secret"):

@@ -172,6 +172,11 @@ command.local.Command("publish",
     ),
 )
 def sec_003(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _bootstrap_credentials(resource, ctx)
+
+
+def _bootstrap_credentials(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of SEC-003, kept out of the decorated function so it can be mutation tested."""
     if resource.kind == COMMAND:
         yield from _command_results(resource)
         return

@@ -67,6 +67,11 @@ output "registry_url" {
     ),
 )
 def sec_004(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _sensitive_declarations(resource, ctx)
+
+
+def _sensitive_declarations(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of SEC-004, kept out of the decorated function so it can be mutation tested."""
     name = resource.get("name", "")
     sensitive = resource.get("sensitive")
     if sensitive is True:

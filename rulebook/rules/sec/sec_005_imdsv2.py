@@ -66,6 +66,11 @@ aws.ec2.LaunchTemplate("runner", image_id="ami-0123456789abcdef0", instance_type
     ),
 )
 def sec_005(resource: Resource, ctx: Context) -> Iterator[Result]:
+    return _imdsv2(resource, ctx)
+
+
+def _imdsv2(resource: Resource, ctx: Context) -> Iterator[Result]:
+    """The decision of SEC-005, kept out of the decorated function so it can be mutation tested."""
     endpoint, tokens = resource.get("metadata_http_endpoint"), resource.get("metadata_http_tokens")
     if isinstance(endpoint, str) and endpoint.lower() == "disabled":
         return

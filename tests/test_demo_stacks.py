@@ -111,7 +111,7 @@ def test_summary_rows_count_failed_findings_by_severity_and_unknowns():
                                                                              "examples/aws-terraform-insecure"))]
     assert rows == [
         demo.Row("aws-terraform", "terraform", {"critical": 0, "high": 0, "medium": 0, "low": 0}, 0, True),
-        demo.Row("examples/aws-terraform-insecure", "terraform", {"critical": 6, "high": 11, "medium": 6, "low": 0},
+        demo.Row("examples/aws-terraform-insecure", "terraform", {"critical": 7, "high": 12, "medium": 6, "low": 0},
                  0, True)]
 
 

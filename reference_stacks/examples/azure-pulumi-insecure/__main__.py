@@ -28,6 +28,14 @@ azure_native.managedidentity.FederatedIdentityCredential(
     resource_group_name=group.name, issuer="https://token.actions.githubusercontent.com",
     audiences=["api://AzureADTokenExchange"], subject="repo:acme/app:pull_request")
 
+# A deploy identity whose GitHub federated credential accepts a second audience besides Entra ID's token
+# exchange (IDF-002).
+deploy = azure_native.managedidentity.UserAssignedIdentity("deploy", resource_name_="id-ci-deploy", **common)
+azure_native.managedidentity.FederatedIdentityCredential(
+    "github", federated_identity_credential_resource_name="github-deploy", resource_name_=deploy.name,
+    resource_group_name=group.name, issuer="https://token.actions.githubusercontent.com",
+    audiences=["api://AzureADTokenExchange", "https://github.com/acme"], subject="repo:acme/app:environment:prod")
+
 # REG-005 (push on every registry of the subscription), REG-006 (push for an identity that is not a
 # deploy identity).
 azure_native.authorization.RoleAssignment("ci-push", scope=f"/subscriptions/{subscription}",

@@ -102,6 +102,25 @@ def _principals(value: Any) -> Mapping[str, tuple[Value, ...]] | None:
     raise PolicyParseError(f"Principal must be a string or a mapping, got {type(value).__name__}")
 
 
+def names_everyone(statement: Statement, principal_type: str | None = None) -> bool | Unknown:
+    """Whether a statement names every principal: Principal "*", {"AWS": "*"} or {"AWS": ["*"]}, or
+    NotPrincipal (everyone but the few it names). `principal_type` ("AWS") limits which principals count:
+    in a trust, a Federated or Service principal names one issuer or service, and its unknown value
+    never makes the trust public."""
+    if statement.not_principals is not None:
+        return True
+    undecided: Unknown | None = None
+    for ptype, values in (statement.principals or {}).items():
+        if principal_type is not None and (not isinstance(ptype, str) or ptype.upper() != principal_type.upper()):
+            continue
+        for value in values:
+            if isinstance(value, Unknown):
+                undecided = undecided if undecided is not None else value
+            elif isinstance(value, str) and value.strip() == "*":
+                return True
+    return undecided if undecided is not None else False
+
+
 def _conditions(value: Any) -> tuple[Condition, ...]:
     if value is None:
         return ()

@@ -11,7 +11,7 @@ from ... import actions as catalogue
 from ...conditions import NETWORK_KEYS, Allowed, deny_exceptions
 from ...identities import document
 from ...model import Resource
-from ...policy import PolicyDocument, Statement
+from ...policy import PolicyDocument, Statement, names_everyone
 from ...unknown import Unknown
 from ..helpers import Possible, linked
 
@@ -62,18 +62,8 @@ def policy_of(resource: Resource) -> PolicyDocument | Unknown | None:
 
 
 def public_principal(statement: Statement) -> bool | Unknown:
-    """Whether a statement names every principal: Principal "*", {"AWS": "*"} or {"AWS": ["*"]}
-    (any principal type), or NotPrincipal (everyone but the few it names)."""
-    if statement.not_principals is not None:
-        return True
-    undecided: Unknown | None = None
-    for values in (statement.principals or {}).values():
-        for value in values:
-            if isinstance(value, Unknown):
-                undecided = undecided if undecided is not None else value
-            elif isinstance(value, str) and value.strip() == "*":
-                return True
-    return undecided if undecided is not None else False
+    """Whether a bucket policy statement names every principal (any principal type counts)."""
+    return names_everyone(statement)
 
 
 Governing = list[tuple[Resource, PolicyDocument | Unknown]]

@@ -8,7 +8,7 @@ from ...conditions import caller_bound
 from ...findings import Severity
 from ...identities import identity_for
 from ...model import Resource
-from ...policy import Statement
+from ...policy import Statement, names_everyone
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
 
@@ -18,26 +18,9 @@ BOUNDING_KEYS = ("aws:PrincipalOrgID", "aws:SourceAccount", "sts:ExternalId", "a
                  "aws:PrincipalAccount")
 
 
-def any_principal(statement: Statement) -> bool | Unknown:
-    """Principal `*` / {"AWS": "*"} or NotPrincipal; only AWS principals count (a Federated or Service
-    principal names one issuer or service, and its unknown value never makes the trust public)."""
-    if statement.not_principals is not None:
-        return True
-    undecided: Unknown | None = None
-    for ptype, values in (statement.principals or {}).items():
-        if not isinstance(ptype, str) or ptype.upper() != "AWS":
-            continue
-        for value in values:
-            if isinstance(value, Unknown):
-                undecided = undecided if undecided is not None else value
-            elif isinstance(value, str) and value.strip() == "*":
-                return True
-    return undecided if undecided is not None else False
-
-
 def judge_statement(resource: Resource, statement: Statement) -> Result | None:
     """A failing or undecided result when this trust statement lets anyone assume the role unbounded."""
-    public = any_principal(statement)
+    public = names_everyone(statement, "AWS")
     where = f"{statement.label} of the trust policy"
     if isinstance(public, Unknown):
         return Result.undecided(resource, public, f"whether {where} names every principal")

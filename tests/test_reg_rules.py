@@ -1239,3 +1239,38 @@ def test_terraform_a_role_only_ecr_assumes_is_not_judged_as_an_identity(tmp_path
     pipeline = ECR_TEMPLATE_ROLE.replace('Service = "ecr.amazonaws.com"',
                                          'Service = ["ecr.amazonaws.com", "codebuild.amazonaws.com"]')
     assert tf_rows(tmp_path, pipeline, ["REG-002"]) == [("REG-002", "failed", "aws_iam_role.templates", 2)]
+
+
+PUSH_TO = '''
+data "aws_caller_identity" "current" {}
+resource "aws_ecr_repository" "app" {
+  name                 = "app"
+  image_tag_mutability = "IMMUTABLE"
+}
+resource "aws_ecr_repository_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { AWS = PRINCIPAL }, Action = ["ecr:PutImage"] }]
+  })
+}
+'''
+
+
+@pytest.mark.parametrize("principal, reason", [
+    ("data.aws_caller_identity.current.arn",
+     "data.aws_caller_identity.current is the identity that runs the deployment, known only when it runs"),
+    ('"arn:aws:iam::111122223333:role/publisher"', "arn:aws:iam::111122223333:role/publisher is not declared here"),
+], ids=["the deploying identity", "a role of another stack"])
+def test_reg006_says_why_a_pushing_principal_of_a_registry_policy_is_undecided(tmp_path, principal, reason):
+    import hcl_scanner
+    from rulebook.engine import evaluate
+
+    (tmp_path / "main.tf").write_text(PUSH_TO.replace("PRINCIPAL", principal))
+    [inventory] = hcl_scanner.scan([str(tmp_path)]).inventories
+    findings = evaluate(inventory, rules=[REGISTRY["REG-006"]])
+    who = reason.split(" is ", 1)[0]
+    assert [(f.status.value, f.resource, f.message) for f in findings] == [
+        ("unknown", "aws_ecr_repository_policy.app",
+         f"cannot decide whether {who} may push images: {reason}; list it in deploy_identities if it is a "
+         "deploy identity")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...access import azure_grants, grants_of, resource_policy_grants
+from ...accounts import CALLER_KIND
 from ...findings import Severity
 from ...identities import identities, names_identity
 from ...model import Ref
@@ -155,8 +156,8 @@ def _push_only_from_deploy(ctx: Context) -> Iterator[Result]:
         if g.principal_is_public or ":user/" in str(g.principal):
             yield Result.fail(g.resource, f"{who} may push images ({_list(g.actions)}) through {g.origin}")
         else:
-            yield Result.undecided(g.resource, f"{who} is not declared here; list it in deploy_identities if it "
-                                               f"is a deploy identity", f"whether {who} may push images")
+            yield Result.undecided(g.resource, f"{_not_known(g.principal, who, ctx)}; list it in deploy_identities "
+                                               f"if it is a deploy identity", f"whether {who} may push images")
     yield from _orphan_results(ctx, (A.PUSH,), "may push images")
     for a in azure_grants(ctx):
         relevant = _az_relevant(a, (C.PUSH,), f"whether {_az_who(a)} may push images")
@@ -188,3 +189,11 @@ def _push_only_from_deploy(ctx: Context) -> Iterator[Result]:
             yield Result.fail(a.assignment, f"{_az_who(a)} is not a deploy identity (tag cicd-stage = deploy or "
                                             f"deploy_identities) and may push images {where}")
 
+
+def _not_known(principal: object, who: str, ctx: Context) -> str:
+    """Why a principal a registry policy names cannot be judged: not declared here, or the identity that runs
+    the deployment (`data.aws_caller_identity.current.arn`), which only the run knows."""
+    target = ctx.inventory.by_address(principal.address) if isinstance(principal, Ref) else None
+    if target is not None and target.kind == CALLER_KIND:
+        return f"{who} is the identity that runs the deployment, known only when it runs"
+    return f"{who} is not declared here"

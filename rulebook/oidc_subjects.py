@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+import re2
+
 from .conditions import Pattern
 from .unknown import Unknown
 
@@ -339,7 +341,8 @@ def covered(pattern: Pattern, globs: Iterable[str]) -> str | None:
     """The configured deploy-subject glob that admits every value `pattern` admits, if any."""
     for glob in globs:
         body = "".join(".*" if c == "*" else "[^*?]" if c == "?" else re.escape(c) for c in glob)
-        if re.fullmatch(body, _literal(pattern.text) if not pattern.wildcard else pattern.text, re.DOTALL):
+        text = _literal(pattern.text) if not pattern.wildcard else pattern.text
+        if re2.compile("(?s)" + body).fullmatch(text) is not None:  # RE2: linear whatever the glob
             return glob
     return None
 

@@ -160,10 +160,14 @@ def _no_claims(name: str) -> ClaimValues:
 _CLAUSE = re.compile(r"""\s*claims\[\s*(['"])(?P<claim>[^'"]+)\1\s*\]\s+(?P<op>matches|eq)\s+"""
                      r"""(['"])(?P<value>[^'"]*)\4\s*""", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+MAX_EXPRESSION = 4096  # longer than any expression a real credential needs
 
 
 def flexible_claims(expression: str) -> dict[str, list[Pattern]] | Unknown:
     """A flexible federated credential's claims matching expression as {claim: [admitted pattern, AND-ed]}."""
+    if len(expression) > MAX_EXPRESSION:  # the split below backtracks on long runs of blanks
+        return Unknown(f"claims matching expression of {len(expression)} characters is longer than cicd-guard "
+                       f"reads ({MAX_EXPRESSION})")
     out: dict[str, list[Pattern]] = {}
     for clause in _AND.split(expression.strip()):
         match = _CLAUSE.fullmatch(clause)

@@ -3,11 +3,11 @@
     cicd-guard scan PATH... [--plan FILE]... [--var-file F]... [--repo-root DIR] [--format F] [--output FILE]
                     [--config FILE] [--strict] [--strict-suppressions] [--no-cache]
     cicd-guard gate PROGRAM_DIR [--policy-pack DIR] [--config FILE] [--stack NAME] [--preview] [--timeout S]
-                    [--format F]
+                    [--stack-outputs NAME=FILE]... [--format F]
     cicd-guard rules [--format text|json]
     cicd-guard explain RULE_ID
-    cicd-guard access-map PATH... | --plan FILE | --gate PROGRAM_DIR [--format text|json|mermaid] [--output FILE]
-                          [--config FILE]
+    cicd-guard access-map PATH... | --plan FILE | --gate PROGRAM_DIR [--stack-outputs NAME=FILE]...
+                          [--format text|json|mermaid] [--output FILE] [--config FILE]
 
 Exit codes: 0 no failed mandatory finding; 1 at least one (with --strict, an UNKNOWN result under a
 mandatory rule counts too); 2 an input or the config could not be evaluated (fail closed: the other
@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="leave values unknown that a real preview would not know yet")
     gate.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
                       help="kill the program (and everything it started) after this long (default: 300)")
+    _add_stack_outputs_option(gate)
     _add_output_options(gate, list(FORMATS))
     _add_policy_options(gate)
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="`terraform show -json` output (repeatable)")
     amap.add_argument("--gate", metavar="PROGRAM_DIR", help="a Pulumi program, run offline as the gate does")
     amap.add_argument("--stack", metavar="NAME", help="--gate: stack name the program sees (default: dev)")
+    _add_stack_outputs_option(amap)
     amap.add_argument("--var-file", action="append", default=[], metavar="FILE", help="extra .tfvars (repeatable)")
     amap.add_argument("--repo-root", metavar="DIR", help="repository root (default: current directory)")
     amap.add_argument("--format", "-f", choices=("text", "json", "mermaid"), default="text",
@@ -116,6 +118,30 @@ def _seconds(text: str) -> float:
     if not 0 < value <= 86400:
         raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds: {text!r}")
     return value
+
+
+def _stack_output_pair(text: str) -> tuple[str, str]:
+    name, sep, path = text.partition("=")
+    if not sep or not name.strip() or not path:
+        raise argparse.ArgumentTypeError(f"expected NAME=FILE: {text!r}")
+    return name.strip(), path
+
+
+def _add_stack_outputs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack-outputs", action="append", default=[], type=_stack_output_pair,
+                        metavar="NAME=FILE", help="outputs of a stack the program references "
+                        "(pulumi.StackReference NAME), as `pulumi stack output --json --stack NAME` prints them; "
+                        "known, in a preview too (repeatable; without it that reference's outputs are unknown)")
+
+
+def _stack_outputs(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """NAME -> FILE; one file per stack."""
+    found: dict[str, str] = {}
+    for name, path in pairs:
+        if found.get(name, path) != path:
+            raise CliError(f"--stack-outputs {name}: given twice ({found[name]}, {path})")
+        found[name] = path
+    return found
 
 
 def _add_policy_options(parser: argparse.ArgumentParser) -> None:
@@ -216,7 +242,7 @@ def run_gate(args: argparse.Namespace) -> tuple[Report, str | None, list[str]]:
 
     try:  # the gate reads the file itself: a cicd-guard.yaml or a Pulumi policy pack config
         report = gate(str(program), policy_pack=args.policy_pack, config_path=_config_path(args.config),
-                      stack=args.stack, preview=args.preview,
+                      stack=args.stack, preview=args.preview, stack_outputs=_stack_outputs(args.stack_outputs),
                       **({"timeout": args.timeout} if args.timeout is not None else {}))
     except ConfigError as exc:
         raise CliError(f"config error: {exc}") from None
@@ -238,6 +264,8 @@ def run_access_map(args: argparse.Namespace) -> int:
     """Print the access map; exit 2 when an input could not be read (the rest is still mapped)."""
     if args.gate and (args.paths or args.plan):
         raise CliError("access-map: give PATH/--plan or --gate, not both")
+    if args.stack_outputs and not args.gate:
+        raise CliError("access-map: --stack-outputs goes with --gate")
     if not args.gate and not args.paths and not args.plan:
         raise CliError("access-map: give at least one PATH, --plan FILE or --gate PROGRAM_DIR")
     config = _load_config(args.config)
@@ -252,7 +280,7 @@ def run_access_map(args: argparse.Namespace) -> int:
             from preview_gate import inventory_of
         except ImportError as exc:
             raise CliError(f"the Pulumi preview gate is not available: {exc}") from None
-        inventory = inventory_of(args.gate, stack=args.stack)
+        inventory = inventory_of(args.gate, stack=args.stack, stack_outputs=_stack_outputs(args.stack_outputs))
         errors.extend(inventory.errors)
         if not inventory.errors:
             maps.append(build(inventory, config, title=args.gate))

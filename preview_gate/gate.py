@@ -6,7 +6,7 @@ import asyncio
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import grpc
 from google.protobuf import empty_pb2
@@ -22,6 +22,7 @@ from rulebook.model import InputError
 from .analyzer import (CHANNEL_OPTIONS, LEVELS, RPC_TIMEOUT, SEVERITIES, PackConfigError, PackError, PackProcess,
                        Session, StackInfo, _struct, load_pack)
 from .program import PROGRAM_TIMEOUT, ProgramError, ProgramRun, load_project, run_program
+from .references import read_all
 
 _CANT_RUN = "can't run policy"
 PARALLEL = 4
@@ -296,19 +297,25 @@ def analyze(session: Session, run: ProgramRun, info: Any, reconciled: dict[str, 
 
 def run_gate(program_dir: str | Path, policy_pack: str | Path | None = None, config: Any = None,
              config_path: str | Path | None = None, stack: str | None = "dev", preview: bool = False,
-             extra_env: dict[str, str] | None = None, timeout: float = PROGRAM_TIMEOUT) -> Report:
+             extra_env: dict[str, str] | None = None, timeout: float = PROGRAM_TIMEOUT,
+             stack_outputs: Mapping[str, str | Path] | None = None) -> Report:
     """Findings of the policy pack on the program; input problems are Report.errors (exit 2).
 
     `timeout`: seconds the program may run before it and everything it started are killed.
+    `stack_outputs`: referenced stack name (as the program passes it to pulumi.StackReference) -> the
+    file `pulumi stack output --json --stack NAME` wrote; those outputs are known, in a preview too.
 
     Raises ConfigError (GateConfigError) when the configuration is invalid, as `scan` does.
     """
     report = Report()
     stack = stack or "dev"
     settings, native = _load_config(config, config_path)
+    given, report.errors = read_all(stack_outputs or {})
+    if report.errors:
+        return report
     try:
         project = load_project(program_dir, stack)
-        run = run_program(project, stack, preview, timeout=timeout)
+        run = run_program(project, stack, preview, timeout=timeout, stack_outputs=given)
     except ProgramError as exc:
         report.errors.append(exc.error)
         return report

@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from typing import Any
+from typing import Any, Mapping
 
 from rulebook.model import Inventory, SourceLocation
 
 from .gate import _relative
 from .monitor import SECRET_SIG, SIG_KEY
 from .program import SECRET_SHOWN, ProgramError, ProgramRun, load_project, run_program
+from .references import read_all
 
 
 def _masked(value: Any) -> Any:
@@ -41,10 +42,15 @@ def inventory_of_run(run: ProgramRun) -> Inventory:
     return inventory
 
 
-def inventory_of(program_dir: str | Path, stack: str | None = "dev", preview: bool = False) -> Inventory:
-    """The program's inventory; a program that cannot run leaves an InputError in inventory.errors."""
+def inventory_of(program_dir: str | Path, stack: str | None = "dev", preview: bool = False,
+                 stack_outputs: Mapping[str, str | Path] | None = None) -> Inventory:
+    """The program's inventory; a program that cannot run (or a stack outputs file that cannot be read)
+    leaves an InputError in inventory.errors."""
+    given, errors = read_all(stack_outputs or {})
+    if errors:
+        return Inventory(errors=errors)
     try:
-        run = run_program(load_project(program_dir, stack or "dev"), stack or "dev", preview)
+        run = run_program(load_project(program_dir, stack or "dev"), stack or "dev", preview, stack_outputs=given)
     except ProgramError as exc:
         return Inventory(errors=[exc.error])
     return inventory_of_run(run)

@@ -15,7 +15,7 @@ from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _ensure_event_loop
 from pulumi.runtime.proto import resource_pb2
 
-from . import invokes, outputs, sdk_types
+from . import invokes, outputs, references, sdk_types
 from .sdk_types import DECLARED, OUTPUT_FORM, is_unknown
 from pulumi.runtime.rpc import UNKNOWN
 
@@ -113,10 +113,13 @@ class GateMocks(mocks.Mocks):
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    def __init__(self, preview: bool, cloud: outputs.Cloud = outputs.DEFAULT_CLOUD) -> None:
+    def __init__(self, preview: bool, cloud: outputs.Cloud = outputs.DEFAULT_CLOUD,
+                 stack_outputs: dict[str, dict[str, Any]] | None = None) -> None:
         super().__init__(GateMocks(cloud))
         self.preview = preview
         self.cloud = cloud
+        self.stack_outputs = stack_outputs or {}  # referenced stack name -> its outputs, as given
+        self.stack_references: list[dict[str, Any]] = []  # the references read, and whether they were known
         self.records: list[dict[str, Any]] = []
         self.not_computed: list[str] = []  # "type.property" outputs left unknown without --preview
         self.remote: list[str] = []  # multi-language components: their children run in a plugin
@@ -247,14 +250,23 @@ class RecordingMonitor(mocks.MockMonitor):
             out[key] = {SIG_KEY: SECRET_SIG, "value": state[key]}
         return out
 
+    def _read_reference(self, request: Any, inputs: dict[str, Any]) -> tuple[dict, dict]:
+        """A stack reference's outputs as the engine reads them from the backend, in a preview too."""
+        found = references.reference_state(inputs.get("name"), self.stack_outputs)
+        known = found["outputs"] != UNKNOWN
+        self.stack_references.append({"resource": request.name, "stack": str(inputs.get("name")), "known": known,
+                                      "secret": found["secretOutputNames"] if known else []})
+        seen = {**inputs, **found, "id": request.id}
+        return {k: v for k, v in seen.items() if v != UNKNOWN}, seen
+
     def ReadResource(self, request):  # noqa: N802
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = engine_view(json_format.MessageToDict(request.properties))
-        # an existing resource (Resource.get, StackReference): its outputs exist, except a stack
-        # reference's, which only the referenced stack knows
-        _, extra = outputs.computed(request.type, request.name, urn, inputs, True,
-                                    self.preview and request.type == "pulumi:pulumi:StackReference", self.cloud)
-        state, seen = self._shape(request.type, urn, {**inputs, **extra, "id": request.id}, True)
+        if request.type == references.STACK_REFERENCE:
+            state, seen = self._read_reference(request, inputs)
+        else:  # an existing resource (Resource.get): its outputs exist
+            _, extra = outputs.computed(request.type, request.name, urn, inputs, True, False, self.cloud)
+            state, seen = self._shape(request.type, urn, {**inputs, **extra, "id": request.id}, True)
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, request.id, seen)
         self._record(request, urn, inputs, request.id, seen, custom=True, read=True)
         obj = struct_pb2.Struct()
@@ -275,8 +287,9 @@ class RecordingMonitor(mocks.MockMonitor):
 
 
 def install(preview: bool, project: str, stack: str, organization: Optional[str] = None,
-            cloud: outputs.Cloud = outputs.DEFAULT_CLOUD) -> RecordingMonitor:
-    monitor = RecordingMonitor(preview, cloud)
+            cloud: outputs.Cloud = outputs.DEFAULT_CLOUD,
+            stack_outputs: dict[str, dict[str, Any]] | None = None) -> RecordingMonitor:
+    monitor = RecordingMonitor(preview, cloud, stack_outputs)
     sdk_types.install_hooks()
     # The SDK always runs as in a preview: an output the gate leaves out is unknown (apply callbacks
     # wait), never None; without --preview the gate simply computes more of them.

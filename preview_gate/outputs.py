@@ -237,9 +237,6 @@ def computed(token: str, name: str, urn: str, state: dict[str, Any], custom: boo
         return "", {}
     if token.startswith("pulumi:providers:"):
         return guid(urn), {}
-    if token == "pulumi:pulumi:StackReference":
-        return _s(state.get("name")) or name, {"outputs": UNKNOWN if preview else {},
-                                               "secretOutputNames": UNKNOWN if preview else []}
     if token.startswith("aws:"):
         rid, out = _aws(token, name, urn, state, cloud)
     elif token.startswith("azure-native:"):

@@ -12,7 +12,7 @@ from typing import Any
 from rulebook import safe_yaml
 from rulebook.model import InputError
 
-from . import process
+from . import process, references
 
 PROGRAM_TIMEOUT = 300.0
 
@@ -42,6 +42,7 @@ class ProgramRun:
     resources: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)  # what was not analysed
     secrets: list[str] = field(default_factory=list)  # plain text of the program's Pulumi secrets
+    exports: list[str] = field(default_factory=list)  # names of the stack's outputs (pulumi.export)
 
     def hide(self, text: str) -> str:
         return hide(text, self.secrets)
@@ -106,9 +107,10 @@ def load_project(program_dir: str | Path, stack: str) -> Project:
     return Project(directory, name, main, config)
 
 
-def _spec(project: Project, stack: str, preview: bool) -> dict[str, Any]:
+def _spec(project: Project, stack: str, preview: bool,
+          stack_outputs: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"program_dir": str(project.directory), "main": str(project.main), "project": project.name,
-            "stack": stack, "preview": preview, "config": project.config}
+            "stack": stack, "preview": preview, "config": project.config, "stack_outputs": stack_outputs or {}}
 
 
 def _invoke(specs: Any, cwd: Path, timeout: float, python: str | None, where: Path) -> Any:
@@ -147,7 +149,7 @@ def gaps(result: dict[str, Any]) -> list[str]:
     for component in result.get("remote", []):
         out.append(f"{component} is a multi-language component: its children are created inside its provider "
                    f"plugin, which the gate does not run, and were not analysed")
-    return out
+    return out + references.notes(result)
 
 
 def _result(project: Project, stack: str, preview: bool, result: dict[str, Any]) -> ProgramRun:
@@ -158,13 +160,18 @@ def _result(project: Project, stack: str, preview: bool, result: dict[str, Any])
         secrets = result.get("secrets", [])
         raise ProgramError(InputError(err.get("file") or str(project.main), err.get("line"),
                                       hide(message + hint, secrets)), hide(err.get("traceback", ""), secrets))
-    return ProgramRun(project, stack, preview, result["resources"], gaps(result), result.get("secrets", []))
+    return ProgramRun(project, stack, preview, result["resources"], gaps(result), result.get("secrets", []),
+                      result.get("exports", []))
 
 
 def run_program(project: Project, stack: str = "dev", preview: bool = False,
-                timeout: float = PROGRAM_TIMEOUT, python: str | None = None) -> ProgramRun:
-    """Run the program under the recording monitor in a child process; ProgramError when it fails."""
-    result = _invoke(_spec(project, stack, preview), project.directory, timeout, python, project.main)
+                timeout: float = PROGRAM_TIMEOUT, python: str | None = None,
+                stack_outputs: dict[str, dict[str, Any]] | None = None) -> ProgramRun:
+    """Run the program under the recording monitor in a child process; ProgramError when it fails.
+
+    `stack_outputs`: referenced stack name -> its outputs (preview_gate.references)."""
+    result = _invoke(_spec(project, stack, preview, stack_outputs), project.directory, timeout, python,
+                     project.main)
     return _result(project, stack, preview, result)
 
 

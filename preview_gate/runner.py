@@ -46,8 +46,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     sys.path.insert(0, str(program_dir))
     ROOT.set(None)  # a fresh root stack per program (several programs may run in one process)
     config = spec.get("config", {})
+    given = spec.get("stack_outputs", {})
     monitor = install(spec["preview"], spec["project"], spec["stack"], spec.get("organization"),
-                      Cloud.from_config(config))
+                      Cloud.from_config(config), given)
     set_all_config(dict(config), [k for k, v in config.items() if v == "[secret]"])
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(spec["main"], run_name="__main__")))
@@ -66,14 +67,18 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     finally:
         sys.path.remove(str(program_dir))
     monitor.add_default_provider("aws", config, ("allowedAccountIds", "region"))
-    return {"resources": monitor.records, **_gaps(monitor)}
+    read = {ref["stack"] for ref in monitor.stack_references}
+    root = ROOT.get()  # the root stack: pulumi.export() adds to its outputs
+    return {"resources": monitor.records, "exports": sorted(getattr(root, "outputs", None) or {}),
+            "stack_outputs_unused": sorted(set(given) - read), **_gaps(monitor)}
 
 
-def _gaps(monitor: Any) -> dict[str, list[str]]:
+def _gaps(monitor: Any) -> dict[str, Any]:
     """What the gate could not analyse: functions answered with unknowns, outputs it did not compute,
-    multi-language components whose children ran in a plugin."""
+    multi-language components whose children ran in a plugin, stack references without outputs."""
     return {"unanswered": sorted(monitor.mocks.unanswered), "not_computed": list(monitor.not_computed),
-            "remote": list(monitor.remote), "secrets": sorted(monitor.secrets)}
+            "remote": list(monitor.remote), "secrets": sorted(monitor.secrets),
+            "stack_references": list(monitor.stack_references)}
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,11 @@
-"""Segmented CI/CD on AWS: private build subnets, VPC endpoints, a pull-only build role and a
-push-capable deploy role, both reached only through GitHub OIDC, and an artifact bucket that refuses
+"""Segmented CI/CD on AWS: pull-only build role and push-capable deploy role, both reached only through
+GitHub OIDC, self-hosted runners in private build subnets, and an artifact bucket and registry that refuse
 traffic from outside the CI network. The Pulumi twin of reference_stacks/aws-terraform.
+
+The CI network (VPC, build subnets, VPC endpoints) is its own project and stack, `network/`, deployed
+first; this stack reads its outputs through a pulumi.StackReference (config `networkStack`). The engine
+reads a stack reference's outputs from the backend, so in every `pulumi preview` the endpoint IDs the
+bucket and registry policies name are known, and a preview gate decides those policies.
 
 Every name derives from the stack config (githubOrg, githubRepo, deployEnvironment, prefix), and every
 ARN a policy names is built from config and the get_caller_identity invoke, not from Output.apply on a
@@ -21,7 +26,6 @@ repo = config.require("githubRepo")
 environment = config.get("deployEnvironment") or "production"
 prefix = config.get("prefix") or "ci"
 images = config.get_object("imageRepositories") or [repo]
-vpc_cidr = config.get("vpcCidr") or "10.42.0.0/16"
 region = aws.get_region().region
 account = aws.get_caller_identity().account_id
 issuer = "token.actions.githubusercontent.com"
@@ -32,29 +36,15 @@ repository_arns = [f"arn:aws:ecr:{region}:{account}:repository/{org}/{image}" fo
 oidc_arn = f"arn:aws:iam::{account}:oidc-provider/{issuer}"
 tags = {"managed-by": "pulumi", "ci-stack": prefix, "repository": f"{org}/{repo}"}
 
-# --- network: build subnets without internet routes, AWS services through endpoints -------------
-zones = aws.get_availability_zones(state="available").names
-vpc = aws.ec2.Vpc("ci", cidr_block=vpc_cidr, enable_dns_support=True, enable_dns_hostnames=True,
-                  tags={**tags, "Name": f"{prefix}-network"})
-base = vpc_cidr.split("/")[0].rsplit(".", 2)[0]  # "10.42" of 10.42.0.0/16: the /20s are 10.42.0.0 and 10.42.16.0
-subnets = [aws.ec2.Subnet(f"build-{i}", vpc_id=vpc.id, cidr_block=f"{base}.{i * 16}.0/20",
-                          availability_zone=zones[i], tags={**tags, "Name": f"{prefix}-build-{i}"})
-           for i in range(2)]
-routes = aws.ec2.RouteTable("build", vpc_id=vpc.id, tags=tags)
-for i, subnet in enumerate(subnets):
-    aws.ec2.RouteTableAssociation(f"build-{i}", subnet_id=subnet.id, route_table_id=routes.id)
-endpoint_sg = aws.ec2.SecurityGroup(
-    "endpoints", name=f"{prefix}-endpoints", vpc_id=vpc.id, tags=tags,
-    description="HTTPS from the build subnets to the interface endpoints",
-    ingress=[{"description": "HTTPS from build subnets", "from_port": 443, "to_port": 443,
-              "protocol": "tcp", "cidr_blocks": [vpc_cidr]}])
-s3_endpoint = aws.ec2.VpcEndpoint("s3", vpc_id=vpc.id, service_name=f"com.amazonaws.{region}.s3",
-                                  vpc_endpoint_type="Gateway", route_table_ids=[routes.id], tags=tags)
-interface = {name: aws.ec2.VpcEndpoint(
-    name.replace(".", "-"), vpc_id=vpc.id, service_name=f"com.amazonaws.{region}.{name}",
-    vpc_endpoint_type="Interface", subnet_ids=[s.id for s in subnets],
-    security_group_ids=[endpoint_sg.id], private_dns_enabled=True, tags=tags)
-    for name in ("ecr.api", "ecr.dkr", "sts", "secretsmanager", "logs")}
+# --- network: the network stack's VPC, build subnets and VPC endpoints (deployed before this stack) ----
+network = pulumi.StackReference(config.require("networkStack"))
+vpc_id = network.require_output("vpc_id")
+vpc_cidr = network.require_output("vpc_cidr")
+subnet_ids = network.require_output("build_subnet_ids")
+s3_endpoint_id = network.require_output("s3_endpoint_id")
+s3_prefix_list_id = network.require_output("s3_prefix_list_id")
+ecr_endpoint_ids = pulumi.Output.all(network.require_output("ecr_api_endpoint_id"),
+                                     network.require_output("ecr_dkr_endpoint_id"))
 
 # --- registry: immutable tags, scanned, usable only through the CI network -------------------------
 repositories = {}
@@ -62,8 +52,8 @@ for image in images:
     repositories[image] = aws.ecr.Repository(
         image, name=f"{org}/{image}", image_tag_mutability="IMMUTABLE", tags=tags,
         image_scanning_configuration={"scan_on_push": True}, encryption_configurations=[{"encryption_type": "KMS"}])
-    aws.ecr.RepositoryPolicy(image, repository=repositories[image].name, policy=pulumi.Output.all(
-        interface["ecr.api"].id, interface["ecr.dkr"].id).apply(lambda ids: json.dumps({
+    aws.ecr.RepositoryPolicy(image, repository=repositories[image].name, policy=ecr_endpoint_ids.apply(
+        lambda ids: json.dumps({
             "Version": "2012-10-17",
             "Statement": [{"Sid": "DenyOutsideCiNetwork", "Effect": "Deny", "Principal": "*",
                            "Action": "ecr:*", "Resource": "*",
@@ -84,7 +74,7 @@ aws.s3.BucketServerSideEncryptionConfiguration("artifacts", bucket=artifacts.id,
     "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": artifact_key.arn},
     "bucket_key_enabled": True}])
 aws.s3.BucketVersioning("artifacts", bucket=artifacts.id, versioning_configuration={"status": "Enabled"})
-aws.s3.BucketPolicy("artifacts", bucket=artifacts.id, policy=s3_endpoint.id.apply(lambda endpoint: json.dumps({
+aws.s3.BucketPolicy("artifacts", bucket=artifacts.id, policy=s3_endpoint_id.apply(lambda endpoint: json.dumps({
     "Version": "2012-10-17",
     "Statement": [
         {"Sid": "DenyOutsideCiNetwork", "Effect": "Deny", "Principal": "*",
@@ -146,12 +136,12 @@ aws.iam.RolePolicy("deploy", role=deploy.id, name="push", policy=registry_policy
 # Registering with GitHub needs an egress path to github.com (egress proxy or NAT with an allow list)
 # that this stack deliberately does not open; see README.
 runner_sg = aws.ec2.SecurityGroup(
-    "runner", name=f"{prefix}-runner", vpc_id=vpc.id, tags=tags,
+    "runner", name=f"{prefix}-runner", vpc_id=vpc_id, tags=tags,
     description="Self-hosted runners: no inbound; HTTPS to the VPC endpoints only",
     egress=[{"description": "HTTPS to the interface endpoints", "from_port": 443, "to_port": 443,
              "protocol": "tcp", "cidr_blocks": [vpc_cidr]},
             {"description": "HTTPS to S3 through the gateway endpoint", "from_port": 443, "to_port": 443,
-             "protocol": "tcp", "prefix_list_ids": [s3_endpoint.prefix_list_id]}])
+             "protocol": "tcp", "prefix_list_ids": [s3_prefix_list_id]}])
 runner_role = aws.iam.Role("runner", name=f"{prefix}-runner", tags={**tags, "cicd-stage": "build"},
                            assume_role_policy=json.dumps({
                                "Version": "2012-10-17",
@@ -171,7 +161,7 @@ runner_template = aws.ec2.LaunchTemplate(
                             "ebs": {"volume_size": 50, "volume_type": "gp3", "encrypted": "true"}}],
     tag_specifications=[{"resource_type": "instance", "tags": {**tags, "Name": f"{prefix}-runner"}}], tags=tags)
 runner_count = config.get_int("runnerCount") or 1
-aws.autoscaling.Group("runner", name=f"{prefix}-runner", vpc_zone_identifiers=[s.id for s in subnets],
+aws.autoscaling.Group("runner", name=f"{prefix}-runner", vpc_zone_identifiers=subnet_ids,
                       min_size=runner_count, desired_capacity=runner_count, max_size=runner_count * 2,
                       launch_template={"id": runner_template.id, "version": "$Latest"})
 
@@ -187,4 +177,4 @@ pulumi.export("repository_urls", {name: r.repository_url for name, r in reposito
 pulumi.export("artifact_bucket", artifacts.bucket)
 pulumi.export("artifact_key_arn", artifact_key.arn)
 pulumi.export("signing_key_secret_arn", signing_key.arn)
-pulumi.export("build_subnet_ids", [s.id for s in subnets])
+pulumi.export("build_subnet_ids", subnet_ids)

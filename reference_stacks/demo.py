@@ -2,7 +2,9 @@
 
 Each stack folder holds an expected.yaml listing the findings it must produce (rule, resource and,
 for Terraform, file and line). `engine: terraform-plan` with `plan: FILE` scans that `terraform show
--json` output instead, with the folder as repo root so findings point at its .tf lines. The demo prints
+-json` output instead, with the folder as repo root so findings point at its .tf lines. A Pulumi stack
+that references another (pulumi.StackReference) names in `stack_outputs: {NAME: FILE}` the outputs the
+gate gives that reference (`--stack-outputs NAME=FILE`), FILE relative to the folder. The demo prints
 each stack's report, a summary table (findings by severity and UNKNOWNs per stack: the reference
 stacks clean, the insecure twins failing) and the access map of the AWS reference stack, and exits 0
 only when every stack produces exactly its expected findings.
@@ -32,6 +34,7 @@ class Stack:
     engine: str
     expected: frozenset[tuple]
     plan: str | None = None  # terraform-plan: the plan JSON file, relative to path
+    stack_outputs: tuple[tuple[str, str], ...] = ()  # pulumi: (referenced stack, outputs file relative to path)
 
 
 def stacks() -> list[Stack]:
@@ -42,7 +45,10 @@ def stacks() -> list[Stack]:
                          for f in data["findings"] or [])
         if data["engine"] == "terraform-plan" and not data.get("plan"):
             raise ValueError(f"{spec}: engine terraform-plan needs `plan: FILE` (`terraform show -json` output)")
-        found.append(Stack(spec.parent, data["engine"], rows, data.get("plan")))
+        outputs = data.get("stack_outputs") or {}
+        if not isinstance(outputs, dict):
+            raise ValueError(f"{spec}: stack_outputs must map a referenced stack to its outputs file")
+        found.append(Stack(spec.parent, data["engine"], rows, data.get("plan"), tuple(sorted(outputs.items()))))
     return found
 
 
@@ -58,7 +64,8 @@ def run(stack: Stack, config: Config) -> Report:
         return Report(findings=findings, errors=list(result.errors), scanned=list(result.scanned))
     from preview_gate import run_gate
 
-    return run_gate(str(stack.path), config=config)
+    return run_gate(str(stack.path), config=config,
+                    stack_outputs={name: stack.path / file for name, file in stack.stack_outputs})
 
 
 def observed(stack: Stack, findings: list[Finding]) -> frozenset[tuple]:

@@ -243,9 +243,14 @@ def test_cli_access_map_argument_errors(tmp_path, capsys):
 
 def test_cli_access_map_gate(capsys):
     pytest.importorskip("pulumi_aws")
-    assert cli.main(["access-map", "--gate", str(ROOT / "reference_stacks" / "aws-pulumi")]) == 0
+    stack = ROOT / "reference_stacks" / "aws-pulumi"
+    outputs = f"acme/cicd-reference-aws-network/dev={stack / 'network' / 'outputs.dev.json'}"
+    assert cli.main(["access-map", "--gate", str(stack), "--stack-outputs", outputs]) == 0
     out = capsys.readouterr().out
-    assert "role ci-build" in out and "role ci-deploy  push" in out
+    assert "role ci-build" in out and "role ci-deploy  push" in out and "unknown" not in out
+    # the bucket policy's endpoint is the network stack's, read through the stack reference
+    assert ("S3 bucket ci-acme-app-artifacts-eu-west-1: VPC endpoint vpce-0f3a2b1c4d5e6f708 (objects: reads and "
+            "writes only from there, statement 'DenyOutsideCiNetwork')") in out
     assert ("repo:acme/app:environment:production (token.actions.githubusercontent.com: repository acme/app, "
             "environment production)") in out
 

@@ -40,7 +40,22 @@ def _name(stack) -> str:
 def test_stacks_of_every_engine_are_found():
     assert {s.engine for s in STACKS} == {"terraform", "terraform-plan", "pulumi"}
     assert {_name(s) for s in STACKS} >= {"aws-terraform", "examples/aws-terraform-insecure",
-                                          "examples/aws-terraform-plan", "examples/aws-pulumi-insecure"}
+                                          "examples/aws-terraform-plan", "examples/aws-pulumi-insecure",
+                                          "aws-pulumi", "aws-pulumi/network"}
+
+
+def test_the_aws_pulumi_stack_is_gated_with_its_network_stack_outputs():
+    """The CI stack reads its network through a stack reference: the demo gives it the network stack's
+    sample outputs, so its endpoint conditions are decided (zero UNKNOWNs, test_reference_stacks.py)."""
+    assert [(_name(s), s.stack_outputs) for s in STACKS if s.stack_outputs] == [
+        ("aws-pulumi", (("acme/cicd-reference-aws-network/dev", "network/outputs.dev.json"),))]
+
+
+def test_stack_outputs_that_are_not_a_mapping_are_refused(tmp_path, monkeypatch):
+    (tmp_path / "expected.yaml").write_text("engine: pulumi\nstack_outputs: [network.json]\nfindings: []\n", "utf-8")
+    monkeypatch.setattr(demo, "HERE", tmp_path)
+    with pytest.raises(ValueError, match="expected.yaml: stack_outputs must map a referenced stack to its outputs file"):
+        demo.stacks()
 
 
 @pytest.mark.parametrize("stack", STACKS, ids=[_name(s) for s in STACKS])

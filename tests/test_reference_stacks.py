@@ -16,6 +16,7 @@ import pytest
 from cicd_guard import cli
 from hcl_scanner import scan
 from preview_gate import run_gate
+from preview_gate.program import load_project, run_program
 from rulebook.config import Config
 from rulebook.roots import evaluate_scan
 
@@ -23,6 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 STACKS = ROOT / "reference_stacks"
 COMPLIANT = ("aws-terraform", "aws-pulumi", "azure-terraform", "azure-pulumi")
 NEW = {"org": "globex", "repo": "billing-api", "environment": "prod-eu", "prefix": "billing-ci"}
+PULUMI_CONFIG = {"githubOrg": NEW["org"], "githubRepo": NEW["repo"], "deployEnvironment": NEW["environment"],
+                 "prefix": NEW["prefix"]}
+AWS_PULUMI = STACKS / "aws-pulumi"
+NETWORK_STACK = "acme/cicd-reference-aws-network/dev"  # networkStack of the dev stacks
+NETWORK_OUTPUTS = {NETWORK_STACK: AWS_PULUMI / "network" / "outputs.dev.json"}
 
 
 def _statuses(report) -> list[tuple[str, str, str]]:
@@ -30,10 +36,12 @@ def _statuses(report) -> list[tuple[str, str, str]]:
 
 
 def test_the_root_project_runs_the_aws_pulumi_stack_and_passes():
-    report = run_gate(ROOT, config=Config())
+    """`cicd-guard gate .` runs the AWS Pulumi stack, given its network stack's sample outputs."""
+    report = run_gate(ROOT, config=Config(), stack_outputs=NETWORK_OUTPUTS)
     assert [str(e) for e in report.errors] == []
     assert report.scanned == ["reference_stacks/aws-pulumi/__main__.py"]
     assert _statuses(report) == []
+    assert not [n for n in report.notes if "stack reference" in n or "--stack-outputs" in n]
 
 
 def test_azure_pulumi_stack_is_decided_in_preview():
@@ -42,16 +50,46 @@ def test_azure_pulumi_stack_is_decided_in_preview():
     assert _statuses(report) == []
 
 
-def test_aws_pulumi_stack_in_preview_leaves_only_the_vpc_endpoint_conditions_unknown():
-    """The deny-outside-the-CI-network conditions name VPC endpoint IDs that exist only after apply;
-    every other policy is built from config and invokes and is decided in preview."""
-    report = run_gate(STACKS / "aws-pulumi", config=Config(), preview=True)
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_aws_pulumi_stack_with_its_network_stack_outputs_is_decided(preview):
+    """The endpoint IDs the bucket and registry policies name come from the deployed network stack: known
+    in every preview, so nothing is left undecided."""
+    report = run_gate(AWS_PULUMI, config=Config(), preview=preview, stack_outputs=NETWORK_OUTPUTS)
     assert [str(e) for e in report.errors] == []
-    assert {(rule, resource.split(" ")[0], status) for rule, resource, status in _statuses(report)} == {
-        ("REG-001", "app", "unknown"), ("REG-007", "app", "unknown"),
-        ("BKT-004", "artifacts", "unknown"), ("BKT-003", "artifacts", "unknown")}
-    assert all("aws:ec2/vpcEndpoint:VpcEndpoint" in f.message or "depends on" in f.message
-               for f in report.findings)
+    assert _statuses(report) == []
+    assert not [n for n in report.notes if "stack reference" in n or "--stack-outputs" in n]
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_aws_pulumi_network_stack_passes(preview):
+    report = run_gate(AWS_PULUMI / "network", config=Config(), preview=preview)
+    assert [str(e) for e in report.errors] == []
+    assert _statuses(report) == []
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_aws_pulumi_stack_without_the_network_outputs_leaves_what_they_feed_unknown(preview):
+    """Without the referenced stack's outputs the gate fails closed in both modes: the policies that name
+    its endpoint IDs are UNKNOWN, and a note names the stack reference and the option that fills it in."""
+    report = run_gate(AWS_PULUMI, config=Config(), preview=preview)
+    assert [str(e) for e in report.errors] == []
+    assert _statuses(report) == [
+        ("BKT-003", "artifacts (aws:s3/bucketPolicy:BucketPolicy)", "unknown"), ("BKT-004", "artifacts", "unknown"),
+        ("REG-001", "app (aws:ecr/repositoryPolicy:RepositoryPolicy)", "unknown"),
+        ("REG-007", "app (aws:ecr/repositoryPolicy:RepositoryPolicy)", "unknown")]
+    waits = f"policy waits on pulumi:pulumi:StackReference {NETWORK_STACK}"
+    assert [f.rule_id for f in report.findings if waits in f.message] == ["REG-001", "REG-007", "BKT-004"]
+    assert [n for n in report.notes if "stack reference" in n] == [
+        f"stack reference {NETWORK_STACK}: its outputs are unknown and so is everything built from them (the "
+        f"engine reads them from the deployed stack); give them with --stack-outputs {NETWORK_STACK}=FILE, FILE "
+        f"from `pulumi stack output --json --stack {NETWORK_STACK}`"]
+
+
+def test_sample_network_outputs_are_exactly_what_the_network_program_exports():
+    run = run_program(load_project(AWS_PULUMI / "network", "dev"))
+    sample = json.loads((AWS_PULUMI / "network" / "outputs.dev.json").read_text("utf-8"))
+    assert sorted(sample) == run.exports
+    assert run.exports  # the program exports something: the comparison cannot pass on two empty lists
 
 
 @pytest.mark.parametrize("name", COMPLIANT)
@@ -78,14 +116,24 @@ def _rename_terraform(target: Path, name: str) -> None:
     (target / "terraform.tfvars").write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()), "utf-8")
 
 
-def _rename_pulumi(target: Path) -> str:
+def _rename_pulumi(target: Path, config: dict[str, str]) -> str:
     project = (target / "Pulumi.yaml").read_text("utf-8").split("\n", 1)[0].removeprefix("name: ")
-    config = {"githubOrg": NEW["org"], "githubRepo": NEW["repo"], "deployEnvironment": NEW["environment"],
-              "prefix": NEW["prefix"]}
     lines = [f"  {project}:{k}: {v}" for k, v in config.items()]
     (target / "Pulumi.prod.yaml").write_text("config:\n" + "\n".join(lines) + "\n", "utf-8")
     (target / "Pulumi.dev.yaml").unlink()
     return "prod"
+
+
+def _rename_network(target: Path) -> dict[str, Path]:
+    """The copied AWS Pulumi stack's network project, renamed and gated; the stack outputs that the CI
+    stack's reference to it reads (its sample outputs stand for the deployed stack's)."""
+    network = target / "network"
+    stack = _rename_pulumi(network, {"prefix": NEW["prefix"], "vpcCidr": "10.64.0.0/16"})
+    report = run_gate(network, config=Config(), stack=stack)
+    assert [str(e) for e in report.errors] == []
+    assert [(f.rule_id, f.resource, f.status.value) for f in report.findings] == []
+    name, outputs = f"{NEW['org']}/cicd-reference-aws-network/{stack}", network / "outputs.dev.json"
+    return {name: outputs}
 
 
 @pytest.mark.parametrize("name", COMPLIANT)
@@ -98,11 +146,16 @@ def test_copied_and_renamed_stack_still_passes(name, tmp_path, capsys):
         findings = evaluate_scan(result, Config())
         map_args = [str(target)]
     else:
-        stack = _rename_pulumi(target)
-        report = run_gate(target, config=Config(), stack=stack)
+        config, stack_outputs = dict(PULUMI_CONFIG), {}
+        if name == "aws-pulumi":
+            stack_outputs = _rename_network(target)
+            config["networkStack"] = next(iter(stack_outputs))
+        stack = _rename_pulumi(target, config)
+        report = run_gate(target, config=Config(), stack=stack, stack_outputs=stack_outputs)
         assert [str(e) for e in report.errors] == []
         findings = report.findings
-        map_args = ["--gate", str(target), "--stack", stack]
+        map_args = ["--gate", str(target), "--stack", stack,
+                    *(arg for ref, path in stack_outputs.items() for arg in ("--stack-outputs", f"{ref}={path}"))]
     assert [(f.rule_id, f.resource, f.status.value) for f in findings] == []
     # The new names reached the identities: the deploy identity trusts the new repository's environment.
     assert cli.main(["access-map", *map_args, "--format", "json"]) == 0

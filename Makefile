@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test demo bench docs tables data fuzz mutate clean
+.PHONY: setup test demo bench docs tables data fuzz mutate golden clean
 
 setup: $(STAMP)
 
@@ -73,3 +73,9 @@ data: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cicd-guard-cache mutants
+
+# Rewrite the golden findings of the rule tests (tests/golden/) after an intended change of wording;
+# review the diff before committing.
+golden: $(STAMP)
+	rm -rf tests/golden
+	CICD_GUARD_UPDATE_GOLDEN=1 $(PY) -m pytest -p no:xdist -p no:randomly -q tests

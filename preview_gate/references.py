@@ -24,12 +24,12 @@ MAX_BYTES = 4 * 1048576
 MAX_DEPTH = 32
 
 
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether objects and arrays nest more than `limit` levels (recursing at most `limit` deep)."""
+    children = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else None
+    if children is None:
+        return False
+    return limit <= 0 or any(_deeper_than(v, limit - 1) for v in children)
 
 
 def read_outputs(path: str | Path) -> tuple[dict[str, Any] | None, InputError | None]:
@@ -47,7 +47,7 @@ def read_outputs(path: str | Path) -> tuple[dict[str, Any] | None, InputError | 
     if not isinstance(outputs, dict):
         return None, InputError(str(path), None, f"stack outputs must be a JSON object (output name -> value), "
                                                  f"not {type(outputs).__name__}")
-    if _depth(outputs) > MAX_DEPTH:
+    if _deeper_than(outputs, MAX_DEPTH):
         return None, InputError(str(path), None, f"stack outputs are nested deeper than {MAX_DEPTH} levels")
     return outputs, None
 

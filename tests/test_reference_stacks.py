@@ -85,6 +85,17 @@ def test_aws_pulumi_stack_without_the_network_outputs_leaves_what_they_feed_unkn
         f"from `pulumi stack output --json --stack {NETWORK_STACK}`"]
 
 
+def test_aws_pulumi_stack_fails_on_a_missing_network_output(tmp_path):
+    """require_output: an output the network stack lacks stops the program, never a None in a policy."""
+    outputs = json.loads(NETWORK_OUTPUTS[NETWORK_STACK].read_text("utf-8"))
+    del outputs["s3_endpoint_id"]
+    (tmp_path / "outputs.json").write_text(json.dumps(outputs), "utf-8")
+    report = run_gate(AWS_PULUMI, config=Config(), preview=True, stack_outputs={NETWORK_STACK: tmp_path / "outputs.json"})
+    assert [(e.file, e.message.split(";")[0]) for e in report.errors] == [
+        (str(AWS_PULUMI / "__main__.py"), "program raised KeyError: 's3_endpoint_id'")]
+    assert report.exit_code() == 2
+
+
 def test_sample_network_outputs_are_exactly_what_the_network_program_exports():
     run = run_program(load_project(AWS_PULUMI / "network", "dev"))
     sample = json.loads((AWS_PULUMI / "network" / "outputs.dev.json").read_text("utf-8"))

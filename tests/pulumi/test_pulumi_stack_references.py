@@ -12,7 +12,7 @@ import pytest
 from cicd_guard import cli
 from preview_gate import run_gate
 from preview_gate.program import load_project, run_program
-from preview_gate.references import MAX_DEPTH
+from preview_gate.references import MAX_DEPTH, read_outputs
 from pulumi.runtime.rpc import UNKNOWN
 
 PROGRAM = '''
@@ -94,6 +94,12 @@ def test_a_bad_outputs_file_is_an_input_error_naming_it(program, tmp_path, conte
     report = run_gate(program, stack_outputs={NETWORK: path})
     assert [(e.file, e.message) for e in report.errors] == [(str(path), message)]
     assert report.exit_code() == 2 and report.findings == [] and report.scanned == []
+
+
+def test_outputs_nested_up_to_the_limit_are_read(tmp_path):
+    nested = "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)  # inside the object: MAX_DEPTH levels in all
+    path = _outputs(tmp_path, '{"a": ' + nested + ', "b": "vpce-1"}')
+    assert read_outputs(path) == ({"a": json.loads(nested), "b": "vpce-1"}, None)
 
 
 @pytest.mark.parametrize("make, message", [

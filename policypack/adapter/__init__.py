@@ -55,7 +55,7 @@ REFERENCE_PROPS = frozenset({"bucket", "role", "user", "group", "repository", "p
 
 def _waits_on(key: str, targets: tuple[str, ...], described: dict[str, str]) -> Unknown:
     names = ", ".join(described.get(t, t) for t in targets)
-    return Unknown(f"{key} waits on {names} (not known until then; preview)")
+    return Unknown(f"{key} waits on {names} (not known until then)")
 
 
 def _linked(values: dict[str, Any], links: dict[str, tuple[str, ...]],

@@ -50,7 +50,7 @@ def test_an_unknown_document_names_what_it_waits_on(tmp_path):
     unknown = [f for f in report.findings if f.rule_id == "REG-007"]
     assert [(f.status, f.message) for f in unknown] == [
         (Status.UNKNOWN, "cannot decide whether it opens the registry to other accounts: policy waits on "
-                         "aws:ecr/repository:Repository app (not known until then; preview)")]
+                         "aws:ecr/repository:Repository app (not known until then)")]
     assert {f.status for f in run_gate(program).findings if f.rule_id == "REG-007"} == {Status.FAILED}
 
 
@@ -80,7 +80,7 @@ def test_a_dict_document_with_an_unknown_leaf_is_unknown_and_names_what_it_waits
     assert _found(report, "REG-007") == [
         ("app (aws:ecr/repositoryPolicy:RepositoryPolicy)", 6, "unknown",
          "cannot decide whether it opens the registry to other accounts: policy waits on "
-         "aws:ec2/vpcEndpoint:VpcEndpoint ecr-api (not known until then; preview)")]
+         "aws:ec2/vpcEndpoint:VpcEndpoint ecr-api (not known until then)")]
     assert _found(report, "BKT-003") == [
         ("artifacts (aws:s3/bucketPolicy:BucketPolicy)", 11, "unknown",
          "cannot decide whether the bucket policy is public: policy is not known until the resources it "
@@ -129,8 +129,8 @@ def test_the_same_unknown_is_reported_once_per_resource_and_rule_not_once_per_re
     report = run_gate(program, preview=True)
     assert _found(report, "REG-001") == [
         ("build", 3, "unknown", "cannot decide whether role ci-build holds every registry action: policy waits on "
-                                "aws:ecr/repository:Repository app (not known until then; preview); also undecided: "
-                                "policy waits on aws:ecr/repository:Repository tools (not known until then; preview)")]
+                                "aws:ecr/repository:Repository app (not known until then); also undecided: "
+                                "policy waits on aws:ecr/repository:Repository tools (not known until then)")]
     # once the repositories exist every policy is decided: each failure is its own result
     assert [(f.resource, f.status.value) for f in run_gate(program).findings if f.rule_id == "REG-001"] == [
         ("build", "failed"), ("build", "failed")]

@@ -289,3 +289,157 @@ def test_bkt004_unknown_policy_does_not_hide_the_next():
                   policy=Unknown("var.second has no value"))
     assert found("BKT-004", inline, second) == [
         ("BKT-004", "unknown", "aws_s3_bucket.a", UNDECIDED_004 + "var.inline has no value")]
+
+
+ENDPOINT = make("aws.ec2.vpc_endpoint", "aws_vpc_endpoint.s3", 20, vpc_id="vpc-ci")
+SUBNET = make("aws.ec2.subnet", "aws_subnet.ci", 30, vpc_id="vpc-ci")
+
+
+def network(key, *values, operator="StringNotEquals"):
+    return deny(condition={operator: {key: list(values)}})
+
+
+@pytest.mark.parametrize("statement, config, expected", [
+    # aws:SourceIp
+    (network("aws:SourceIp", "10.42.1.0/24", operator="NotIpAddress"), {"cidrs": ("10.42.0.0/16",)}, []),
+    (network("aws:SourceIp", "198.51.100.0/24", operator="NotIpAddress"), {"cidrs": ("10.42.0.0/16",)},
+     admits("aws:SourceIp 198.51.100.0/24 (statement #1)")),
+    (network("aws:SourceIp", "0.0.0.0/0", operator="NotIpAddress"), {},
+     admits("aws:SourceIp 0.0.0.0/0 (statement #1)")),
+    (network("aws:SourceIp", Ref("aws_eip.a", "public_ip"), operator="NotIpAddress"), {}, []),
+    (network("aws:SourceIp", Ref("aws_eip.a", "public_ip"), Ref("aws_eip.b", "public_ip"), operator="NotIpAddress"),
+     {"cidrs": ("10.42.0.0/16",)}, waits("aws:SourceIp aws_eip.a.public_ip is only known after apply")),
+    # aws:SourceVpc
+    (network("aws:SourceVpc", "vpc-ci"), {"aws_vpc_ids": ("vpc-ci",)}, []),
+    (network("aws:SourceVpc", "vpc-ci"), {"cidrs": ("10.42.0.0/16",)},
+     admits("aws:SourceVpc vpc-ci (statement #1)")),  # no VPC configured: a VPC is not the CI network
+    (network("aws:SourceVpc", Ref("aws_vpc.a", "id"), Ref("aws_vpc.b", "id")), {"aws_vpc_ids": ("vpc-ci",)},
+     waits("VPC aws_vpc.a.id is only known after apply and cannot be compared with ci_network.aws_vpc_ids")),
+    (network("aws:SourceVpc", "vpc-ci", "vpc-dev"), {"aws_vpc_ids": ("vpc-ci",)},
+     admits("aws:SourceVpc vpc-dev (statement #1)")),
+    # aws:SourceVpce
+    (network("aws:SourceVpce", "vpce-1"), {"cidrs": ("10.42.0.0/16",)},
+     admits("aws:SourceVpce vpce-1 (statement #1)")),
+    (network("aws:SourceVpce", "vpce-9"), {"aws_vpc_ids": ("vpc-ci",)},
+     waits("VPC endpoint vpce-9 is not declared here: its VPC cannot be compared with ci_network.aws_vpc_ids")),
+    (network("aws:SourceVpce", "vpce-9"), {"aws_vpc_ids": ("vpc-ci",), "aws_vpc_endpoint_ids": ("vpce-1",)},
+     admits("aws:SourceVpce vpce-9 (statement #1)")),
+    (network("aws:SourceVpce", Ref("aws_subnet.ci", "id")), {"aws_vpc_ids": ("vpc-ci",)},
+     waits("VPC endpoint aws_subnet.ci.id is not declared here: its VPC cannot be compared with "
+           "ci_network.aws_vpc_ids")),  # a subnet is no endpoint, whatever its VPC
+    (network("aws:SourceVpce", Ref("aws_vpc_endpoint.s3", "id")), {"aws_vpc_ids": ("vpc-ci",)}, []),
+    (network("aws:SourceVpce", Ref("aws_vpc_endpoint.a", "id"), Ref("aws_vpc_endpoint.b", "id")),
+     {"aws_vpc_endpoint_ids": ("vpce-1",)},
+     waits("VPC endpoint aws_vpc_endpoint.a.id is only known after apply and cannot be compared with "
+           "ci_network.aws_vpc_endpoint_ids")),
+], ids=["ip_inside", "ip_outside", "ip_everywhere", "ip_ref_no_ranges", "ip_two_refs", "vpc_inside",
+        "vpc_without_vpc_ids", "vpc_two_refs", "vpc_one_outside", "vpce_with_ranges_only", "vpce_not_declared",
+        "vpce_not_listed", "vpce_not_an_endpoint", "vpce_endpoint_in_ci_vpc", "vpce_two_refs"])
+def test_bkt004_networks_against_the_ci_network(statement, config, expected):
+    assert found("BKT-004", bucket(), policy(statement), ENDPOINT, SUBNET, **config) == expected
+
+
+def test_bkt004_a_bucket_outside_the_selector_does_not_stop_the_next():
+    cache = bucket("acme-cache", address="aws_s3_bucket.cache")
+    store = bucket("acme-artifacts", address="aws_s3_bucket.store")
+    assert found("BKT-004", cache, store, artifact_bucket_names=("acme-artifacts",)) == [
+        ("BKT-004", "failed", "aws_s3_bucket.store", NO_DENY.replace("acme", "acme-artifacts", 1))]
+
+
+# --- BKT-005: storage account networks -------------------------------------------------------------------
+
+CI_SUBNET = "/subscriptions/0000/resourceGroups/rg-ci/providers/Microsoft.Network/virtualNetworks/vnet-ci/subnets/build"
+CI = {"cidrs": ("10.42.0.0/16",), "azure_subnet_ids": (CI_SUBNET,)}
+
+
+def account(name="acmeci", **props):
+    return make("azure.storage.account", f"azurerm_storage_account.{name}", 1, name=name, **props)
+
+
+def net_rules(target, address="azurerm_storage_account_network_rules.r", **props):
+    return make("azure.storage.network_rules", address, 9, account=target, **props)
+
+
+def everywhere(name, shown, where=""):
+    return (f"storage account {name} accepts traffic from everywhere: public network access is enabled and the "
+            f"network rules' default action is {shown}{where}")
+
+
+@pytest.mark.parametrize("resources, expected", [
+    ([account()], [("failed", "azurerm_storage_account.acmeci", everywhere("acmeci", "Allow (no network rules)"))]),
+    ([account(network_default_action="allow")],
+     [("failed", "azurerm_storage_account.acmeci", everywhere("acmeci", "allow"))]),
+    ([account(network_default_action=" Deny ")], []),
+    ([account(network_default_action=Unknown("var.action has no value"))],
+     [("unknown", "azurerm_storage_account.acmeci",
+       "cannot decide the network rules' default action: var.action has no value")]),
+    ([account(network_default_action="Deny", ip_rules=["198.51.100.7", "203.0.113.0/24"])],
+     [("failed", "azurerm_storage_account.acmeci", "storage account acmeci admits 198.51.100.7, 203.0.113.0/24, "
+                                                   "outside the configured CI network")]),
+    ([account(network_default_action="Deny", subnet_ids=[Ref("azurerm_subnet.build", "id")])],
+     [("unknown", "azurerm_storage_account.acmeci",
+       "cannot decide whether the network rules stay within the CI network: subnet azurerm_subnet.build is only "
+       "known after apply and cannot be compared with ci_network.azure_subnet_ids")]),
+    ([account(network_default_action="Deny"),
+      net_rules(Ref("azurerm_storage_account.acmeci", "id"), network_default_action="Allow")],
+     [("failed", "azurerm_storage_account.acmeci",
+       everywhere("acmeci", "Allow", " (azurerm_storage_account_network_rules.r)"))]),
+    ([account(network_default_action="Allow"),
+      net_rules(Ref("azurerm_storage_account.acmeci", "id"), network_default_action="Deny", ip_rules=["198.51.100.7"])],
+     [("failed", "azurerm_storage_account.acmeci", "storage account acmeci admits 198.51.100.7 "
+                                                   "(azurerm_storage_account_network_rules.r), outside the configured "
+                                                   "CI network")]),
+    ([account(network_default_action="Deny"),
+      net_rules(Unknown("var.account has no value"), network_default_action="Allow")],
+     [("unknown", "azurerm_storage_account.acmeci",
+       "cannot decide whether azurerm_storage_account_network_rules.r holds this account's network rules: "
+       "var.account has no value")]),
+    ([account(public_network_access_enabled=Unknown("var.public has no value")),
+      account(name="acmeopen")],
+     [("unknown", "azurerm_storage_account.acmeci",
+       "cannot decide whether public network access is enabled: var.public has no value"),
+      ("failed", "azurerm_storage_account.acmeopen", everywhere("acmeopen", "Allow (no network rules)"))]),
+    ([account(public_network_access_enabled=False), account(name="acmeopen")],
+     [("failed", "azurerm_storage_account.acmeopen", everywhere("acmeopen", "Allow (no network rules)"))]),
+    ([account(network_default_action="Deny"),
+      net_rules(Unknown("var.account has no value"), network_default_action="Allow"), account(name="acmeopen")],
+     [("unknown", "azurerm_storage_account.acmeci",
+       "cannot decide whether azurerm_storage_account_network_rules.r holds this account's network rules: "
+       "var.account has no value"),
+      ("unknown", "azurerm_storage_account.acmeopen",
+       "cannot decide whether azurerm_storage_account_network_rules.r holds this account's network rules: "
+       "var.account has no value")]),
+], ids=["no_rules", "allow", "deny", "action_unknown", "ranges_outside", "subnet_unknown", "separate_allow",
+        "separate_ranges", "link_unknown", "public_unknown_then_next", "private_then_next", "link_unknown_each"])
+def test_bkt005_messages(resources, expected):
+    assert found("BKT-005", *resources, **CI) == [("BKT-005", *row) for row in expected]
+
+
+def test_bkt005_selector():
+    unnamed = account(name="x")
+    unnamed.props["name"] = Unknown("var.name has no value")
+    assert found("BKT-005", unnamed, account(name="acmecache"), account(name="acmeciartifacts"),
+                 artifact_bucket_names=("acmeci*",)) == [
+        ("BKT-005", "failed", "azurerm_storage_account.acmeciartifacts",
+         everywhere("acmeciartifacts", "Allow (no network rules)")),
+        ("BKT-005", "unknown", "azurerm_storage_account.x",
+         "cannot decide whether it is an artifact store (artifact_buckets): var.name has no value")]
+
+
+# --- BKT-006: blob public access ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, props, expected", [
+    ("azure.storage.account", {"allow_blob_public_access": "true"},
+     ("failed", "storage account acmeci allows public blob access: any container can be opened to anonymous "
+                "readers")),
+    ("azure.storage.account", {"allow_blob_public_access": Unknown("var.public has no value")},
+     ("unknown", "cannot decide whether blobs may be made public: var.public has no value")),
+    ("azure.storage.container", {"public_access": " Container "},
+     ("failed", "container public access level is container: anyone may list and read every blob")),
+    ("azure.storage.container", {"public_access": Unknown("var.access has no value")},
+     ("unknown", "cannot decide the container's public access level: var.access has no value")),
+])
+def test_bkt006_messages(kind, props, expected):
+    assert found("BKT-006", make(kind, "x.y", 1, name="acmeci", **props)) == [("BKT-006", expected[0], "x.y",
+                                                                                 expected[1])]

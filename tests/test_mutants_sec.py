@@ -304,3 +304,12 @@ def test_sec005_token_settings():
         ("SEC-005", "failed", "aws_launch_template.n", "metadata_options http_tokens is not set: the instance "
          'metadata service answers IMDSv1 requests; require session tokens (http_tokens = "required")'),
     ]
+
+
+def test_credential_lines_name_the_session_token_they_find():
+    script = ("export AWS_SESSION_TOKEN=FwoGZXIvYXdzEXAMPLEtoken\n"
+              "aws configure set aws_session_token IQoJb3JpZ2luX2VjEXAMPLE\n"
+              "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n")
+    assert [(what, line) for what, _, line in credential_lines(script)] == [
+        ("exports AWS_SECRET_ACCESS_KEY", 3), ("exports AWS_SESSION_TOKEN", 1),
+        ("runs aws configure set aws_session_token", 2)]

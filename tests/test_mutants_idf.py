@@ -139,3 +139,116 @@ def test_writes_falls_back_to_what_the_identity_leaves_unknown(monkeypatch):
     assert writes(monkeypatch, ident) == _writers.Writes(U3)
     assert writes(monkeypatch, ident, grants=[ecr(None, U1)]) == _writers.Writes(U1)
     assert writes(monkeypatch) == _writers.Writes(False)
+
+
+# --- IDF-002: audiences -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, expected", [
+    (AZURE_AUDIENCE, (True, "")),  # one audience written as a plain string
+    ([AZURE_AUDIENCE], (True, "")),
+    (None, (False, "no audience")),
+    ([], (False, "no audience")),
+    ("api://other", (False, "'api://other'")),
+    ([AZURE_AUDIENCE, "api://other"], (False, "'api://AzureADTokenExchange', 'api://other'")),
+    (Unknown("audiences known after apply"), (Unknown("audiences known after apply"), "")),
+    ([AZURE_AUDIENCE, Unknown("var.audience")], (Unknown("var.audience"), "")),
+])
+def test_credential_audiences(value, expected):
+    assert credential_audiences(value) == expected
+
+
+def test_audience_verdict():
+    exact, wild = Pattern("sts.amazonaws.com", False), Pattern("sts.*", True)
+    assert audience_verdict(ClaimValues("aud", Unknown("aud not known")), ()) == (Unknown("aud not known"), "")
+    assert audience_verdict(ClaimValues("aud", False, ((exact,),)), ()) == (True, "")
+    assert audience_verdict(ClaimValues("aud", False, ((wild,),)), ()) == \
+        (False, "admits 'sts.*', a pattern instead of an exact audience")
+    assert audience_verdict(ClaimValues("aud", False, ((exact,),)), ("api://a", "api://b")) == \
+        (False, "admits 'sts.amazonaws.com', not only the configured audiences (api://a, api://b)")
+    both = ClaimValues("aud", False, ((exact, wild),))
+    assert audience_verdict(both, ()) == (False, "admits 'sts.amazonaws.com', 'sts.*', a pattern instead of an exact "
+                                                 "audience")
+
+
+def test_idf_002_undecided_audiences():
+    role = make("aws.iam.role", "aws_iam_role.deploy", 3, name="deploy", assume_role_policy={
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": GH_ARN},
+            "Condition": {"StringEquals": {f"{GH}:aud": Unknown("var.audience has no value"),
+                                           f"{GH}:sub": "repo:acme/app:environment:production"}}}]})
+    ident = make("azure.identity", "azurerm_user_assigned_identity.deploy", 1, name="id-deploy",
+                 id="/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/d")
+    cred = make("azure.federated_credential", "azurerm_federated_identity_credential.deploy", 10,
+                identity=Ref("azurerm_user_assigned_identity.deploy", "id"), issuer=f"https://{GH}",
+                subject="repo:acme/app:environment:production", audiences=Unknown("var.audiences has no value"))
+    assert findings([role, ident, cred], ["IDF-002"]) == [
+        ("IDF-002", "unknown", "aws_iam_role.deploy",
+         "cannot decide whether statement #1 of the trust policy of aws_iam_role.deploy pins "
+         "token.actions.githubusercontent.com:aud: StringEquals on token.actions.githubusercontent.com:aud: "
+         "var.audience has no value"),
+        ("IDF-002", "unknown", "azurerm_federated_identity_credential.deploy",
+         "cannot decide whether federated credential azurerm_federated_identity_credential.deploy accepts exactly "
+         "api://AzureADTokenExchange: var.audiences has no value"),
+    ]
+
+
+# --- IDF-005: roles assumable by anyone ------------------------------------------------------------------
+
+
+def trusting(statements, address="aws_iam_role.open"):
+    return make("aws.iam.role", address, 5, name=address.split(".")[1],
+                assume_role_policy={"Version": "2012-10-17", "Statement": statements})
+
+
+def test_idf_005_network_keys_do_not_bound_who_assumes():
+    role = trusting([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*",
+                      "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}])
+    assert findings([role], ["IDF-005"]) == [
+        ("IDF-005", "failed", "aws_iam_role.open",
+         "statement #1 of the trust policy lets any principal (Principal *) assume the role without a condition on "
+         "aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId")]
+
+
+def test_idf_005_statements_not_known():
+    role = trusting(Unknown("statements known after apply"))
+    assert findings([role], ["IDF-005"]) == [
+        ("IDF-005", "unknown", "aws_iam_role.open",
+         "cannot decide whether the trust policy lets any principal assume the role: statements known after apply")]
+
+
+def test_idf_005_undecided_and_not_principal_messages():
+    roles = [
+        trusting([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": Unknown("var.principal")}}],
+                 "aws_iam_role.principal"),
+        trusting([{"Effect": Unknown("var.effect"), "Action": "sts:AssumeRole", "Principal": "*"}],
+                 "aws_iam_role.effect"),
+        trusting([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*",
+                   "Condition": {"StringEquals": {"aws:PrincipalOrgID": Unknown("var.org")}}}], "aws_iam_role.org"),
+        trusting([{"Effect": "Allow", "Action": "sts:AssumeRole",
+                   "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}}], "aws_iam_role.not"),
+    ]
+    assert findings(roles, ["IDF-005"]) == [
+        ("IDF-005", "unknown", "aws_iam_role.effect",
+         "cannot decide whether statement #1 of the trust policy allows or denies: var.effect"),
+        ("IDF-005", "failed", "aws_iam_role.not",
+         "statement #1 of the trust policy lets every principal but those it names (NotPrincipal) assume the role "
+         "without a condition on aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId"),
+        ("IDF-005", "unknown", "aws_iam_role.org",
+         "cannot decide whether statement #1 of the trust policy bounds who may assume the role: aws:PrincipalOrgID "
+         "value: var.org"),
+        ("IDF-005", "unknown", "aws_iam_role.principal",
+         "cannot decide whether statement #1 of the trust policy names every principal: var.principal"),
+    ]
+
+
+def test_idf_002_without_an_audience_condition():
+    role = make("aws.iam.role", "aws_iam_role.deploy", 3, name="deploy", assume_role_policy={
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": GH_ARN},
+            "Condition": {"StringEquals": {f"{GH}:sub": "repo:acme/app:environment:production"}}}]})
+    assert findings([role], ["IDF-002"]) == [
+        ("IDF-002", "failed", "aws_iam_role.deploy",
+         "statement #1 of the trust policy of aws_iam_role.deploy does not pin the audience of "
+         "token.actions.githubusercontent.com tokens (token.actions.githubusercontent.com:aud): no condition on "
+         "token.actions.githubusercontent.com:aud")]

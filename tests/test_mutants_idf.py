@@ -252,3 +252,30 @@ def test_idf_002_without_an_audience_condition():
          "statement #1 of the trust policy of aws_iam_role.deploy does not pin the audience of "
          "token.actions.githubusercontent.com tokens (token.actions.githubusercontent.com:aud): no condition on "
          "token.actions.githubusercontent.com:aud")]
+
+
+# --- IDF-004: a configuration without OIDC settings -------------------------------------------------------
+
+
+def test_idf_004_reads_a_configuration_without_deploy_subject_patterns():
+    from types import SimpleNamespace
+
+    from rulebook.oidc_trust import ci_trusts
+    from rulebook.rules.idf.idf_004_protected_context import protected_context
+
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": GH_ARN},
+                 "Condition": {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com"},
+                               "StringLike": {f"{GH}:sub": "repo:acme/app:pull_request"}}}
+    resources = [make("aws.iam.role", "aws_iam_role.deploy", 3, name="deploy",
+                      assume_role_policy={"Version": "2012-10-17", "Statement": [statement]}),
+                 make("aws.iam.inline_policy", "aws_iam_role_policy.deploy", 20, identity="deploy",
+                      identity_type="role", policy={"Version": "2012-10-17", "Statement": [
+                          {"Effect": "Allow", "Action": ["ecr:PutImage"], "Resource": REPO_ARN}]})]
+    ctx = Context(Inventory(resources), SimpleNamespace())  # tools may build a Context with their own settings
+    results = [protected_context(trust, ctx) for trust in ci_trusts(ctx)]
+    assert [(r.resource.address, r.message, r.unknown) for r in results if r is not None] == [
+        ("aws_iam_role.deploy",
+         "role deploy may push images (ecr:PutImage) through statement #1 of aws_iam_role_policy.deploy, and "
+         "statement #1 of the trust policy of aws_iam_role.deploy lets pull requests of repository acme/app "
+         "(subject 'repo:acme/app:pull_request') assume it; pin the subject to a protected environment or ref",
+         False)]

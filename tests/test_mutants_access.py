@@ -261,7 +261,8 @@ def test_names_identity_by_arn_unique_id_and_name():
     known = ident("role", "ci", arn=f"arn:aws:iam::{ACCOUNT}:role/ci")
     later = ident("role", "ci", unique_id="AROAEXAMPLE")
     assert names_identity(123, known) is False
-    assert names_identity(f"arn:aws:iam::{ACCOUNT}:user/dev", ident("user", "dev", arn=f"arn:aws:iam::{ACCOUNT}:user/dev"))
+    user = ident("user", "dev", arn=f"arn:aws:iam::{ACCOUNT}:user/dev")
+    assert names_identity(f"arn:aws:iam::{ACCOUNT}:user/dev", user) is True
     assert names_identity(f"arn:aws:iam::{ACCOUNT}:group/devs",
                           ident("group", "devs", arn=f"arn:aws:iam::{ACCOUNT}:group/devs")) is False
     assert names_identity("AROAEXAMPLE", later) is True

@@ -221,7 +221,8 @@ INSTANCES = "more than 20,000 resource and module instances"
 
 
 def _instances_text(last_count: int) -> str:
-    """10,000 + 9,999 counted instances, then a single one: the 20,000th instance."""
+    """10,000 + 9,999 counted instances, then a single one: the 20,000th instance; then a count and a
+    for_each whose evaluation overruns a limit of their own."""
     return f'''
 resource "x" "a" {{
   count = 10000
@@ -238,8 +239,11 @@ resource "x" "e" {{
 resource "x" "f" {{
   count = length(format("%1999999999d", 1))
 }}
+resource "x" "g" {{
+  for_each = toset([format("%1999999999d", 1)])
+}}
 resource "x" "r" {{
-  v = [x.e, x.f]
+  v = [x.e, x.f, x.g]
 }}
 '''
 
@@ -248,9 +252,10 @@ def test_the_scan_wide_instance_limit_counts_single_resources_and_stops_expandin
     found, errors, file = _scan(tmp_path, _instances_text(1))
     assert {a: v for a, v in found.items() if not a.startswith(("x.a[", "x.b["))} == {
         "x.c": ({}, []),
-        "x.r": ({"v": [Unknown(f"not evaluated: {INSTANCES}"), Unknown(f"not evaluated: {FORMAT}")]}, []),
+        "x.r": ({"v": [Unknown(f"not evaluated: {INSTANCES}"), Unknown(f"not evaluated: {FORMAT}"),
+                       Unknown(f"not evaluated: {FORMAT}")]}, []),
     }
-    assert errors == [InputError(file, 10, INSTANCES), InputError(file, 14, FORMAT)]
+    assert errors == [InputError(file, 10, INSTANCES), InputError(file, 14, FORMAT), InputError(file, 17, FORMAT)]
 
 
 def test_the_scan_wide_instance_limit_is_not_reached_at_20000(tmp_path):
@@ -258,9 +263,11 @@ def test_the_scan_wide_instance_limit_is_not_reached_at_20000(tmp_path):
     assert {a: v for a, v in found.items() if not a.startswith(("x.a[", "x.b["))} == {
         "x.c": ({}, []),
         "x.f": ({}, [f"count is unknown (not evaluated: {FORMAT}); evaluated as one instance"]),
-        "x.r": ({"v": [[], Unknown(f"count is unknown (not evaluated: {FORMAT}); evaluated as one instance")]}, []),
+        "x.g": ({}, [f"for_each is unknown (not evaluated: {FORMAT}); evaluated as one instance"]),
+        "x.r": ({"v": [[], Unknown(f"count is unknown (not evaluated: {FORMAT}); evaluated as one instance"),
+                       Unknown(f"for_each is unknown (not evaluated: {FORMAT}); evaluated as one instance")]}, []),
     }
-    assert errors == [InputError(file, 14, FORMAT)]
+    assert errors == [InputError(file, 14, FORMAT), InputError(file, 17, FORMAT)]
 
 
 # --- NET-001: ports and protocols ---------------------------------------------------------------------------
@@ -413,3 +420,10 @@ def test_a_standalone_allow_is_judged_against_its_nsg_only():
                      rules=[_azure("deny", 100, ["22"], access="Deny")])
     assert _judge(lookalike, allow) == [
         ("failed", "azurerm_network_security_rule.ssh", 9, "the security rule admits Internet on port 22 (SSH)")]
+
+
+def test_aws_rule_whose_sources_are_unknown_is_undecided():
+    rule = make("aws.ec2.security_group_rule", "aws_security_group_rule.r", 4, security_group="sg-1",
+                direction="ingress", protocol="tcp", from_port=22, to_port=22, sources=Unknown("var.cidrs"))
+    assert _judge(rule) == [("unknown", "aws_security_group_rule.r", 4,
+                             "cannot decide whether the rule admits the internet: var.cidrs")]

@@ -52,9 +52,9 @@ def _aws_range(protocol: Any, from_port: Any, to_port: Any) -> list[tuple[int, i
     for value in (low, high):
         if isinstance(value, Unknown):
             return value
-    if low is None or high is None or (low == -1 and high == -1):
+    if low is None or high is None:
         return [ALL_PORTS]
-    return [(max(low, 0), min(high, 65535) if high >= 0 else 65535)]
+    return [(max(low, 0), min(high, 65535) if high >= 0 else 65535)]  # -1 to -1: all ports
 
 
 def _azure_ranges(protocol: Any, ports: Any) -> list[tuple[int, int]] | Unknown | None:

@@ -195,7 +195,7 @@ def glob(pattern: str, ignore_case: bool = False) -> Any:
 
 def _string(test: Entry, pattern: str, value: str) -> bool:
     if test.wildcards:
-        return glob(pattern, test.ignore_case).fullmatch(value) is not None
+        return glob(pattern).fullmatch(value) is not None  # no *Like operator ignores case
     literal = pattern.replace("\x01", "*").replace("\x02", "?")
     return literal.casefold() == value.casefold() if test.ignore_case else literal == value
 
@@ -204,7 +204,7 @@ def _arn(test: Entry, pattern: str, value: str) -> bool:
     parts, values = pattern.split(":", 5), value.split(":", 5)
     if len(parts) != len(values):
         return False
-    return all(glob(p, False).fullmatch(v) is not None for p, v in zip(parts, values))
+    return all(glob(p).fullmatch(v) is not None for p, v in zip(parts, values))
 
 
 def _ip(test: Entry, pattern: str, value: str) -> bool:
@@ -232,7 +232,7 @@ def _date(text: str) -> float | None:
     if number is not None:
         return number
     try:
-        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(text.strip())  # Python 3.11 reads a trailing Z
     except ValueError:
         return None
     if moment.tzinfo is None:

@@ -13,13 +13,17 @@ import time
 
 import pytest
 
+from builders import make
 from rulebook.conditions import (CallerBound, ClaimValues, Pattern, caller_bound, claim_values, deny_exceptions, holds,
                                  parse)
 from rulebook.conditions.callers import _claim_key, _value_bounds
 from rulebook.conditions.keys import known
 from rulebook.conditions.operators import all_of, any_of
-from rulebook.model import Ref
+from rulebook.config import Config
+from rulebook.engine import evaluate
+from rulebook.model import Inventory, Ref
 from rulebook.policy import Condition, Statement, parse_policy
+from rulebook.rules import REGISTRY
 from rulebook.unknown import Unknown, UnknownKey
 
 ROLE = "arn:aws:iam::111122223333:role/ci"
@@ -326,3 +330,20 @@ def test_keys_known_to_say_nothing_about_the_caller():
     assert known("aws:principaltag") is False
     assert known("aws:usernames") is False  # only the tag keys are prefixes
     assert known("ecr:somekey") is False
+
+
+def _trust_role(condition):
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"}, "Condition": condition}
+    return make("aws.iam.role", "role", name="r", assume_role_policy={"Version": "2012-10-17",
+                                                                      "Statement": [statement]})
+
+
+@pytest.mark.parametrize("arn, expected", [
+    ("arn:aws:iam::${aws:ResourceAccount}:role/ci-*", []),
+    ("arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/ci-*", []),
+    ("arn:aws:iam::*:role/ci-*", [("IDF-005", "failed", "role")]),
+])
+def test_a_trust_bounded_to_the_resources_own_account_passes(arn, expected):
+    findings = evaluate(Inventory([_trust_role({"ArnLike": {"aws:PrincipalArn": arn}})]), Config(),
+                        rules=[REGISTRY["IDF-005"]])
+    assert [(f.rule_id, f.status.value, f.resource) for f in findings] == expected

@@ -14,6 +14,9 @@ from .keys import ARN_KEYS, CALLER_KEYS, FIXED_VARIABLES, ORG_PATH_KEYS, known
 from .operators import UNKNOWN_KEY, VARIABLE, Entry, entries, text_of, variables_in, wild
 
 
+ONE_VALUE = "\x00"  # stands for a value known at apply: an ARN's account or an org path's root built on it bounds
+
+
 @dataclass(frozen=True)
 class CallerBound:
     bounded: bool | Unknown
@@ -34,7 +37,7 @@ def _value_bounds(test: Entry, value: Any) -> bool | Unknown:
         if name.split(",", 1)[0].strip().lower() not in FIXED_VARIABLES:
             return Unknown(f"{test.key} value {text!r} uses the policy variable ${{{name}}}, filled in from "
                            f"each request")
-    text = VARIABLE.sub("x", text)
+    text = VARIABLE.sub(_one_value, text)
     if test.family == "ip":
         return not _wide_network(text)
     if test.family not in ("string", "arn"):
@@ -43,11 +46,17 @@ def _value_bounds(test: Entry, value: Any) -> bool | Unknown:
         return True
     if test.key_lc in ARN_KEYS:
         parts = text.split(":", 5)
-        return len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]) is not None
+        return len(parts) == 6 and (parts[4] == ONE_VALUE or re.fullmatch(r"\d{12}", parts[4]) is not None)
     if test.key_lc in ORG_PATH_KEYS:
         first = text.split("/", 1)[0]
-        return re.fullmatch(r"o-[a-z0-9]+", first) is not None
+        return first == ONE_VALUE or re.fullmatch(r"o-[a-z0-9]+", first) is not None
     return False
+
+
+def _one_value(variable: re.Match[str]) -> str:
+    """A variable left in a value that bounds: fixed by the resource (a value of its shape), or a stack value
+    rendered by the scanner (or `${*}`, `${?}`, `${$}`): one value, no wildcard."""
+    return FIXED_VARIABLES.get(variable.group(1).split(",", 1)[0].strip().lower(), ONE_VALUE)
 
 
 def _wide_network(text: str) -> bool:

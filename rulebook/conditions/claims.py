@@ -87,8 +87,8 @@ def claim_values(statement: Statement, key: str, always_present: bool = False) -
         anything = unknown
     else:
         anything = True
-    why = "; ".join(whys) if whys else (f"no condition on {key}" if anything is True else "")
-    return ClaimValues(key, anything, tuple(conjuncts), why if anything is True else "", unknown)
+    why = ("; ".join(whys) or f"no condition on {key}") if anything is True else ""
+    return ClaimValues(key, anything, tuple(conjuncts), why, unknown)
 
 
 def _rendered(value: Any) -> bool:

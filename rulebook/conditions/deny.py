@@ -53,7 +53,7 @@ class DenyExceptions:
         out: list[Allowed] = []
         for escape in self.escapes:
             test = escape.test
-            if test.key_lc not in wanted or not escape.matching or escape.absent or test.family == "null":
+            if test.key_lc not in wanted or not escape.matching or escape.absent:  # Null is never `matching`
                 return None
             unknown = test.unknown
             if unknown is not None:

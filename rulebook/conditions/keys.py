@@ -21,8 +21,10 @@ NOT_BOUNDING: tuple[str, ...] = (
 _CANONICAL = {k.lower(): k for k in CALLER_KEYS + NOT_BOUNDING}
 ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn"})  # lower case: the account is the 5th ARN part
 ORG_PATH_KEYS = frozenset({"aws:principalorgpaths", "aws:sourceorgpaths"})  # o-id/r-root/ou-...
-# policy variables fixed by the resource, not by the request: a bound built on them is a bound
-FIXED_VARIABLES = frozenset({"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths"})
+# policy variables fixed by the resource, not by the request: a bound built on them is a bound. Each with a
+# value of its shape, so that a pattern built on it is judged as one written with the resource's own value.
+FIXED_VARIABLES = {"aws:resourceaccount": "000000000000", "aws:resourceorgid": "o-0",
+                   "aws:resourceorgpaths": "o-0/r-0/"}
 
 
 def canonical(key: str) -> str:
@@ -38,9 +40,9 @@ def canonical(key: str) -> str:
 
 def known(key_lc: str) -> bool:
     """A key this module judges (bounding or not)."""
-    return key_lc in _CANONICAL or not_bounding(key_lc)
+    return key_lc in _CANONICAL or tag_key(key_lc)
 
 
-def not_bounding(key_lc: str) -> bool:
-    """A key that says nothing about who calls (the caller sets it, or it describes the request)."""
-    return any(key_lc == k.lower() or (k.endswith("/") and key_lc.startswith(k.lower())) for k in NOT_BOUNDING)
+def tag_key(key_lc: str) -> bool:
+    """A key under a tag prefix of NOT_BOUNDING (`aws:PrincipalTag/team`): its other keys are in `_CANONICAL`."""
+    return any(k.endswith("/") and key_lc.startswith(k.lower()) for k in NOT_BOUNDING)

@@ -195,7 +195,7 @@ def glob(pattern: str, ignore_case: bool = False) -> Any:
 
 def _string(test: Entry, pattern: str, value: str) -> bool:
     if test.wildcards:
-        return glob(pattern, test.ignore_case).fullmatch(value) is not None
+        return glob(pattern).fullmatch(value) is not None  # no *Like operator ignores case
     literal = pattern.replace("\x01", "*").replace("\x02", "?")
     return literal.casefold() == value.casefold() if test.ignore_case else literal == value
 
@@ -204,7 +204,7 @@ def _arn(test: Entry, pattern: str, value: str) -> bool:
     parts, values = pattern.split(":", 5), value.split(":", 5)
     if len(parts) != len(values):
         return False
-    return all(glob(p, False).fullmatch(v) is not None for p, v in zip(parts, values))
+    return all(glob(p).fullmatch(v) is not None for p, v in zip(parts, values))
 
 
 def _ip(test: Entry, pattern: str, value: str) -> bool:
@@ -232,7 +232,7 @@ def _date(text: str) -> float | None:
     if number is not None:
         return number
     try:
-        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(text.strip())  # Python 3.11 reads a trailing Z
     except ValueError:
         return None
     if moment.tzinfo is None:
@@ -240,16 +240,22 @@ def _date(text: str) -> float | None:
     return moment.timestamp()
 
 
-def _compare(read: Callable[[str], float | None]) -> Callable[[Entry, str, str], bool | Unknown]:
-    def compare(test: Entry, pattern: str, value: str) -> bool | Unknown:
-        left, right = read(value), read(pattern)
-        if left is None or right is None:
-            return False
-        how = test.condition.base_op.removeprefix(test.family or "")
-        return {"equals": left == right, "notequals": left == right,  # negation applied by the caller
-                "lessthan": left < right, "lessthanequals": left <= right,
-                "greaterthan": left > right, "greaterthanequals": left >= right}[how]
-    return compare
+def _numeric(test: Entry, pattern: str, value: str) -> bool:
+    return _compare(test, _number(value), _number(pattern))
+
+
+def _dates(test: Entry, pattern: str, value: str) -> bool:
+    return _compare(test, _date(value), _date(pattern))
+
+
+def _compare(test: Entry, left: float | None, right: float | None) -> bool:
+    """The request's value (left) against the policy's (right); an unreadable one matches nothing."""
+    if left is None or right is None:
+        return False
+    how = test.condition.base_op.removeprefix(test.family or "")
+    return {"equals": left == right, "notequals": left == right,  # negation applied by the caller
+            "lessthan": left < right, "lessthanequals": left <= right,
+            "greaterthan": left > right, "greaterthanequals": left >= right}[how]
 
 
 def _binary(test: Entry, pattern: str, value: str) -> bool:
@@ -261,7 +267,7 @@ def _binary(test: Entry, pattern: str, value: str) -> bool:
 
 _MATCHERS: dict[str, Callable[[Entry, str, str], bool | Unknown]] = {
     "string": _string, "arn": _arn, "ip": _ip, "bool": _bool, "binary": _binary,
-    "numeric": _compare(_number), "date": _compare(_date),
+    "numeric": _numeric, "date": _dates,
 }
 
 

@@ -365,3 +365,19 @@ def test_reg009_every_branch_says_exactly_why(props, status, message):
 ], ids=["unknown", "mutable", "default"])
 def test_reg010_every_branch_says_exactly_why(props, status, message):
     assert run([repo(**props)], "REG-010") == [("REG-010", status, "aws_ecr_repository.app", message)]
+
+
+def test_reg005_registry_policy_grant_is_not_a_grant_on_every_repository():
+    """A registry policy has no repository of its own (its statements default to `*`): it is not the
+    identity's own policy, so REG-005 does not read it."""
+    registry = make("aws.ecr.registry_policy", "aws_ecr_registry_policy.r", 60, policy={
+        "Version": "2012-10-17", "Statement": [grant_to({"AWS": f"arn:aws:iam::{ACCOUNT}:role/ci"}, PULL)]})
+    assert run([role("ci"), registry], "REG-005") == []
+
+
+def test_reg005_orphan_inline_policy_with_pull_only():
+    inline = make("aws.iam.inline_policy", "aws_iam_role_policy.pull", 9, identity=Unknown("var.role"),
+                  identity_type="role", policy={"Version": "2012-10-17", "Statement": [allow(PULL, APP)]})
+    assert run([inline], "REG-005") == [(
+        "REG-005", "unknown", "aws_iam_role_policy.pull", "cannot decide who holds registry actions through it: "
+        "aws_iam_role_policy.pull applies to an identity that cannot be resolved: var.role")]

@@ -381,3 +381,38 @@ def test_reg005_orphan_inline_policy_with_pull_only():
     assert run([inline], "REG-005") == [(
         "REG-005", "unknown", "aws_iam_role_policy.pull", "cannot decide who holds registry actions through it: "
         "aws_iam_role_policy.pull applies to an identity that cannot be resolved: var.role")]
+
+
+def test_reg006_repository_policy_push_after_one_by_a_listed_deploy_identity():
+    deployer, bob = f"arn:aws:iam::{OTHER}:role/deployer", f"arn:aws:iam::{ACCOUNT}:user/bob"
+    resources = [repo(), repo_policy("app", grant_to({"AWS": deployer}, PUSH), grant_to({"AWS": bob}, PUSH))]
+    assert run(resources, "REG-006", deploy_identities=(deployer,)) == [(
+        "REG-006", "failed", "aws_ecr_repository_policy.app", f"{bob} may push images (ecr:CompleteLayerUpload, "
+        "ecr:InitiateLayerUpload, ecr:PutImage, ecr:UploadLayerPart) through statement #2 of "
+        "aws_ecr_repository_policy.app")]
+
+
+def test_reg006_azure_assignment_after_an_undecided_one_is_judged():
+    resources = [acr(), identity("build"), assignment("odd", ACR_ID, "build", role_definition_name="Some Future Role"),
+                 assignment("push", ACR_ID, "build", role_definition_name="AcrPush")]
+    assert run(resources, "REG-006") == [
+        ("REG-006", "unknown", "azurerm_role_assignment.odd", "cannot decide whether identity id-build may push "
+         "images: role 'Some Future Role' is neither a known built-in role nor declared here"),
+        BUILD_PUSH]
+
+
+def test_reg006_push_by_a_group_names_it_as_people():
+    group = make("aws.iam.group", "aws_iam_group.devs", 5, name="devs")
+    power = make("aws.iam.policy_attachment", "aws_iam_group_policy_attachment.devs", 12,
+                 policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser",
+                 groups=[Ref("aws_iam_group.devs", "name")])
+    assert run([group, power], "REG-006") == [(
+        "REG-006", "failed", "aws_iam_group.devs", "group devs is an IAM group (people), not a deploy identity, and "
+        "may push images (ecr:BatchCheckLayerAvailability, ecr:CompleteLayerUpload, ecr:InitiateLayerUpload, "
+        "ecr:PutImage, ecr:UploadLayerPart) through statement #1 of AWS managed policy "
+        "AmazonEC2ContainerRegistryPowerUser attached by aws_iam_group_policy_attachment.devs")]
+
+
+def test_reg007_service_principal_with_actions_not_known_is_not_an_account():
+    statement = grant_to({"Service": "codebuild.amazonaws.com"}, Unknown("var.actions"))
+    assert run([repo(), repo_policy("app", statement)], "REG-007") == []

@@ -416,3 +416,73 @@ def test_reg006_push_by_a_group_names_it_as_people():
 def test_reg007_service_principal_with_actions_not_known_is_not_an_account():
     statement = grant_to({"Service": "codebuild.amazonaws.com"}, Unknown("var.actions"))
     assert run([repo(), repo_policy("app", statement)], "REG-007") == []
+
+
+# --- REG-004 --------------------------------------------------------------------------------------------
+
+
+def test_reg004_ci_role_after_an_azure_identity_and_a_role_without_grants():
+    resources = [identity("build"), role("idle"), role("ci", allow(PULL, APP))]
+    assert run(resources, "REG-004") == [(
+        "REG-004", "failed", "aws_iam_role.ci", "CI/CD role ci (trusted by CI OIDC issuer "
+        "token.actions.githubusercontent.com) has registry access but no policy of aws_iam_role.ci denies "
+        "ecr:DescribeRepositories on all repositories")]
+
+
+def test_reg004_undecided_branches_say_why():
+    tags = role("ci", allow(PULL, APP))
+    tags.tags = Unknown("var.tags")
+    tags.props["assume_role_policy"] = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                       "Principal": {"Service": "monitoring.rds.amazonaws.com"}}]}
+    deny = {"Effect": "Deny", "Action": ["ecr:DescribeRepositories", "ecr:DescribeRegistry"],
+            "Resource": Unknown("var.denied")}
+    assert run([tags], "REG-004") + run([role("ci", allow(PULL, APP), deny)], "REG-004") + run(
+        [role("ci", allow(Unknown("var.actions"), APP))], "REG-004") == [
+        ("REG-004", "unknown", "aws_iam_role.ci", "cannot decide whether role ci is a CI/CD identity: tags of "
+         "aws_iam_role.ci are not known at plan time: var.tags"),
+        ("REG-004", "unknown", "aws_iam_role.ci", "cannot decide whether role ci denies repository listing: "
+         "var.denied"),
+        ("REG-004", "unknown", "aws_iam_role.ci", "cannot decide whether role ci has registry access: actions of "
+         "statement #1: var.actions")]
+
+
+# --- REG-007 loops ----------------------------------------------------------------------------------------
+
+
+def test_reg007_policies_after_an_unknown_one_are_judged():
+    unknown = make("aws.ecr.repository_policy", "aws_ecr_repository_policy.first", 50,
+                   repository=Ref("aws_ecr_repository.web", "name"), policy=Unknown("var.policy"))
+    resources = [repo(), repo("web"), unknown, repo_policy("app", grant_to("*", PULL))]
+    assert run(resources, "REG-007") == [
+        ("REG-007", "failed", "aws_ecr_repository_policy.app", "everyone (Principal *) is allowed pull "
+         f"(ecr:BatchGetImage, ecr:GetDownloadUrlForLayer) through statement #1 of aws_ecr_repository_policy.app "
+         f"{NO_CONDITION}"),
+        ("REG-007", "unknown", "aws_ecr_repository_policy.first",
+         "cannot decide whether it opens the registry to other accounts: var.policy")]
+
+
+PARTNER_PUSH = ("REG-007", "failed", "aws_ecr_repository_policy.app", f"arn:aws:iam::{OTHER}:root, another account "
+                f"(ours: {ACCOUNT} from the ARN of aws_ecr_repository.app), may push images (ecr:CompleteLayerUpload, "
+                "ecr:InitiateLayerUpload, ecr:PutImage, ecr:UploadLayerPart) through statement #{n} of "
+                "aws_ecr_repository_policy.app")
+PUBLIC_PULL = ("REG-007", "failed", "aws_ecr_repository_policy.app", "everyone (Principal *) is allowed pull "
+               "(ecr:BatchGetImage, ecr:GetDownloadUrlForLayer) through statement #{n} of aws_ecr_repository_policy.app "
+               f"{NO_CONDITION}")
+
+
+def numbered(row, n):
+    return (*row[:3], row[3].replace("#{n}", f"#{n}"))
+
+
+def test_reg007_statements_after_a_cross_account_push_or_an_own_account_pull():
+    partner, own = {"AWS": f"arn:aws:iam::{OTHER}:root"}, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    resources = [repo(), repo_policy("app", grant_to(own, PULL), grant_to(partner, PUSH), grant_to("*", PULL))]
+    assert run(resources, "REG-007") == [numbered(PARTNER_PUSH, 2), numbered(PUBLIC_PULL, 3)]
+
+
+@pytest.mark.parametrize("first, row", [({"AWS": f"arn:aws:iam::{OTHER}:root"}, PARTNER_PUSH), ("*", PUBLIC_PULL)],
+                         ids=["cross-account-push", "public-pull"])
+def test_reg007_a_failed_policy_is_not_also_undecided(first, row):
+    actions = PUSH if row is PARTNER_PUSH else PULL
+    resources = [repo(), repo_policy("app", grant_to(first, actions), grant_to({"AWS": Unknown("var.reader")}, PULL))]
+    assert run(resources, "REG-007") == [numbered(row, 1)]

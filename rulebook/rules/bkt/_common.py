@@ -94,16 +94,19 @@ READ, WRITE = "s3:GetObject", "s3:PutObject"
 class NetworkDeny:
     """A Deny with Principal * that refuses object access to every caller outside some networks."""
 
-    statement: Statement
     covered: frozenset[str]  # of READ / WRITE
     allowed: tuple[Allowed, ...]  # the networks that escape it (key and values)
     undecided: Unknown | None = None  # a part that cannot be read at plan time
 
 
-def _covers(statement: Statement, action: str) -> bool:
-    if statement.not_actions:
-        return not any(isinstance(a, str) and catalogue.matches(a, action) for a in statement.not_actions)
-    return any(isinstance(a, str) and catalogue.matches(a, action) for a in statement.actions)
+def _covers(statement: Statement, action: str) -> bool | Unknown:
+    """Does the statement's Action (or NotAction) cover `action`? An entry not known at plan time may
+    name it: Unknown unless a known entry decides."""
+    entries = statement.not_actions or statement.actions
+    if any(isinstance(a, str) and catalogue.matches(a, action) for a in entries):
+        return not statement.not_actions
+    unknown = next((a for a in entries if isinstance(a, Unknown)), None)
+    return unknown if unknown is not None else bool(statement.not_actions)
 
 
 def _on_objects(statement: Statement) -> bool | Unknown:
@@ -126,16 +129,19 @@ def network_deny(statement: Statement) -> NetworkDeny | None:
         return None
     everyone = public_principal(statement)
     if isinstance(everyone, Unknown):
-        return NetworkDeny(statement, frozenset(), (), everyone)
+        return NetworkDeny(frozenset(), (), everyone)
     if everyone is not True or statement.not_principals is not None:
         return None
-    covered = frozenset(a for a in (READ, WRITE) if _covers(statement, a))
+    covers = [(a, _covers(statement, a)) for a in (READ, WRITE)]
+    covered = frozenset(a for a, c in covers if c is True)
+    unknown_action = next((c for _, c in covers if isinstance(c, Unknown)), None)
     on_objects = _on_objects(statement)
-    if not covered or on_objects is False:
+    if (not covered and unknown_action is None) or on_objects is False:
         return None
     only = deny_exceptions(statement).only(NETWORK_KEYS)
     if only is None:
         return None
     if isinstance(only, Unknown):
-        return NetworkDeny(statement, covered, (), only)
-    return NetworkDeny(statement, covered, only, on_objects if isinstance(on_objects, Unknown) else None)
+        return NetworkDeny(covered, (), only)
+    undecided = on_objects if isinstance(on_objects, Unknown) else unknown_action
+    return NetworkDeny(covered, only, undecided)

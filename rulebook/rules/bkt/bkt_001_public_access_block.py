@@ -108,7 +108,7 @@ def _public_access_block(ctx: Context) -> Iterator[Result]:
         return  # a complete account-level block protects every bucket; an incomplete one protects none
     owned, possible = linked(inventory, buckets, [b for b in blocks if b.get("bucket") is not None], "bucket")
     for bucket in buckets:
-        own = owned.get(bucket.address, [])
+        own = owned.get(bucket.address)
         if own:
             yield from _judge(bucket, own)
         elif possible.get(bucket.address):

@@ -31,10 +31,11 @@ def _public_grants(grants: Any) -> tuple[list[str], Unknown | None]:
         uri = grant.get("uri") if isinstance(grant, dict) else None
         if isinstance(uri, Unknown):
             undecided = undecided if undecided is not None else uri
-        elif isinstance(uri, str) and uri.strip().rstrip("/").replace("https://", "http://") in PUBLIC_GROUPS:
+        group = uri.strip().rstrip("/").replace("https://", "http://") if isinstance(uri, str) else None
+        if group in PUBLIC_GROUPS:
             perms = grant.get("permissions")
             shown = ", ".join(str(p) for p in perms) if isinstance(perms, list) and perms else "access"
-            out.append(f"{shown} to {PUBLIC_GROUPS[uri.strip().rstrip('/').replace('https://', 'http://')]}")
+            out.append(f"{shown} to {PUBLIC_GROUPS[group]}")
     return out, undecided
 
 

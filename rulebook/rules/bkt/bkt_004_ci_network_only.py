@@ -53,7 +53,7 @@ def _outside(allowed: Allowed, ctx: Context) -> tuple[list[str], Unknown | None]
             elif config.cidrs and isinstance(value, str) and not within(value, config.cidrs):
                 wide.append(f"{allowed.key} {value}")
             elif config.cidrs and isinstance(value, Ref):
-                undecided = _first(undecided, Unknown)(f"{allowed.key} {value} is only known after apply")
+                undecided = _first(undecided, Unknown(f"{allowed.key} {value} is only known after apply"))
         elif not configured:
             continue
         elif key == "aws:sourcevpce":
@@ -118,7 +118,7 @@ def _verdict(docs: list[tuple[Resource, PolicyDocument | Unknown]], ctx: Context
             continue
         for statement in doc.statements:
             if isinstance(statement.effect, Unknown):
-                verdict.undecided = _first(verdict.undecided, statement).effect
+                verdict.undecided = _first(verdict.undecided, statement.effect)
                 continue
             if statement.effect != "Deny":
                 continue

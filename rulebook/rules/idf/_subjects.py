@@ -14,7 +14,7 @@ from ...unknown import Unknown
 @dataclass(frozen=True)
 class Verdict:
     ok: bool | Unknown
-    pattern: Pattern | None = None  # the first admitted value that fails the test
+    pattern: Pattern | None = None  # the first admitted value that fails the test (only when ok is False)
     reading: Reading | None = None
 
 
@@ -38,8 +38,8 @@ def judge(values: ClaimValues, issuer: str, test: Callable[[Reading, Pattern], b
             undecided = undecided or outcome
     if undecided is not None:
         return Verdict(undecided)
-    if values.unknown is not None:
-        return Verdict(values.unknown, failing.pattern if failing else None, failing.reading if failing else None)
+    if values.unknown is not None:  # an entry not known may bound what the failing one admits
+        return Verdict(values.unknown)
     return failing or Verdict(False)
 
 

@@ -15,11 +15,12 @@ from ..base import Context, Example, Result, rule
 _VALUE = r"""(?P<q>["']?)(?P<value>[^\s"';|&]+)(?P=q)"""
 # (what the line does, pattern with a `value` group); a value read at run time (`$VAR`, `$(...)`) is no finding.
 _COMMANDS: tuple[tuple[str, re.Pattern], ...] = (
-    ("exports AWS_SECRET_ACCESS_KEY", re.compile(
-        r"(?im)^[ \t]*(?:export[ \t]+|set[ \t]+|\$env:)?AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN)[ \t]*=[ \t]*" + _VALUE)),
-    ("runs aws configure set aws_secret_access_key", re.compile(
-        r"(?i)\baws[ \t]+configure[ \t]+set[ \t]+(?:[\w.-]+\.)?(?:aws_secret_access_key|aws_session_token)[ \t]+"
-        + _VALUE)),
+    *((f"exports AWS_{key}", re.compile(
+        rf"(?im)^[ \t]*(?:export[ \t]+|set[ \t]+|\$env:)?AWS_{key}[ \t]*=[ \t]*" + _VALUE))
+      for key in ("SECRET_ACCESS_KEY", "SESSION_TOKEN")),
+    *((f"runs aws configure set {key}", re.compile(
+        rf"(?i)\baws[ \t]+configure[ \t]+set[ \t]+(?:[\w.-]+\.)?{key}[ \t]+" + _VALUE))
+      for key in ("aws_secret_access_key", "aws_session_token")),
     ("passes a password to docker login", re.compile(
         r"(?i)\b(?:docker|podman|nerdctl|buildah|helm[ \t]+registry)[ \t]+login\b[^\n]*?[ \t](?:-p|--password)"
         r"(?:=|[ \t]+)" + _VALUE)),

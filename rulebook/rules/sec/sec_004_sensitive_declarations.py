@@ -13,9 +13,8 @@ from ..base import Context, Example, Result, rule
 
 def secret_attribute(reference: str) -> bool:
     """`aws_iam_access_key.ci.secret`, `aws_db_instance.x.password`: an attribute that holds a secret
-    (PGP-encrypted forms such as encrypted_secret are meant to be shown)."""
-    attribute = reference.rsplit(".", 1)[-1]
-    return is_secret_name(attribute) and "encrypted" not in words(attribute)
+    (PGP-encrypted forms such as encrypted_secret are meant to be shown: is_secret_name excludes them)."""
+    return is_secret_name(reference.rsplit(".", 1)[-1])
 
 
 @rule(

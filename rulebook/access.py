@@ -233,9 +233,7 @@ def all_resources(resources: Iterable[Any], not_resources: Iterable[Any] = ()) -
 def covers_all_repositories(pattern: str) -> bool:
     """`*`, `arn:aws:ecr:*:*:repository/*`, `arn:aws:ecr:eu-west-1:123:repository/*`, `...:*`."""
     pattern = pattern.strip()
-    if pattern == "*":
-        return True
-    parts = pattern.split(":", 5)
+    parts = pattern.split(":", 5)  # `*` has one part and matches the probe ARN below
     if len(parts) < 6:
         return catalogue.glob_match(pattern, "arn:aws:ecr:region:000000000000:repository/" + _PROBE)
     prefix, partition, service, region, account, rest = parts
@@ -331,7 +329,8 @@ def _pattern_covers(pattern: Any, resource: Any) -> bool:
 
 
 def _overlap(a: str, b: str) -> bool:
-    return a == "*" or b == "*" or catalogue.glob_match(a, b) or catalogue.glob_match(b, a)
+    """Whether two resource patterns may name one resource (`*` matches every string, so it overlaps all)."""
+    return catalogue.glob_match(a, b) or catalogue.glob_match(b, a)
 
 
 def _grants_for_statement(statement: Statement, denies: list[_Deny], resources: tuple[Any, ...],

@@ -106,8 +106,8 @@ def beyond_ci_network(ip_rules: Any, subnet_ids: Any, config: Any) -> tuple[list
     when `azure_subnet_ids` is configured.
     """
     wide: list[str] = []
-    undecided: Unknown | None = ip_rules if isinstance(ip_rules, Unknown) else None
-    for value in [] if isinstance(ip_rules, Unknown) else _items(ip_rules):
+    undecided: Unknown | None = None
+    for value in _items(ip_rules):  # an Unknown list is one Unknown item
         if isinstance(value, Unknown):
             undecided = undecided if undecided is not None else value
         elif isinstance(value, str) and (reaches_public(value, config.cidrs) or
@@ -115,9 +115,7 @@ def beyond_ci_network(ip_rules: Any, subnet_ids: Any, config: Any) -> tuple[list
             wide.append(value)
     if config.azure_subnet_ids:
         allowed = {s.lower() for s in config.azure_subnet_ids}
-        if isinstance(subnet_ids, Unknown):
-            undecided = undecided if undecided is not None else subnet_ids
-        for subnet in [] if isinstance(subnet_ids, Unknown) else _items(subnet_ids):
+        for subnet in _items(subnet_ids):
             if isinstance(subnet, Unknown):
                 undecided = undecided if undecided is not None else subnet
             elif isinstance(subnet, Ref):

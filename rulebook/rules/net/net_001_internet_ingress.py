@@ -52,9 +52,9 @@ def _aws_range(protocol: Any, from_port: Any, to_port: Any) -> list[tuple[int, i
     for value in (low, high):
         if isinstance(value, Unknown):
             return value
-    if low is None or high is None or (low == -1 and high == -1):
+    if low is None or high is None:
         return [ALL_PORTS]
-    return [(max(low, 0), min(high, 65535) if high >= 0 else 65535)]
+    return [(max(low, 0), min(high, 65535) if high >= 0 else 65535)]  # -1 to -1: all ports
 
 
 def _azure_ranges(protocol: Any, ports: Any) -> list[tuple[int, int]] | Unknown | None:
@@ -100,13 +100,10 @@ def _describe(ranges: list[tuple[int, int]]) -> str:
 
 
 def _subtract(ranges: list[tuple[int, int]], refused: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Port ranges minus the refused ones."""
+    """Port ranges minus the refused ones (the parts below and above each refused range; a range the
+    refused one does not overlap is one of those parts whole)."""
     for low, high in refused:
-        kept: list[tuple[int, int]] = []
-        for a, b in ranges:
-            kept += [r for r in ((a, min(b, low - 1)), (max(a, high + 1), b)) if r[0] <= r[1]] \
-                if a <= high and low <= b else [(a, b)]
-        ranges = kept
+        ranges = [r for a, b in ranges for r in ((a, min(b, low - 1)), (max(a, high + 1), b)) if r[0] <= r[1]]
     return ranges
 
 
@@ -178,8 +175,7 @@ def _label(entry: dict[str, Any], index: int, what: str) -> str:
     return f"{what} {name!r}" if isinstance(name, str) and name else f"{what} #{index + 1}"
 
 
-def _inline(resource: Resource, prop: str, what: str, judge: Any, siblings: Sequence[Any] | None = None,
-            ) -> Iterator[Result]:
+def _inline(resource: Resource, prop: str, what: str, judge: Any, siblings: Sequence[Any] = ()) -> Iterator[Result]:
     entries = resource.get(prop)
     if isinstance(entries, Unknown):
         yield Result.undecided(resource, entries, f"the {what}s")
@@ -189,7 +185,7 @@ def _inline(resource: Resource, prop: str, what: str, judge: Any, siblings: Sequ
         if isinstance(entry, Unknown):
             yield Result.undecided(resource, entry, where)
             continue
-        result = judge(resource, where, entry, entries if siblings is None else siblings)
+        result = judge(resource, where, entry, siblings)
         if result is not None:
             yield result
 

@@ -347,3 +347,38 @@ def test_a_trust_bounded_to_the_resources_own_account_passes(arn, expected):
     findings = evaluate(Inventory([_trust_role({"ArnLike": {"aws:PrincipalArn": arn}})]), Config(),
                         rules=[REGISTRY["IDF-005"]])
     assert [(f.rule_id, f.status.value, f.resource) for f in findings] == expected
+
+
+# --- key spelling, operator names and boolean text (survivors of the first run's later part) -------------
+
+@pytest.mark.parametrize("key, spelled", [
+    ("aws:requesttag/Env", "aws:RequestTag/Env"), ("AWS:ResourceTag/Team", "aws:ResourceTag/Team"),
+    ("aws:PRINCIPALTAG/x", "aws:PrincipalTag/x"), ("aws:sourcevpce", "aws:SourceVpce"), ("foo:Bar", "foo:Bar"),
+])
+def test_canonical_spells_known_keys_and_tag_prefixes(key, spelled):
+    from rulebook.conditions.keys import canonical
+
+    assert canonical(key) == spelled
+
+
+@pytest.mark.parametrize("operator, read", [
+    ("ForAnyValue:StringEquals", ("string", False, False, False, False, "foranyvalue")),
+    ("forallvalues:StringLikeIfExists", ("string", False, True, False, True, "forallvalues")),
+    ("StringEqualsIfExists", ("string", False, False, False, True, None)),
+    ("StringEquals", ("string", False, False, False, False, None)),
+    ("IfExists", (None, False, False, False, False, None)),
+    ("Other:StringEquals", (None, False, False, False, False, None)),
+    ("ForAnyValue:a:b", (None, False, False, False, False, None)),
+])
+def test_parse_reads_qualifier_operator_and_ifexists(operator, read):
+    from rulebook.conditions.operators import parse
+    from rulebook.policy import Condition
+
+    entry = parse(Condition(operator, "k", ("v",)))
+    assert (entry.family, entry.negated, entry.wildcards, entry.ignore_case, entry.if_exists, entry.qualifier) == read
+
+
+def test_text_of_spells_booleans_as_iam_does():
+    from rulebook.conditions.operators import text_of
+
+    assert (text_of(True), text_of(False), text_of(3)) == ("true", "false", "3")

@@ -382,3 +382,32 @@ def test_text_of_spells_booleans_as_iam_does():
     from rulebook.conditions.operators import text_of
 
     assert (text_of(True), text_of(False), text_of(3)) == ("true", "false", "3")
+
+
+def _allow(*conditions):
+    return Statement("Allow", conditions=tuple(Condition(op, key, tuple(values)) for op, key, values in conditions))
+
+
+NOT_OP = "conditions of statement #1: Fancy is not an IAM condition operator"
+OUTSIDE = "StringNotEquals on aws:SourceAccount admits every caller outside its values"
+
+
+@pytest.mark.parametrize("conditions, bound", [
+    ([("Fancy", "aws:SourceAccount", ["1"]), ("Other", "aws:SourceAccount", ["2"])], CallerBound(Unknown(NOT_OP))),
+    ([("Null", "aws:SourceAccount", ["false"])],
+     CallerBound(False, why="Null on aws:SourceAccount only tests whether the key is present")),
+    ([("StringEquals", "aws:SourceAccount", [])], CallerBound(False, why="StringEquals on aws:SourceAccount has no values")),
+    ([("StringNotEquals", "aws:SourceAccount", ["1"]), ("StringLike", "aws:SourceArn", ["*"])],
+     CallerBound(False, why=OUTSIDE + "; StringLike on aws:SourceArn admits '*', which restricts nothing")),
+    ([("StringNotEquals", "aws:SourceAccount", ["1"]), ("Fancy", "aws:SourceAccount", ["1"])],
+     CallerBound(Unknown(NOT_OP), why=OUTSIDE)),
+    ([("StringNotEquals", "aws:SourceAccount", ["1"]), ("StringEquals", "ecr:a.b", ["x"]), ("StringEquals", "ecr:c.d", ["y"])],
+     CallerBound(Unknown("statement #1 has a condition on ecr:a.b, ecr:c.d, a key whose callers cicd-guard cannot tell"),
+                 why=OUTSIDE)),
+    ([("Fancy", "aws:SourceAccount", ["1"]), ("StringEquals", "aws:SourceAccount", ["111122223333"])],
+     CallerBound(True, ("aws:SourceAccount",))),
+    ([("StringEquals", "aws:SourceAccount", [Unknown("first")]), ("StringEquals", "aws:SourceOwner", [Unknown("second")])],
+     CallerBound(Unknown("aws:SourceAccount value: first"))),
+])
+def test_caller_bound_keeps_first_reasons_and_every_why(conditions, bound):
+    assert caller_bound(_allow(*conditions)) == bound

@@ -406,7 +406,7 @@ OUTSIDE = "StringNotEquals on aws:SourceAccount admits every caller outside its 
                  why=OUTSIDE)),
     ([("Fancy", "aws:SourceAccount", ["1"]), ("StringEquals", "aws:SourceAccount", ["111122223333"])],
      CallerBound(True, ("aws:SourceAccount",))),
-    ([("StringEquals", "aws:SourceAccount", [Unknown("first")]), ("StringEquals", "aws:SourceOwner", [Unknown("second")])],
+    ([("StringEquals", "aws:SourceAccount", [Unknown("first")]), ("ArnLike", "aws:SourceArn", [Unknown("second")])],
      CallerBound(Unknown("aws:SourceAccount value: first"))),
 ])
 def test_caller_bound_keeps_first_reasons_and_every_why(conditions, bound):

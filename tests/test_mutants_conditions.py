@@ -411,3 +411,12 @@ OUTSIDE = "StringNotEquals on aws:SourceAccount admits every caller outside its 
 ])
 def test_caller_bound_keeps_first_reasons_and_every_why(conditions, bound):
     assert caller_bound(_allow(*conditions)) == bound
+
+
+def test_wild_sees_either_wildcard_only_under_a_like_operator():
+    from rulebook.conditions.operators import parse, wild
+    from rulebook.policy import Condition
+
+    like, equals = (parse(Condition(op, "aws:SourceAccount", ("1",))) for op in ("StringLike", "StringEquals"))
+    assert [wild(t, like) for t in ("12345678901?", "1234*", "123")] == [True, True, False]
+    assert wild("12345678901?", equals) is False

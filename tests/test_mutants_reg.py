@@ -18,14 +18,9 @@ from rulebook.rules import REGISTRY
 from rulebook.rules.reg._common import _first_unknown, _readable, _reason
 from rulebook.unknown import Unknown
 
-ACCOUNT = "111122223333"
+from test_reg_rules import ACCOUNT, APP, GITHUB_TRUST as TRUST, OIDC  # the same stack as the REG tests
+
 OTHER = "444455556666"
-APP = f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/acme/app"
-OIDC = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
-TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": OIDC},
-    "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                                   "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod"}}}]}
 PUSH = ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]
 PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 ACR_ID = "/subscriptions/0000/resourceGroups/rg-ci/providers/Microsoft.ContainerRegistry/registries/acmeci"

@@ -307,6 +307,8 @@ class _Builder:
         external = self._external(value, kinds, holder)
         if external is not None:
             return external
+        if value is None or not str(value).strip():  # never an empty name in a message
+            return Unknown("it is empty or not set")
         return Unknown(f"{value!r} names no {' / '.join(k.rsplit('.', 1)[-1] for k in kinds)} declared here")
 
     def _external(self, value: Any, kinds: tuple[str, ...], holder: Resource | None) -> Identity | None:

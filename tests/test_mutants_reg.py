@@ -481,3 +481,15 @@ def test_reg007_a_failed_policy_is_not_also_undecided(first, row):
     actions = PUSH if row is PARTNER_PUSH else PULL
     resources = [repo(), repo_policy("app", grant_to(first, actions), grant_to({"AWS": Unknown("var.reader")}, PULL))]
     assert run(resources, "REG-007") == [numbered(row, 1)]
+
+
+@pytest.mark.parametrize("principal", ["", None])
+def test_reg006_names_the_empty_principal_attribute_not_none(principal):
+    registry = make("azure.acr.registry", "azurerm_container_registry.ci", 1, name="acmeci")
+    assignment = make("azure.role_assignment", "azurerm_role_assignment.x", 5, role_definition_name="AcrPush",
+                      scope=Ref("azurerm_container_registry.ci", "id"), principal_id=principal)
+    [finding] = evaluate(Inventory([registry, assignment]), Config(), rules=[REGISTRY["REG-006"]])
+    assert (finding.status.value, finding.resource) == ("unknown", "azurerm_role_assignment.x")
+    assert finding.message.startswith("cannot decide whether a principal not set (principal_id is empty) is a "
+                                      "deploy identity")
+    assert finding.message.endswith("principal of azurerm_role_assignment.x: it is empty or not set")

@@ -234,8 +234,11 @@ def _az_who(grant: AzureGrant) -> str:
     if grant.identity is not None:
         return _who(grant.identity)
     principal = grant.assignment.props.get("principal_id")
-    return f"principal {_principal_label(principal)}" if not isinstance(principal, Unknown) else \
-        "a principal not known at plan time"
+    if isinstance(principal, Unknown):
+        return "a principal not known at plan time"
+    if principal is None or not str(principal).strip():  # never an empty name: say which attribute is empty
+        return "a principal not set (principal_id is empty)"
+    return f"principal {_principal_label(principal)}"
 
 
 def _az_admin(grant: AzureGrant, ctx: Context) -> bool:

@@ -58,11 +58,15 @@ def expand(ev: "Declarations", decl: "Decl", scope: "Scope", base: str,
             return None
         return (value, []) if ev.budget.exhausted else undecided(meta, value.reason)
 
+    def evaluated(meta: str, node: Any) -> tuple[Any, tuple[Any, list] | None]:
+        """The meta-argument's value, and the result to return instead when it cannot be used at all."""
+        value = ev.eval_attr(node, scope, {}, where)
+        if isinstance(value, Sensitive):
+            return value, refused(meta, "Terraform does not accept a sensitive value here")
+        return value, over_budget(meta, value)
+
     if count_node is not None:
-        count = ev.eval_attr(count_node, scope, {}, where)
-        if isinstance(count, Sensitive):
-            return refused("count", "Terraform does not accept a sensitive value here")
-        stopped = over_budget("count", count)
+        count, stopped = evaluated("count", count_node)
         if stopped is not None:
             return stopped
         if isinstance(count, Unknown) or isinstance(count, Ref):
@@ -83,10 +87,7 @@ def expand(ev: "Declarations", decl: "Decl", scope: "Scope", base: str,
         insts = [make(f"{base}[{i}]", {"count": {"index": i}}, []) for i in range(n)]
         return insts, insts
     if each_node is not None:
-        each = ev.eval_attr(each_node, scope, {}, where)
-        if isinstance(each, Sensitive):
-            return refused("for_each", "Terraform does not accept a sensitive value here")
-        stopped = over_budget("for_each", each)
+        each, stopped = evaluated("for_each", each_node)
         if stopped is not None:
             return stopped
         if isinstance(each, list):  # a set holding values known only after apply: keys unknown

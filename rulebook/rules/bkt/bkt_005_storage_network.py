@@ -9,7 +9,7 @@ from ...model import Resource
 from ...networks import beyond_ci_network
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
-from ..helpers import flag, linked
+from ..helpers import Possible, flag, linked
 from ._common import artifact_store, label
 
 
@@ -127,7 +127,25 @@ def _storage_network(ctx: Context) -> Iterator[Result]:
             continue  # private endpoints only, whatever the rules say
         own = separate.get(account.address)
         if own is None and possible.get(account.address):
-            rules_resource, reason = possible[account.address][0]
-            yield Result.undecided(account, reason, f"whether {rules_resource.address} holds this account's network rules")
+            yield from _judge_undecided(account, possible[account.address], ctx)
             continue
         yield from _judge(account, own[0] if own else account, ctx)
+
+
+def _judge_undecided(account: Resource, possible: list[Possible], ctx: Context) -> Iterator[Result]:
+    """Which network rules apply is not known: the account's own, or a separate resource that may
+    replace them. When every candidate fails, the account fails whichever applies; when every one
+    passes, it passes; otherwise the link decides and the result is UNKNOWN."""
+    candidates = [account] + [rules for rules, _ in possible]
+    verdicts = [list(_judge(account, rules, ctx)) for rules in candidates]
+    if not any(verdicts):
+        return
+    outcomes = [[result.unknown for result in results] for results in verdicts]
+    if all(outcome and not any(outcome) for outcome in outcomes):
+        names = ", ".join(rules.address for rules, _ in possible)
+        yield Result.fail(account, f"storage account {label(account)} accepts traffic from outside the CI network "
+                                   f"whichever network rules apply (its own, or {names})")
+        return
+    differs = [p for p, outcome in zip(possible, outcomes[1:]) if outcome != outcomes[0]]
+    rules, reason = (differs or possible)[0]
+    yield Result.undecided(account, reason, f"whether {rules.address} holds this account's network rules")

@@ -325,8 +325,8 @@ def network(key, *values, operator="StringNotEquals"):
     (network("aws:SourceVpce", "vpce-9"), {"aws_vpc_ids": ("vpc-ci",), "aws_vpc_endpoint_ids": ("vpce-1",)},
      admits("aws:SourceVpce vpce-9 (statement #1)")),
     (network("aws:SourceVpce", Ref("aws_subnet.ci", "id")), {"aws_vpc_ids": ("vpc-ci",)},
-     waits("VPC endpoint aws_subnet.ci.id is not declared here: its VPC cannot be compared with "
-           "ci_network.aws_vpc_ids")),  # a subnet is no endpoint, whatever its VPC
+     waits("aws:SourceVpce value aws_subnet.ci.id is not a VPC endpoint's ID: there is no endpoint VPC to "
+           "compare with ci_network.aws_vpc_ids")),  # a subnet is no endpoint, whatever its VPC
     (network("aws:SourceVpce", Ref("aws_vpc_endpoint.s3", "id")), {"aws_vpc_ids": ("vpc-ci",)}, []),
     (network("aws:SourceVpce", Ref("aws_vpc_endpoint.a", "id"), Ref("aws_vpc_endpoint.b", "id")),
      {"aws_vpc_endpoint_ids": ("vpce-1",)},

@@ -90,6 +90,9 @@ def _vpce_allowed(value: Any, ctx: Context) -> bool | Unknown:
         return Unknown(f"VPC endpoint {value} is only known after apply and cannot be compared with "
                        f"ci_network.aws_vpc_endpoint_ids")
     if vpc is None and config.aws_vpc_ids and not config.aws_vpc_endpoint_ids:
+        if isinstance(ctx.inventory.resolve(value), Resource):
+            return Unknown(f"aws:SourceVpce value {value} is not a VPC endpoint's ID: there is no endpoint VPC to "
+                           f"compare with ci_network.aws_vpc_ids")
         return Unknown(f"VPC endpoint {value} is not declared here: its VPC cannot be compared with "
                        f"ci_network.aws_vpc_ids")
     return False

@@ -79,7 +79,8 @@ def test_messages():
         ("later", "critical", "cannot decide whether the trust policy lets any principal assume the role: policy "
                               "known after apply"),
         ("role", "critical", "statement #1 of the trust policy lets any principal (Principal *) assume the role "
-                             "without a condition on aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId: "
+                             "without a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, "
+                             "aws:SourceAccount or sts:ExternalId: "
                              "StringNotEquals on aws:PrincipalOrgID admits every caller outside its values"),
     ]
 

@@ -207,7 +207,8 @@ def test_idf_005_network_keys_do_not_bound_who_assumes():
     assert findings([role], ["IDF-005"]) == [
         ("IDF-005", "failed", "aws_iam_role.open",
          "statement #1 of the trust policy lets any principal (Principal *) assume the role without a condition on "
-         "aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId")]
+         "aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount or "
+         "sts:ExternalId")]
 
 
 def test_idf_005_statements_not_known():
@@ -233,7 +234,8 @@ def test_idf_005_undecided_and_not_principal_messages():
          "cannot decide whether statement #1 of the trust policy allows or denies: var.effect"),
         ("IDF-005", "failed", "aws_iam_role.not",
          "statement #1 of the trust policy lets every principal but those it names (NotPrincipal) assume the role "
-         "without a condition on aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId"),
+         "without a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount or "
+         "sts:ExternalId"),
         ("IDF-005", "unknown", "aws_iam_role.org",
          "cannot decide whether statement #1 of the trust policy bounds who may assume the role: aws:PrincipalOrgID "
          "value: var.org"),

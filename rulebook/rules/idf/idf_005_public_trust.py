@@ -14,8 +14,9 @@ from ..base import Context, Example, Result, rule
 
 # conditions that bound who may assume a role trusted by everyone: the caller's organisation or
 # account, an external ID only the intended third party knows, the caller's ARN
-BOUNDING_KEYS = ("aws:PrincipalOrgID", "aws:SourceAccount", "sts:ExternalId", "aws:PrincipalArn",
-                 "aws:PrincipalAccount")
+BOUNDING_KEYS = ("aws:PrincipalOrgID", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:SourceAccount",
+                 "sts:ExternalId")
+SHOWN_KEYS = f"{', '.join(BOUNDING_KEYS[:-1])} or {BOUNDING_KEYS[-1]}"
 
 
 def judge_statement(resource: Resource, statement: Statement) -> Result | None:
@@ -38,7 +39,7 @@ def judge_statement(resource: Resource, statement: Statement) -> Result | None:
     who = "every principal but those it names (NotPrincipal)" if statement.not_principals is not None \
         else "any principal (Principal *)"
     return Result.fail(resource, f"{where} lets {who} assume the role without a condition on "
-                                 f"aws:PrincipalOrgID, aws:SourceAccount or sts:ExternalId"
+                                 f"{SHOWN_KEYS}"
                                  + (f": {bound.why}" if bound.why else ""))
 
 

@@ -108,6 +108,15 @@ def _distinct(items: list) -> list:
     return out
 
 
+def _unified(items: list) -> list:
+    """Terraform gives a list or set one element type: primitives mixed with a string all become
+    strings (`toset([1, "a"])` is `["1", "a"]`); anything else is left as it is."""
+    primitive = all(isinstance(i, (str, int, float)) for i in items)  # bool is an int
+    if primitive and any(isinstance(i, str) for i in items) and not all(isinstance(i, str) for i in items):
+        return [to_str(i) for i in items]
+    return items
+
+
 _FMT = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d*)(?:\.(\d+))?([a-zA-Z%])")
 
 
@@ -417,8 +426,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "distinct": lambda ls: _distinct(_list(ls)),
     "compact": lambda ls: [x for x in _list(ls) if x not in (None, "")],
     "contains": lambda ls, v: v in _list(ls),
-    "toset": lambda ls: _distinct(_list(ls)),
-    "tolist": lambda ls: list(_list(ls)),
+    "toset": lambda ls: _distinct(_unified(_list(ls))),
+    "tolist": lambda ls: _unified(list(_list(ls))),
     "tomap": lambda m: dict(_map(m)),
     "coalescelist": lambda *ls: next((items for items in ls if _list(items)), []),
     "zipmap": lambda ks, vs: dict(zip([to_str(k) for k in _list(ks)], _list(vs))),

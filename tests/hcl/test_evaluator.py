@@ -236,6 +236,9 @@ FUNCTION_CASES = [
     ('can({a = 1}.a)', True),
     ('coalesce("", null, "c")', "c"),
     ('toset(["b", "a", "b"])', ["b", "a"]),
+    ('toset([1, "a", "1", true, 1.5])', ["1", "a", "true", "1.5"]),  # one element type: string
+    ('toset([2, 1, 2])', [2, 1]),
+    ('tolist([1, "a"])', ["1", "a"]),
     ('tolist(["a"])', ["a"]),
     ('tomap({a = "1"})', {"a": "1"}),
     ('flatten([["a"], [["b"]], "c"])', ["a", "b", "c"]),
@@ -331,6 +334,10 @@ resource "x" "s" {
   for_each = toset(["a"])
   name     = each.value
 }
+resource "x" "mixed" {
+  for_each = toset([1, "b"])
+  name     = each.value
+}
 resource "x" "zero" {
   count = 0
 }
@@ -347,6 +354,7 @@ resource "x" "refs" {
     assert attrs['x.m["app"]'] == {"name": "app", "mode": "IMMUTABLE"}
     assert attrs['x.m["web.v2"]'] == {"name": "web.v2", "mode": "MUTABLE"}
     assert attrs['x.s["a"]'] == {"name": "a"}
+    assert attrs['x.mixed["1"]'] == {"name": "1"} and attrs['x.mixed["b"]'] == {"name": "b"}
     assert not any(k.startswith("x.zero") for k in attrs)
     reason = "variable n has no value (no default, not set in tfvars, --var-file or TF_VAR_n)"
     assert attrs["x.u"] == {"idx": Unknown(f"count.index: {reason}")}

@@ -10,7 +10,7 @@ expression for Azure. IDF-002..IDF-004 and the access map read trusts from here,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from .ci_principals import CI_OIDC_ISSUERS, is_saml_provider
@@ -47,8 +47,14 @@ def _build(ctx: Any) -> list[Trust]:
             out.append(Trust(ident.resource, ident, "", f"the trust policy of {ident.address}", _no_claims,
                              Unknown(f"trust policy of {ident.address}: {ident.trust_policy.reason}")))
         elif ident.type == "role" and ident.trust_policy is not None:
-            for statement in ident.trust_policy.allows():
+            trust = ident.trust_policy
+            for statement in trust.allows():
                 out.extend(_statement_trusts(ident, statement, ctx.inventory, issuers))
+            for statement in trust.undecided():
+                out.extend(_undecided_trusts(ident, statement, ctx.inventory, issuers))
+            if not trust.statements and trust.unknowns:
+                out.append(Trust(ident.resource, ident, "", f"the trust policy of {ident.address}", _no_claims,
+                                 Unknown(f"its statements are not known: {trust.unknowns[0].reason}")))
         for cred in ident.federated_credentials:
             out.extend(_credential_trusts(cred, ident, issuers))
     for item in unresolved(ctx):
@@ -84,6 +90,20 @@ def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventor
         if not named and not _saml_conditions(statement) and not _service_account_conditions(statement):
             found.setdefault("", Trust(ident.resource, ident, "", where, _no_claims, undecided))
     return list(found.values())
+
+
+def _undecided_trusts(ident: Identity, statement: Statement, inventory: Inventory,
+                      issuers: tuple[str, ...]) -> list[Trust]:
+    """A statement whose Effect is not known may be an Allow: each CI issuer it names is a way in
+    that cannot be judged; a statement not known at all may name any issuer."""
+    effect: Any = statement.effect  # an Unknown: PolicyDocument.undecided() gives no other
+    where = f"{statement.label} of the trust policy of {ident.address}"
+    if statement.principals is None and statement.not_principals is None:
+        return [Trust(ident.resource, ident, "", where, _no_claims,
+                      Unknown(f"the statement is not known: {effect.reason}"))]
+    why = Unknown(f"the Effect of {statement.label} is not known: {effect.reason}")
+    return [replace(t, unknown=t.unknown if t.unknown is not None else why)
+            for t in _statement_trusts(ident, statement, inventory, issuers)]
 
 
 def _aws_trust(ident: Identity, statement: Statement, issuer: str, where: str) -> Trust:

@@ -143,6 +143,76 @@ def test_aws_messages():
     ]
 
 
+UNDECIDED_TF = '''
+variable "effect" {}
+variable "stmts" {}
+variable "extra" {}
+
+resource "aws_iam_openid_connect_provider" "gh" {
+  url            = "https://token.actions.githubusercontent.com"
+  client_id_list = ["sts.amazonaws.com"]
+}
+
+resource "aws_iam_role" "effect" {
+  name = "effect"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{
+    Effect    = var.effect
+    Action    = "sts:AssumeRoleWithWebIdentity"
+    Principal = { Federated = aws_iam_openid_connect_provider.gh.arn }
+  }] })
+}
+
+resource "aws_iam_role" "list" {
+  name               = "list"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = var.stmts })
+}
+
+resource "aws_iam_role" "one" {
+  name = "one"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [var.extra, {
+    Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" }
+  }] })
+}
+
+resource "aws_iam_role" "service" {
+  name = "service"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{
+    Effect = var.effect, Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" }
+  }] })
+}
+'''
+
+
+def test_statements_not_known_may_be_a_ci_trust(tmp_path):
+    """A trust statement whose Effect, body or list is not known may be an unpinned CI trust: UNKNOWN for
+    IDF-002/003 (and IDF-005 where the principal is not known either), never a silent pass. A statement
+    that names only a service cannot be a CI trust whatever its Effect."""
+    (tmp_path / "main.tf").write_text(UNDECIDED_TF)
+    from hcl_scanner import scan
+
+    result = scan([str(tmp_path)])
+    rules = [REGISTRY[r] for r in ("IDF-002", "IDF-003", "IDF-005")]
+    found = [(f.rule_id, f.status.value, f.resource, f.line, f.message)
+             for inv in result.inventories for f in evaluate(inv, Config(), rules=rules)]
+    var = "variable {0} has no value (no default, not set in tfvars, --var-file or TF_VAR_{0})".format
+    pins = {"IDF-002": "pins the token audience", "IDF-003": "pins one repository"}
+    assert sorted(found) == sorted([
+        *[(rule, "unknown", "aws_iam_role.effect", 11,
+           f"cannot decide whether statement #1 of the trust policy of aws_iam_role.effect {what}: the Effect of "
+           f"statement #1 is not known: {var('effect')}") for rule, what in pins.items()],
+        *[(rule, "unknown", "aws_iam_role.list", 20,
+           f"cannot decide whether the trust policy of aws_iam_role.list {what}: its statements are not known: "
+           f"{var('stmts')}") for rule, what in pins.items()],
+        ("IDF-005", "unknown", "aws_iam_role.list", 20,
+         f"cannot decide whether the trust policy lets any principal assume the role: {var('stmts')}"),
+        *[(rule, "unknown", "aws_iam_role.one", 25,
+           f"cannot decide whether statement #1 of the trust policy of aws_iam_role.one {what}: the statement is "
+           f"not known: {var('extra')}") for rule, what in pins.items()],
+        ("IDF-005", "unknown", "aws_iam_role.one", 25,
+         f"cannot decide whether statement #1 of the trust policy names every principal: {var('extra')}"),
+    ])
+
+
 @pytest.mark.parametrize("issuer, audiences, expected", [
     (f"https://{GH}", [AZ], None),
     (f"https://{GH}", ["api://azureadtokenexchange"], "failed"),

@@ -21,8 +21,10 @@ SHOWN_KEYS = f"{', '.join(BOUNDING_KEYS[:-1])} or {BOUNDING_KEYS[-1]}"
 
 def judge_statement(resource: Resource, statement: Statement) -> Result | None:
     """A failing or undecided result when this trust statement lets anyone assume the role unbounded."""
-    public = names_everyone(statement, "AWS")
     where = f"{statement.label} of the trust policy"
+    if statement.principals is None and statement.not_principals is None and isinstance(statement.effect, Unknown):
+        return Result.undecided(resource, statement.effect, f"whether {where} names every principal")
+    public = names_everyone(statement, "AWS")
     if isinstance(public, Unknown):
         return Result.undecided(resource, public, f"whether {where} names every principal")
     if public is False:

@@ -72,8 +72,9 @@ def to_finding(rule: Rule, result: Result, config: Config, today: dt.date,
     suppression, note = _suppression_for(rule.id, result.resource, config, today, strict_suppressions)
     status = Status.SUPPRESSED if suppression else (Status.UNKNOWN if result.unknown else Status.FAILED)
     message = result.message + (f" [{note}]" if note else "")
-    if result.resource.notes:
-        message += " (" + "; ".join(result.resource.notes) + ")"
+    notes = [n for n in result.resource.notes if n not in message]  # a reason that is the note says it once
+    if notes:
+        message += " (" + "; ".join(notes) + ")"
     return Finding(rule_id=rule.id, severity=severity, enforcement=enforcement, status=status,
                    resource=result.resource.address, engine=result.resource.engine, message=message,
                    remediation=remediation_for(rule, result.resource), title=rule.title, suppression=suppression,

@@ -285,6 +285,15 @@ def test_resource_notes_follow_the_message():
                                "(first; second)")
 
 
+def test_a_note_the_message_already_gives_is_not_repeated():
+    """An UNKNOWN whose reason is the resource's own note (count unknown, evaluated as one instance)."""
+    inv = _key_inventory()
+    inv.by_address("aws_iam_access_key.ci").notes.extend(["ci-bot", "second"])
+    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
+    assert finding.message == ("a long-lived access key is created for ci-bot; use OIDC federation instead "
+                               "(second)")
+
+
 def test_duplicate_results_are_reported_once_and_findings_sorted_by_location():
     inv = Inventory([
         make("aws.s3.bucket", "aws_s3_bucket.late", 30, bucket="late"),

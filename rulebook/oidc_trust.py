@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from .ci_principals import CI_OIDC_ISSUERS, is_saml_provider
-from .conditions import ClaimValues, Pattern, claim_values, entries
+from .actions import matches as action_matches
+from .conditions import ClaimValues, Pattern, bounded_by, claim_values, deny_bound, entries
 from .identities import Identity, identities, issuer_of, unresolved
 from .model import Inventory, Ref, Resource
 from .oidc_subjects import host_path
-from .policy import Statement
+from .policy import PolicyDocument, Statement, names_everyone
 from .unknown import Unknown
 
 
@@ -66,6 +67,7 @@ def _build(ctx: Any) -> list[Trust]:
 # --------------------------------------------------------------------------------------------------
 # AWS
 
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 
 def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventory,
                       issuers: tuple[str, ...]) -> list[Trust]:
@@ -80,13 +82,13 @@ def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventor
             if isinstance(issuer, Unknown):
                 undecided = undecided or issuer
             elif issuer is not None:
-                found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where))
+                found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where, inventory, issuers))
     for key in [k for k in found if k and _requires_another_issuer(statement, k, issuers)]:
         del found[key]  # its tokens lack a key the statement requires: it admits none of them
     if undecided is not None:  # the condition keys (`<issuer>:sub`) say which issuer an unknown principal is
         named = _issuers_in_conditions(statement, issuers)
         for issuer in named:
-            found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where))
+            found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where, inventory, issuers))
         if not named and not _saml_conditions(statement) and not _service_account_conditions(statement):
             found.setdefault("", Trust(ident.resource, ident, "", where, _no_claims, undecided))
     return list(found.values())
@@ -106,10 +108,36 @@ def _undecided_trusts(ident: Identity, statement: Statement, inventory: Inventor
             for t in _statement_trusts(ident, statement, inventory, issuers)]
 
 
-def _aws_trust(ident: Identity, statement: Statement, issuer: str, where: str) -> Trust:
-    # STS refuses a token whose `aud` is not one of the provider's client IDs: every token it accepts has one
-    return Trust(ident.resource, ident, issuer, where,
-                 lambda name: claim_values(statement, f"{issuer}:{name}", always_present=name.lower() == "aud"))
+def _aws_trust(ident: Identity, statement: Statement, issuer: str, where: str, inventory: Inventory,
+               issuers: tuple[str, ...]) -> Trust:
+    denies = _issuer_denies(ident, issuer, inventory, issuers)
+
+    def claims(name: str) -> ClaimValues:
+        key = f"{issuer}:{name}"
+        # STS refuses a token whose `aud` is not one of the provider's client IDs: every token it accepts has one
+        allowed = claim_values(statement, key, always_present=name.lower() == "aud")
+        return bounded_by(allowed, [b for d in denies if (b := deny_bound(d, key)) is not None])
+
+    return Trust(ident.resource, ident, issuer, where, claims)
+
+
+def _issuer_denies(ident: Identity, issuer: str, inventory: Inventory, issuers: tuple[str, ...]) -> list[Statement]:
+    """The trust's Deny statements that refuse this issuer's web identity tokens: every principal
+    (`*`) or the issuer's provider, and an action covering sts:AssumeRoleWithWebIdentity."""
+    trust = ident.trust_policy
+    if not isinstance(trust, PolicyDocument):
+        return []
+    out = []
+    for deny in trust.denies():
+        if deny.not_actions or deny.not_principals is not None or not any(
+                isinstance(a, str) and action_matches(a, WEB_IDENTITY) for a in deny.actions):
+            continue
+        federated = [v for t, vs in (deny.principals or {}).items() if t.lower() == "federated" for v in vs]
+        named = [_federated_issuer(v, inventory, issuers) for v in federated]
+        if names_everyone(deny, "AWS") is True or any(isinstance(i, str) and i.lower() == issuer.lower()
+                                                      for i in named):
+            out.append(deny)
+    return out
 
 
 def _federated_issuer(value: Any, inventory: Inventory, issuers: tuple[str, ...]) -> str | Unknown | None:

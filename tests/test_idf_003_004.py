@@ -111,6 +111,57 @@ def test_github_semantics(condition, expected):
     assert judge(role(condition)) == expected
 
 
+def deny(condition, action="sts:AssumeRoleWithWebIdentity", principal=None) -> dict:
+    return {"Effect": "Deny", "Action": action, "Principal": principal or {"Federated": GH_ARN},
+            "Condition": condition}
+
+
+PROD = "repo:acme/app:environment:production"
+AUD_ONLY = {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com"}}
+
+
+@pytest.mark.parametrize("denies, expected", [
+    ([], {"IDF-003": "failed", "IDF-004": "failed"}),
+    # a Deny refusing every token outside one subject pins it as an Allow's condition would
+    ([deny({"StringNotLike": {f"{GH}:sub": PROD}})], {}),
+    ([deny({"StringNotEquals": {f"{GH}:sub": [PROD, "repo:acme/app:ref:refs/heads/main"]}})], {}),
+    ([deny({"StringNotEqualsIfExists": {f"{GH}:sub": PROD}})], {}),  # also refuses tokens without sub
+    ([deny({"StringNotLike": {f"{GH}:sub": PROD}}, action="sts:*", principal="*")], {}),
+    ([deny({"StringNotLike": {f"{GH}:sub": "repo:acme/app:*"}})], {"IDF-004": "failed"}),
+    ([deny({"StringNotLike": {f"{GH}:sub": "repo:acme/*"}})], {"IDF-003": "failed", "IDF-004": "failed"}),
+    ([deny({"StringNotLike": {f"{GH}:sub": "*"}})], {"IDF-003": "failed", "IDF-004": "failed"}),
+    # Denies that do not refuse every other token: nothing subtracted
+    ([deny({"StringNotLike": {f"{GH}:sub": PROD}, "Bool": {"aws:SecureTransport": "false"}})],
+     {"IDF-003": "failed", "IDF-004": "failed"}),  # only when a second condition also holds
+    ([deny({"StringLike": {f"{GH}:sub": PROD}})], {"IDF-003": "failed", "IDF-004": "failed"}),  # refuses prod
+    ([deny({"ForAnyValue:StringNotLike": {f"{GH}:sub": PROD}})], {"IDF-003": "failed", "IDF-004": "failed"}),
+    ([deny({"StringNotLike": {f"{GH}:sub": Unknown("var.sub")}})], {"IDF-003": "failed", "IDF-004": "failed"}),
+    ([deny({"StringNotLike": {f"{GH}:sub": PROD}}, action="sts:AssumeRole")],
+     {"IDF-003": "failed", "IDF-004": "failed"}),  # another action
+    ([deny({"StringNotLike": {f"{GH}:sub": PROD}},
+           principal={"Federated": "arn:aws:iam::111122223333:oidc-provider/gitlab.com"})],
+     {"IDF-003": "failed", "IDF-004": "failed"}),  # another issuer
+    ([{**deny({"StringNotLike": {f"{GH}:sub": PROD}}), "NotAction": "sts:AssumeRole", "Action": None}],
+     {"IDF-003": "failed", "IDF-004": "failed"}),
+])
+def test_deny_statements_of_the_trust_bound_the_subject(denies, expected):
+    resources = role(AUD_ONLY)
+    resources[0].props["assume_role_policy"]["Statement"] += [
+        {k: v for k, v in d.items() if v is not None} for d in denies]
+    assert judge(resources) == expected
+
+
+def test_a_deny_bounds_the_audience_too():
+    resources = role(sub(PROD, op="StringEquals"))
+    statement = resources[0].props["assume_role_policy"]["Statement"][0]
+    statement["Condition"] = {"StringEquals": {f"{GH}:sub": PROD}}
+    findings = evaluate(Inventory(resources), Config(), rules=[REGISTRY["IDF-002"]])
+    assert [(f.rule_id, f.status.value) for f in findings] == [("IDF-002", "failed")]
+    resources[0].props["assume_role_policy"]["Statement"].append(
+        deny({"StringNotEquals": {f"{GH}:aud": "sts.amazonaws.com"}}))
+    assert evaluate(Inventory(resources), Config(), rules=[REGISTRY["IDF-002"]]) == []
+
+
 def test_a_role_that_cannot_publish_needs_only_a_pinned_repository():
     assert judge(role(sub("repo:acme/app:pull_request"), push=False)) == {}
     assert judge(role(sub("repo:acme/*"), push=False)) == {"IDF-003": "failed"}

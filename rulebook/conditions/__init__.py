@@ -24,6 +24,8 @@ Every rule that reads a Condition block asks this module, never the raw conditio
         bounding entry; `claim.patterns` is the first, for messages; `claim.wildcards` whether it uses
         `*`/`?`; `claim.all(predicate)` whether every admitted value satisfies a predicate on patterns
         (True when some conjunct's patterns all do: the admitted set lies within each conjunct).
+        A Deny that refuses every token whose claim lies outside a set (`deny_bound`) adds that set as one
+        more conjunct (`bounded_by`): the admitted tokens are those the Allow admits and the Deny spares.
 
 Below them, `entries(statement)` parses each (operator, key) entry into an `Entry`, and `Entry.holds(request)`
 evaluates it for a request value as IAM does (table-driven tests pin every case):
@@ -57,12 +59,12 @@ questions, `keys` names the keys.
 from __future__ import annotations
 
 from .callers import CallerBound, caller_bound
-from .claims import ClaimValues, Pattern, claim_values
+from .claims import ClaimValues, Pattern, bounded_by, claim_values, deny_bound
 from .deny import Allowed, DenyExceptions, Escape, deny_exceptions
 from .keys import CALLER_KEYS, NETWORK_KEYS, NOT_BOUNDING, canonical
 from .operators import Entry, entries, holds, parse
 
 __all__ = ["CALLER_KEYS", "NETWORK_KEYS", "NOT_BOUNDING", "Allowed", "CallerBound", "ClaimValues",
-           "DenyExceptions", "Escape", "Pattern", "Entry", "caller_bound", "canonical", "claim_values",
-           "deny_exceptions", "holds", "parse", "entries"]
+           "DenyExceptions", "Escape", "Pattern", "Entry", "bounded_by", "caller_bound", "canonical", "claim_values",
+           "deny_bound", "deny_exceptions", "holds", "parse", "entries"]
 

@@ -91,6 +91,30 @@ def claim_values(statement: Statement, key: str, always_present: bool = False) -
     return ClaimValues(key, anything, tuple(conjuncts), why, unknown)
 
 
+def deny_bound(statement: Statement, key: str) -> tuple[Pattern, ...] | None:
+    """The values of `key` a Deny statement leaves through. A Deny whose only condition is a negated
+    string entry on the claim (`StringNotLike {"<issuer>:sub": [...]}`) refuses every token whose claim
+    matches none of its values, so it bounds the claim as an Allow's StringLike would. None when the
+    statement is no such Deny (another condition, a set qualifier, a value not known, a bare `*`); the
+    caller checks that it covers the action and the issuer."""
+    tests = entries(statement)
+    if statement.effect != "Deny" or len(tests) != 1:
+        return None
+    test = tests[0]
+    if test.key_lc != key.lower() or test.family != "string" or not test.negated or test.qualifier \
+            or test.unknown is not None or any(isinstance(v, Ref) or _rendered(v) for v in test.values):
+        return None
+    patterns = tuple(_pattern(test, v) for v in test.values)
+    return None if any(p.wildcard and not p.text.replace("*", "") for p in patterns) else patterns
+
+
+def bounded_by(values: ClaimValues, bounds: list[tuple[Pattern, ...]]) -> ClaimValues:
+    """An Allow's admitted values with the bounds the trust's Deny statements add (AND of ORs)."""
+    if not bounds:
+        return values
+    return ClaimValues(values.key, False, values.conjuncts + tuple(bounds), "", values.unknown)
+
+
 def _rendered(value: Any) -> bool:
     """A value holding `${...}` without a namespace: a stack value known only at apply, rendered into the
     text by the scanner (IAM's own variables are `namespace:key`)."""

@@ -493,3 +493,27 @@ def test_reg006_names_the_empty_principal_attribute_not_none(principal):
     assert finding.message.startswith("cannot decide whether a principal not set (principal_id is empty) is a "
                                       "deploy identity")
     assert finding.message.endswith("principal of azurerm_role_assignment.x: it is empty or not set")
+
+
+# --- REG-001 / REG-002 (first run of their mutants) -------------------------------------------------------
+
+
+def test_reg001_a_repository_policy_grant_is_reported_once_on_the_policy_and_later_roles_still_judged():
+    """Role a holds ecr:* only through the repository policy (reported there, not again on the role's
+    side); role b, judged after it, holds ecr:* through its own policy."""
+    a = role("a")
+    b = role("b", allow("ecr:*"))
+    policy = repo_policy("app", grant_to({"AWS": f"arn:aws:iam::{ACCOUNT}:role/a"}, "ecr:*"))
+    assert run([a, b, repo(), policy], "REG-001") == [
+        ("REG-001", "failed", "aws_iam_role.b",
+         "role b is allowed every registry action (ecr:*) through statement #1 of inline policy of aws_iam_role.b"),
+        ("REG-001", "failed", "aws_ecr_repository_policy.app",
+         f"arn:aws:iam::{ACCOUNT}:role/a is allowed every registry action (ecr:*) through statement #1 of "
+         f"aws_ecr_repository_policy.app")]
+
+
+def test_reg002_orphan_policy_says_what_it_could_not_decide():
+    assert run([orphan_attachment("x", Unknown("var.a"))], "REG-002") == [
+        ("REG-002", "unknown", "aws_iam_policy_attachment.x",
+         "cannot decide who may administer, pull or push through it: aws_iam_policy_attachment.x attaches a "
+         "policy to an identity that cannot be resolved: var.a")]

@@ -10,6 +10,7 @@ test that fails when it changes (surviving mutants of the mutation run, docs/mut
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -372,3 +373,10 @@ def test_three_further_reasons_are_shown_then_how_many_more(count, tail):
     findings = [finding(a, f"cannot decide: x{i}", Status.UNKNOWN) for i in range(1, count + 1)]
     [got] = one_unknown_per_resource(findings)
     assert got.message == "cannot decide: x1; also undecided: x2; x3" + tail
+
+
+def test_a_fix_for_the_findings_cloud_leads_one_for_its_engine_whatever_the_declared_order():
+    engine_first = replace(GADGET, fixes=(Fix("In Pulumi, set it.", "", "pulumi"),
+                                          Fix("Use the Azure way.", "azure", "")))
+    assert engine_first.remediation_for("azure", "pulumi").split("\n\n") == [
+        "Azure: Use the Azure way.", "Pulumi: In Pulumi, set it.", "Fix the gadget."]

@@ -517,3 +517,31 @@ def test_reg002_orphan_policy_says_what_it_could_not_decide():
         ("REG-002", "unknown", "aws_iam_policy_attachment.x",
          "cannot decide who may administer, pull or push through it: aws_iam_policy_attachment.x attaches a "
          "policy to an identity that cannot be resolved: var.a")]
+
+
+def test_reg001_a_failed_policy_is_not_also_undecided():
+    """A statement not known beside an ecr:* one: the resource already fails, so no UNKNOWN is added (for
+    an identity's policy and for a repository policy alike)."""
+    undecided = {"Effect": Unknown("var.effect"), "Action": "ecr:GetAuthorizationToken", "Resource": "*"}
+    assert run([role("b", allow("ecr:*"), undecided)], "REG-001") == [
+        ("REG-001", "failed", "aws_iam_role.b",
+         "role b is allowed every registry action (ecr:*) through statement #1 of inline policy of aws_iam_role.b")]
+    other = {"AWS": f"arn:aws:iam::{OTHER}:root"}
+    policy = repo_policy("app", grant_to(other, "ecr:*"), {**grant_to(other, "ecr:BatchGetImage"),
+                                                          "Effect": Unknown("var.e")})
+    assert run([repo(), policy], "REG-001") == [
+        ("REG-001", "failed", "aws_ecr_repository_policy.app",
+         f"arn:aws:iam::{OTHER}:root is allowed every registry action (ecr:*) through statement #1 of "
+         f"aws_ecr_repository_policy.app")]
+
+
+@pytest.mark.parametrize("policy, reason", [
+    ({"Version": "2012-10-17", "Statement": [{**grant_to({"AWS": f"arn:aws:iam::{OTHER}:root"}, "ecr:BatchGetImage"),
+                                              "Effect": Unknown("var.e")}]},
+     "statement #1 of aws_ecr_repository_policy.app: var.e"),
+    (Unknown("var.policy"), "var.policy"),
+])
+def test_reg001_repository_policy_not_known_is_undecided(policy, reason):
+    assert run([repo(), repo_policy("app", policy=policy)], "REG-001") == [
+        ("REG-001", "unknown", "aws_ecr_repository_policy.app",
+         f"cannot decide whether it allows every registry action: {reason}")]

@@ -69,6 +69,7 @@ def _build(ctx: Any) -> list[Trust]:
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 
+
 def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventory,
                       issuers: tuple[str, ...]) -> list[Trust]:
     where = f"{statement.label} of the trust policy of {ident.address}"

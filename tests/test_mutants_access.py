@@ -478,3 +478,33 @@ def test_federated_principal_by_reference():
     github = res("aws.iam.oidc_provider", "aws_iam_openid_connect_provider.gh", url=GITHUB)
     ctx = ctx_of(trusted_by(Ref("aws_iam_openid_connect_provider.gh", "arn")), github)
     assert identity_for(ctx, "aws_iam_role.ci").cicd_reasons == ["trusted by CI OIDC issuer token.actions.githubusercontent.com"]
+
+
+# --- first run of every identities.py mutant -----------------------------------------------------------
+
+NOT_JSON = "policy is not valid JSON: Expecting property name enclosed in double quotes at line 1"
+
+
+def test_a_role_says_which_of_its_own_policies_cannot_be_read():
+    role = res("aws.iam.role", "aws_iam_role.ci", name="ci", assume_role_policy="{",
+               inline_policies=[{"Statement": []}, "{"])
+    ident = identity_for(ctx_of(role), "aws_iam_role.ci")
+    assert ident.trust_policy == Unknown(f"policy of aws_iam_role.ci trust policy cannot be read: {NOT_JSON}")
+    assert [p.document for p in ident.policies] == [
+        PolicyDocument((), (), "aws_iam_role.ci inline policy #1"),
+        Unknown(f"policy of aws_iam_role.ci inline policy #2 cannot be read: {NOT_JSON}")]
+    later = res("aws.iam.role", "aws_iam_role.ci", name="ci", inline_policies=Unknown("var.inline"))
+    assert identity_for(ctx_of(later), "aws_iam_role.ci").unknowns == [
+        Unknown("inline policies of aws_iam_role.ci: var.inline")]
+
+
+def test_an_inline_policy_resource_of_an_unknown_identity_type_or_without_a_document():
+    role = res("aws.iam.role", "aws_iam_role.ci", name="ci")
+    odd = res("aws.iam.inline_policy", "aws_iam_role_policy.odd", identity="ci", identity_type="workload",
+              policy={"Statement": []})
+    empty = res("aws.iam.inline_policy", "aws_iam_role_policy.empty", identity="ci", identity_type="role")
+    assert policies_of(ctx_of(role, odd, empty), "aws_iam_role.ci") == [
+        (PolicyDocument((), (), "aws_iam_role_policy.odd"), "inline_policy", "aws_iam_role_policy.odd", None, None,
+         None),
+        (Unknown("aws_iam_role_policy.empty has no policy document"), "inline_policy", "aws_iam_role_policy.empty",
+         None, None, None)]

@@ -571,3 +571,20 @@ def test_a_configured_issuer_whose_host_starts_with_aws_is_read_from_a_condition
     assert classified(role, oidc_issuers=("https://aws-gitlab.acme.internal",)) == {"aws_iam_role.gitlab": (
         True, [f"trust condition on {key} names CI OIDC issuer https://aws-gitlab.acme.internal"],
         ["https://aws-gitlab.acme.internal"])}
+
+
+def test_a_deny_without_resource_in_a_repository_policy_applies_to_its_repository():
+    """The Deny has no Resource element: in a repository policy it governs that repository, so the push
+    the Allow grants role a is taken away and only the pull stays."""
+    from rulebook.access import grants_of
+
+    role = res("aws.iam.role", "aws_iam_role.a", name="a", arn=f"arn:aws:iam::{ACCOUNT}:role/a")
+    principal = {"AWS": f"arn:aws:iam::{ACCOUNT}:role/a"}
+    policy = res("aws.ecr.repository_policy", "aws_ecr_repository_policy.app",
+                 repository=Ref("aws_ecr_repository.app", "name"), policy={"Statement": [
+                     {"Effect": "Allow", "Principal": principal, "Action": ["ecr:BatchGetImage", "ecr:PutImage"]},
+                     {"Effect": "Deny", "Principal": principal, "Action": "ecr:PutImage"}]})
+    ctx = ctx_of(role, repo(), policy)
+    assert [(g.action_class, sorted(g.actions), g.resources, g.unknown)
+            for g in grants_of(ctx, identity_for(ctx, "aws_iam_role.a"))] == [
+        (ActionClass.PULL, ["ecr:BatchGetImage"], (APP,), None)]

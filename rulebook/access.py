@@ -263,13 +263,17 @@ class _Deny:
     principals: Any = None  # resource policies: who the deny applies to
 
 
-def _statement_resources(statement: Statement, attached: AttachedPolicy | None,
-                         default: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+def _statement_resources(statement: Statement, default: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     if statement.not_resources:
         return ("*",), statement.not_resources
     if statement.resources:
         return statement.resources, ()
     return default, ()
+
+
+def _policy_default(attached: AttachedPolicy) -> tuple[Any, ...]:
+    """Resource of a statement without one: what a resource policy governs; `*` in an identity policy."""
+    return _default_resources(attached.target, attached.resource) if attached.is_resource_policy else ("*",)
 
 
 def _default_resources(target: Resource | None, policy_resource: Resource | None) -> tuple[Any, ...]:
@@ -373,9 +377,9 @@ def _grants_of_identity(ident: Identity) -> list[Grant]:
     denies: list[_Deny] = []
     for attached in ident.policies:
         if isinstance(attached.document, PolicyDocument):
-            default = _default_resources(attached.target, attached.resource) if attached.is_resource_policy else ("*",)
+            default = _policy_default(attached)
             for s in attached.document.denies():
-                res, nres = _statement_resources(s, attached, default)
+                res, nres = _statement_resources(s, default)
                 denies.append(_Deny(s, res, nres))
     out: list[Grant] = []
     for attached in ident.policies:
@@ -383,12 +387,12 @@ def _grants_of_identity(ident: Identity) -> list[Grant]:
         if isinstance(doc, Unknown):
             out.append(Grant(None, frozenset(), (), identity=ident, source=attached, unknown=doc))
             continue
-        default = _default_resources(attached.target, attached.resource) if attached.is_resource_policy else ("*",)
+        default = _policy_default(attached)
         for statement in doc.undecided():
             out.append(Grant(None, frozenset(), (), identity=ident, source=attached, statement=statement,
                              unknown=Unknown(f"{statement.label} of {attached.label}: {statement.effect.reason}")))
         for statement in doc.allows():
-            res, nres = _statement_resources(statement, attached, default)
+            res, nres = _statement_resources(statement, default)
             out.extend(_grants_for_statement(statement, denies, res, nres, identity=ident, source=attached,
                                              target=attached.target if attached.is_resource_policy else None))
     return out
@@ -418,7 +422,7 @@ def _resource_policy_grants(ctx: Any) -> list[Grant]:
         default = _default_resources(target, res)
         denies = []
         for s in doc.denies():
-            r, nr = _statement_resources(s, None, default)
+            r, nr = _statement_resources(s, default)
             denies.append(_Deny(s, r, nr, s.principals))
         for statement in doc.undecided():
             out.append(Grant(None, frozenset(), (), statement=statement, policy_resource=res, target=target,
@@ -429,7 +433,7 @@ def _resource_policy_grants(ctx: Any) -> list[Grant]:
                 principals = {"AWS": ("*",)}  # everyone except a few: as wide as "*" for these rules
             if not principals:
                 continue
-            res_, nres = _statement_resources(statement, None, default)
+            res_, nres = _statement_resources(statement, default)
             for ptype, values in principals.items():
                 for value in values:
                     applicable = [d for d in denies if _deny_principal_matches(d.principals, value)]

@@ -588,3 +588,62 @@ def test_a_deny_without_resource_in_a_repository_policy_applies_to_its_repositor
     assert [(g.action_class, sorted(g.actions), g.resources, g.unknown)
             for g in grants_of(ctx, identity_for(ctx, "aws_iam_role.a"))] == [
         (ActionClass.PULL, ["ecr:BatchGetImage"], (APP,), None)]
+
+
+def grant_rows(ctx: Context, address: str) -> list[tuple]:
+    from rulebook.access import grants_of
+
+    return [(g.action_class, sorted(g.actions), g.resources, g.not_resources,
+             g.statement.index if g.statement is not None else None, g.source.via if g.source else None,
+             g.identity.address if g.identity else None, g.unknown)
+            for g in grants_of(ctx, identity_for(ctx, address))]
+
+
+def test_a_repository_policy_deny_without_resource_leaves_grants_on_other_repositories():
+    """Role a may push everywhere through its own policy; the repository policy of app denies it push
+    there (no Resource element: that repository only), so the grant on `*` stays. A statement whose
+    Effect is not known is a grant of unknown actions carrying the reason."""
+    role = res("aws.iam.role", "aws_iam_role.a", name="a", arn=f"arn:aws:iam::{ACCOUNT}:role/a",
+               inline_policies=[{"Statement": [{"Effect": "Allow", "Action": "ecr:PutImage", "Resource": "*"},
+                                               {"Effect": LATER, "Action": "ecr:PutImage", "Resource": "*"}]}],
+               managed_policy_arns=[])
+    principal = {"AWS": f"arn:aws:iam::{ACCOUNT}:role/a"}
+    policy = res("aws.ecr.repository_policy", "aws_ecr_repository_policy.app",
+                 repository=Ref("aws_ecr_repository.app", "name"),
+                 policy={"Statement": [{"Effect": "Deny", "Principal": principal, "Action": "ecr:PutImage"}]})
+    assert grant_rows(ctx_of(role, repo(), policy), "aws_iam_role.a") == [
+        (None, [], (), (), 1, "inline", "aws_iam_role.a",
+         Unknown("statement #2 of inline policy of aws_iam_role.a: known after apply")),
+        (ActionClass.PUSH, ["ecr:PutImage"], ("*",), (), 0, "inline", "aws_iam_role.a", None)]
+
+
+def test_a_policy_not_known_is_one_grant_of_unknown_actions():
+    role = res("aws.iam.role", "aws_iam_role.a", name="a", inline_policies=[LATER], managed_policy_arns=[])
+    assert grant_rows(ctx_of(role), "aws_iam_role.a") == [
+        (None, [], (), (), None, "inline", "aws_iam_role.a", LATER)]
+
+
+def test_a_deny_with_not_resource_spares_what_it_names():
+    """Deny push on every repository but app: the push grant on `*` is not wholly taken away."""
+    role = res("aws.iam.role", "aws_iam_role.a", name="a", managed_policy_arns=[], inline_policies=[{"Statement": [
+        {"Effect": "Allow", "Action": "ecr:PutImage", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecr:PutImage", "NotResource": APP}]}])
+    assert grant_rows(ctx_of(role, repo()), "aws_iam_role.a") == [
+        (ActionClass.PUSH, ["ecr:PutImage"], ("*",), (), 0, "inline", "aws_iam_role.a", None)]
+
+
+def test_statements_without_resource_default_to_everything_in_an_identity_policy_and_to_the_repository():
+    """An identity policy's statement without Resource (IAM refuses it, a hostile plan may not) counts as
+    `*`: its Deny takes the push away, its Allow grants on `*`. A repository policy whose repository is
+    not declared here governs the repository it names."""
+    role = res("aws.iam.role", "aws_iam_role.a", name="a", arn=f"arn:aws:iam::{ACCOUNT}:role/a",
+               managed_policy_arns=[], inline_policies=[{"Statement": [
+                   {"Effect": "Allow", "Action": ["ecr:PutImage", "ecr:BatchGetImage"]},
+                   {"Effect": "Deny", "Action": "ecr:PutImage"}]}])
+    elsewhere = res("aws.ecr.repository_policy", "aws_ecr_repository_policy.other", repository="other",
+                    policy={"Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/a"},
+                                           "Action": "ecr:ListImages"}]})
+    assert grant_rows(ctx_of(role, elsewhere), "aws_iam_role.a") == [
+        (ActionClass.PULL, ["ecr:BatchGetImage"], ("*",), (), 0, "inline", "aws_iam_role.a", None),
+        (ActionClass.IMAGE_LISTING, ["ecr:ListImages"], ("other",), (), 0, "resource_policy", "aws_iam_role.a",
+         None)]

@@ -3,7 +3,9 @@
 Each scan runs in a fresh interpreter (as `cicd-guard scan` would), timed from outside; peak
 memory is the child's maximum resident set (resource.getrusage). The one-file run is
 `cicd-guard scan one.tf` with an empty cache (start-up cost; target ONE_FILE_TARGET seconds), the
-cold run scans the corpus with an empty parse cache, the warm run reuses the parse cache.
+cold run scans the corpus with an empty parse cache, the warm run reuses the parse cache. The hostile
+run scans 20,000 resources whose links are not decided (linear: owners are not compared with every
+satellite past `rules.helpers.MAX_POSSIBLE`).
 `--checkov` installs checkov 3.x into a throwaway venv under bench/out/ (never a dependency of
 the project) and times `checkov -d corpus --framework terraform` on the same corpus.
 """
@@ -99,6 +101,37 @@ def _one_file_cold(env: dict[str, str]) -> tuple[float, float, dict]:
     return seconds, peak, {"target_s": ONE_FILE_TARGET}
 
 
+CROWDED = '''variable "owner" {}
+resource "aws_s3_bucket" "b" {
+  count  = 5000
+  bucket = "b${count.index}"
+}
+resource "aws_s3_bucket_public_access_block" "p" {
+  count  = 5000
+  bucket = var.owner
+}
+resource "azurerm_storage_account" "a" {
+  count = 5000
+  name  = "a${count.index}"
+}
+resource "azurerm_storage_account_network_rules" "r" {
+  count              = 5000
+  storage_account_id = var.owner
+  default_action     = "Deny"
+}
+'''
+
+
+def _crowded(env: dict[str, str]) -> tuple[float, float, dict]:
+    """A hostile stack: 5,000 owners and 5,000 satellites each whose owner is not known (N x M links)."""
+    target = OUT / "crowded" / "main.tf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(CROWDED)
+    seconds, peak, out = _timed([sys.executable, "-c", _SCAN, str(target.parent)], env)
+    lines = out.strip().splitlines()
+    return seconds, peak, json.loads(lines[-1]) if lines else {}
+
+
 def _repeat(times: int, run, before=None) -> tuple[list[float], float, dict]:
     """Run `times` times (calling `before` first each time): all timings, the worst peak, the last result."""
     timings, peaks, detail = [], [], {}
@@ -126,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         ("cicd-guard one-file cold scan (CLI)", *_repeat(args.repeat, lambda: _one_file_cold(env))),
         ("cicd-guard cold (parse cache empty)", *_repeat(args.repeat, lambda: _scan(env), _drop_parse_cache)),
         ("cicd-guard warm (parse cache filled)", *_repeat(args.repeat, lambda: _scan(env))),
+        ("hostile: 5,000 x 5,000 links not decided", *_repeat(1, lambda: _crowded(env))),
     ]
     if args.checkov:
         version = ""

@@ -580,9 +580,8 @@ class _Builder:
                         is_ci, why = service_is_ci(value)
                         if is_ci:
                             reasons.append(f"trusted by service {value.lower()} ({why})")
-            for condition in statement.conditions:
-                prefix = condition.key_lc.rsplit(":", 1)[0] if ":" in condition.key_lc else ""
-                hit = issuer_of(prefix, self.issuers) if prefix and not prefix.startswith("aws") else None
+            for condition in statement.conditions:  # `<issuer>:sub`: issuer_of reads the key's issuer part
+                hit = issuer_of(condition.key_lc, self.issuers) if ":" in condition.key_lc else None
                 if hit and hit not in ident.oidc_issuers:
                     ident.oidc_issuers.append(hit)
                     reasons.append(f"trust condition on {condition.key} names CI OIDC issuer {hit}")

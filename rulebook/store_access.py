@@ -272,7 +272,7 @@ def _network_value(key: str, value: Any, ctx: Context) -> str:
 def _s3_entries(ctx: Context, idents: list[Identity]) -> list[StoreEntry]:
     inventory = ctx.inventory
     buckets = [b for b in inventory.of_kind("aws.s3.bucket") if artifact_store(b, ctx.config) is not False]
-    acls, _ = linked(inventory, inventory.of_kind("aws.s3.bucket"), inventory.of_kind("aws.s3.bucket_acl"), "bucket")
+    acls, _, _ = linked(inventory, inventory.of_kind("aws.s3.bucket"), inventory.of_kind("aws.s3.bucket_acl"), "bucket")
     entries = []
     for bucket in buckets:
         entry = StoreEntry(f"S3 bucket {label(bucket)}", bucket.address)
@@ -402,8 +402,8 @@ def _azure_entries(ctx: Context) -> list[StoreEntry]:
     inventory = ctx.inventory
     accounts = [a for a in inventory.of_kind("azure.storage.account") if artifact_store(a, ctx.config) is not False]
     every = inventory.of_kind("azure.storage.account")
-    separate, _ = linked(inventory, every, inventory.of_kind("azure.storage.network_rules"), "account")
-    containers, _ = linked(inventory, every, inventory.of_kind("azure.storage.container"), "account")
+    separate, _, _ = linked(inventory, every, inventory.of_kind("azure.storage.network_rules"), "account")
+    containers, _, _ = linked(inventory, every, inventory.of_kind("azure.storage.container"), "account")
     entries = []
     for account in accounts:
         entry = StoreEntry(f"storage account {label(account)}", account.address)

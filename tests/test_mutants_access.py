@@ -508,3 +508,66 @@ def test_an_inline_policy_resource_of_an_unknown_identity_type_or_without_a_docu
          None),
         (Unknown("aws_iam_role_policy.empty has no policy document"), "inline_policy", "aws_iam_role_policy.empty",
          None, None, None)]
+
+
+GH = "token.actions.githubusercontent.com"
+GH_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GH}"
+
+
+def trusted(name: str, *statements) -> Resource:
+    return res("aws.iam.role", f"aws_iam_role.{name}", name=name,
+               assume_role_policy={"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def trusts(principal, condition=None) -> dict:
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": principal}
+    return {**statement, "Condition": condition} if condition else statement
+
+
+def classified(*resources, **config) -> dict[str, tuple]:
+    ctx = Context(Inventory(list(resources)), Config(**config))
+    return {r.address: (identity_for(ctx, r.address).cicd, identity_for(ctx, r.address).cicd_reasons,
+                        identity_for(ctx, r.address).oidc_issuers)
+            for r in resources if r.kind == "aws.iam.role"}
+
+
+def test_a_role_is_ci_by_what_its_trust_names_and_says_why_or_why_not_known():
+    sub = {"StringLike": {f"{GH}:sub": "repo:acme/app:*"}}
+    later = res("aws.iam.oidc_provider", "aws_iam_openid_connect_provider.later", url=Unknown("var.url"))
+    other = res("aws.iam.oidc_provider", "aws_iam_openid_connect_provider.other", url=Unknown("var.other"))
+    roles = [
+        trusted("after_unknown", trusts({"Federated": [Unknown("var.p"), GH_PROVIDER]})),
+        trusted("unknown", trusts({"Federated": [Unknown("var.p")], "AWS": [Unknown("var.q")]})),
+        trusted("two_providers", trusts({"Federated": [Ref(later.address, "arn"), Ref(other.address, "arn")]})),
+        trusted("by_condition", trusts({"Federated": Unknown("var.p")}, sub)),
+        trusted("by_condition_only", trusts({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, sub)),
+        trusted("aws_keys", trusts({"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                                   {"StringEquals": {"aws:PrincipalOrgID": "o-1", GH: "no colon"}})),
+        trusted("service_name_as_aws", trusts({"AWS": "codebuild.amazonaws.com"})),
+    ]
+    by_condition = [f"trust condition on {GH}:sub names CI OIDC issuer {GH}"]
+    assert classified(later, other, *roles) == {
+        "aws_iam_role.after_unknown": (True, [f"trusted by CI OIDC issuer {GH}"], [GH]),
+        "aws_iam_role.unknown": (Unknown("trust policy principal of aws_iam_role.unknown: var.p"), [], []),
+        "aws_iam_role.two_providers": (Unknown("url of aws_iam_openid_connect_provider.later: var.url"), [], []),
+        "aws_iam_role.by_condition": (True, by_condition, [GH]),
+        "aws_iam_role.by_condition_only": (True, by_condition, [GH]),
+        "aws_iam_role.aws_keys": (False, [], []),
+        "aws_iam_role.service_name_as_aws": (False, [], []),
+    }
+
+
+def test_a_role_whose_managed_policy_arns_are_not_known_says_so():
+    role = res("aws.iam.role", "aws_iam_role.ci", name="ci", managed_policy_arns=Unknown("var.arns"))
+    assert identity_for(ctx_of(role), "aws_iam_role.ci").unknowns == [
+        Unknown("managed_policy_arns of aws_iam_role.ci: var.arns")]
+
+
+def test_a_configured_issuer_whose_host_starts_with_aws_is_read_from_a_condition_key():
+    """Only the issuer list decides what a condition key names: `aws:` keys name no issuer because no
+    issuer is `aws`, and a self-hosted issuer on `aws-gitlab.acme.internal` is one."""
+    key = "aws-gitlab.acme.internal:sub"
+    role = trusted("gitlab", trusts({"Federated": Unknown("var.p")}, {"StringLike": {key: "project_path:acme/*"}}))
+    assert classified(role, oidc_issuers=("https://aws-gitlab.acme.internal",)) == {"aws_iam_role.gitlab": (
+        True, [f"trust condition on {key} names CI OIDC issuer https://aws-gitlab.acme.internal"],
+        ["https://aws-gitlab.acme.internal"])}

@@ -18,11 +18,11 @@ from builders import make
 from rulebook.config import Config, ConfigSuppression
 from rulebook.engine import evaluate, one_unknown_per_resource, remediation_for, report, rule_findings, to_finding
 from rulebook.findings import Enforcement, Finding, Severity, Status, Suppression
-from rulebook.model import InlineSuppression, InputError, Inventory, Ref, Resource, SourceLocation
+from rulebook.model import InlineSuppression, InputError, Inventory, Linked, Ref, Resource, SourceLocation
 from rulebook.rules import all_rules
 from rulebook.rules.base import (REGISTRY, Context, Example, Fix, Result, Rule, parse_fixes, remediation_markdown,
                                  rule)
-from rulebook.rules.helpers import linked
+from rulebook.rules.helpers import MAX_POSSIBLE, linked
 from rulebook.unknown import Unknown
 
 FIX_KEY_ERROR = ("TST-1: fix {key!r} needs a text and a cloud ('aws', 'azure'), an engine ('terraform', 'pulumi') "
@@ -134,6 +134,41 @@ def test_a_rule_id_registers_once(registry):
 
 # --- linked -----------------------------------------------------------------------------------------------------
 
+LATER = Unknown("bucket known after apply")
+
+
+def test_linked_keeps_satellite_order_and_shares_one_resolution_per_value():
+    """Two blocks naming the same ambiguous bucket and one whose bucket is not known: each owner lists
+    them in declaration order; a Linked value is placed by its targets, not by its name."""
+    one = make("aws.s3.bucket", "aws_s3_bucket.one", 1, bucket="shared")
+    two = make("aws.s3.bucket", "aws_s3_bucket.two", 5, bucket="shared")
+    first = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.a", 20, bucket="shared")
+    later = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.u", 25, bucket=LATER)
+    second = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.b", 30, bucket="shared")
+    named = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.l", 35,
+                 bucket=Linked("shared", ("aws_s3_bucket.two",)))
+    inventory = Inventory([one, two, first, later, second, named])
+    owned, possible, crowded = linked(inventory, [one, two], [first, later, second, named], "bucket")
+    ambiguous = inventory.resolve("shared", ("aws.s3.bucket",))
+    assert (owned, crowded) == ({"aws_s3_bucket.two": [named]}, {})
+    assert possible == {address: [(first, ambiguous), (later, LATER), (second, ambiguous)]
+                        for address in ("aws_s3_bucket.one", "aws_s3_bucket.two")}
+
+
+def test_linked_does_not_compare_more_than_max_possible_satellites_for_one_owner():
+    """Past MAX_POSSIBLE the owner is crowded: the first satellite and a reason with the count, and no list."""
+    bucket = make("aws.s3.bucket", "aws_s3_bucket.b", 1, bucket="b")
+    blocks = [make("aws.s3.public_access_block", f"aws_s3_bucket_public_access_block.p[{i}]", 9, bucket=LATER)
+              for i in range(MAX_POSSIBLE + 1)]
+    owned, possible, crowded = linked(Inventory([bucket, *blocks]), [bucket], blocks, "bucket")
+    assert (owned, possible) == ({}, {})
+    assert crowded == {"aws_s3_bucket.b": (blocks[0], Unknown(
+        f"{MAX_POSSIBLE + 1} resources whose link is not decided may belong to it, more than the {MAX_POSSIBLE} "
+        f"cicd-guard compares one by one"))}
+    owned, possible, crowded = linked(Inventory([bucket, *blocks]), [bucket], blocks[:MAX_POSSIBLE], "bucket")
+    assert (len(possible["aws_s3_bucket.b"]), crowded) == (MAX_POSSIBLE, {})
+
+
 def test_linked_places_a_satellite_of_an_ambiguous_name_only_at_owners_of_the_wanted_kinds():
     one = make("aws.s3.bucket", "aws_s3_bucket.one", 1, bucket="shared")
     two = make("aws.s3.bucket", "aws_s3_bucket.two", 5, bucket="shared")
@@ -147,7 +182,8 @@ def test_linked_places_a_satellite_of_an_ambiguous_name_only_at_owners_of_the_wa
     unknown = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.u", 30, bucket=later)
     stray = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.s", 35, bucket="elsewhere")
     inventory = Inventory([one, two, solo, other, by_name, by_ref, unknown, stray])
-    owned, possible = linked(inventory, [one, two, solo], [by_name, by_ref, unknown, stray], "bucket")
+    owned, possible, crowded = linked(inventory, [one, two, solo], [by_name, by_ref, unknown, stray], "bucket")
+    assert crowded == {}
     assert owned == {"aws_s3_bucket.solo": [by_ref]}
     ambiguous = inventory.resolve("shared", ("aws.s3.bucket",))
     assert possible == {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Inventory, Resource
+from ..model import Inventory, Linked, Ref, Resource
 from ..unknown import Unknown
 
 
@@ -20,29 +20,77 @@ def flag(resource: Resource, prop: str) -> bool | Unknown | None:
 
 Possible = tuple[Resource, Unknown]  # a satellite that may belong to an owner, and why that is not decided
 
+# Satellites whose link is not decided that a rule compares one by one for one owner. Past it the owner
+# is "crowded": UNKNOWN naming the count, so a hostile stack of 10,000 unknown links costs O(N + M).
+MAX_POSSIBLE = 64
+
 
 def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resource], prop: str,
-           ) -> tuple[dict[str, list[Resource]], dict[str, list[Possible]]]:
+           ) -> tuple[dict[str, list[Resource]], dict[str, list[Possible]], dict[str, Possible]]:
     """Satellites (public access blocks, network rules, ...) by the owner their `prop` refers to.
 
     Returns ({owner address: satellites that belong to it}, {owner address: satellites that may
-    belong to it, with the reason it is not decided}). A reference not known at plan time may point
-    at any owner; an ambiguous name at each owner that has it. Rules decide from both: a verdict
-    that holds whichever satellite is linked must not wait for the link.
+    belong to it, with the reason it is not decided}, {owner address: the first of more than
+    MAX_POSSIBLE satellites that may belong to it, with a reason naming how many}). A reference not
+    known at plan time may point at any owner; an ambiguous name at each owner that has it. Rules
+    decide from the first two: a verdict that holds whichever satellite is linked must not wait for
+    the link. A crowded owner is not compared one by one: its rules report UNKNOWN.
     """
     kinds = tuple({o.kind for o in owners})
     addresses = {o.address for o in owners}
     owned: dict[str, list[Resource]] = {}
-    possible: dict[str, list[Possible]] = {}
-    for satellite in satellites:
+    floating: list[tuple[int, Possible]] = []  # a reference not known: any owner
+    groups: dict[Any, tuple[list[Resource], list[tuple[int, Possible]]]] = {}  # an ambiguous value: its owners
+    resolved: dict[Any, Any] = {}
+    for index, satellite in enumerate(satellites):
         value = satellite.get(prop)
-        target = value if isinstance(value, Unknown) else inventory.resolve(value, kinds)
+        key = _value_key(value)
+        if key is None or key not in resolved:
+            target = value if isinstance(value, Unknown) else inventory.resolve(value, kinds)
+            if key is not None:
+                resolved[key] = target
+        else:
+            target = resolved[key]
         if isinstance(target, Resource):
             if target.address in addresses:
                 owned.setdefault(target.address, []).append(satellite)
         elif isinstance(target, Unknown):
-            reason = target  # rules say which satellite they could not place; the reason says why
-            candidates = owners if isinstance(value, Unknown) else inventory.candidates(value, kinds)
-            for owner in candidates:
-                possible.setdefault(owner.address, []).append((satellite, reason))
-    return owned, possible
+            entry = (index, (satellite, target))  # rules say which satellite they could not place; the reason why
+            if isinstance(value, Unknown):
+                floating.append(entry)
+            else:
+                group = groups.get(key) if key is not None else None
+                if group is None:
+                    group = (inventory.candidates(value, kinds), [])
+                    if key is not None:
+                        groups[key] = group
+                group[1].append(entry)
+    reach: dict[str, list[list[tuple[int, Possible]]]] = {}
+    for candidates, entries in groups.values():
+        for owner in candidates:
+            reach.setdefault(owner.address, []).append(entries)
+    possible: dict[str, list[Possible]] = {}
+    crowded: dict[str, Possible] = {}
+    for owner in owners:
+        parts = ([floating] if floating else []) + reach.get(owner.address, [])
+        count = sum(len(part) for part in parts)
+        if count > MAX_POSSIBLE:
+            first = min((part[0] for part in parts), key=lambda e: e[0])[1][0]
+            crowded[owner.address] = (first, Unknown(
+                f"{count:,} resources whose link is not decided may belong to it, more than the "
+                f"{MAX_POSSIBLE} cicd-guard compares one by one"))
+        elif count:
+            possible[owner.address] = [p for _, p in sorted((e for part in parts for e in part), key=lambda e: e[0])]
+    return owned, possible, crowded
+
+
+def _value_key(value: Any) -> Any:
+    """A hashable key under which equal references resolve alike (a Linked value also by its targets);
+    None when the value is not one to share."""
+    if isinstance(value, Linked):
+        return ("linked", str(value), value.targets)
+    if isinstance(value, str):
+        return ("name", value)
+    if isinstance(value, Ref):
+        return ("ref", value.address, value.attribute)
+    return None

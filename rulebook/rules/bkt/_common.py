@@ -73,15 +73,26 @@ def bucket_policies(ctx: Any, bucket: Resource) -> tuple[Governing, list[tuple[R
                                                                                 Unknown]]]:
     """The policy documents governing a bucket (its legacy inline policy, aws_s3_bucket_policy resources
     naming it), and those that may govern it, with the reason the link is not decided."""
-    def compute(c: Any) -> tuple[dict[str, list[Resource]], dict[str, list[Possible]]]:
+    def compute(c: Any) -> tuple[dict[str, list[Resource]], dict[str, list[Possible]], dict[str, Possible]]:
         inventory = c.inventory
         return linked(inventory, inventory.of_kind("aws.s3.bucket"), inventory.of_kind("aws.s3.bucket_policy"),
                       "bucket")
-    owned, possible = ctx.derived("rulebook.rules.bkt.bucket_policies", compute)
+    owned, possible, crowded = ctx.derived("rulebook.rules.bkt.bucket_policies", compute)
+    read: dict[str, PolicyDocument | Unknown | None] = ctx.derived("rulebook.rules.bkt.policy_documents",
+                                                                   lambda c: {})
+
+    def parsed(holder: Resource) -> PolicyDocument | Unknown | None:  # each document read once per run
+        if holder.address not in read:
+            read[holder.address] = policy_of(holder)
+        return read[holder.address]
+
     docs = [(holder, doc) for holder in [bucket] + owned.get(bucket.address, [])
-            if (doc := policy_of(holder)) is not None]
+            if (doc := parsed(holder)) is not None]
+    if bucket.address in crowded:  # too many to read one by one: one of them, not known, may govern it
+        first, reason = crowded[bucket.address]
+        return docs, [(first, reason, Unknown(f"which bucket policy governs it: {reason.reason}"))]
     maybe = [(holder, doc, Unknown(f"whether {holder.address} governs it: {reason.reason}"))
-             for holder, reason in possible.get(bucket.address, []) if (doc := policy_of(holder)) is not None]
+             for holder, reason in possible.get(bucket.address, []) if (doc := parsed(holder)) is not None]
     return docs, maybe
 
 

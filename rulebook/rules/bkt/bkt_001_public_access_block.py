@@ -106,11 +106,14 @@ def _public_access_block(ctx: Context) -> Iterator[Result]:
     blocks = inventory.of_kind("aws.s3.public_access_block")
     if any(_pab_gaps(b) == ([], None) for b in blocks if b.get("bucket") is None):
         return  # a complete account-level block protects every bucket; an incomplete one protects none
-    owned, possible = linked(inventory, buckets, [b for b in blocks if b.get("bucket") is not None], "bucket")
+    owned, possible, crowded = linked(inventory, buckets, [b for b in blocks if b.get("bucket") is not None],
+                                      "bucket")
     for bucket in buckets:
         own = owned.get(bucket.address)
         if own:
             yield from _judge(bucket, own)
+        elif bucket.address in crowded:
+            yield Result.undecided(bucket, crowded[bucket.address][1], "which public access block protects it")
         elif possible.get(bucket.address):
             yield from _judge_undecided(bucket, possible[bucket.address])
         else:

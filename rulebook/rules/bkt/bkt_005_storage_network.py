@@ -111,7 +111,8 @@ def _storage_network(ctx: Context) -> Iterator[Result]:
     """The decision of BKT-005, kept out of the decorated function so it can be mutation tested."""
     inventory = ctx.inventory
     accounts = inventory.of_kind("azure.storage.account")
-    separate, possible = linked(inventory, accounts, inventory.of_kind("azure.storage.network_rules"), "account")
+    separate, possible, crowded = linked(inventory, accounts, inventory.of_kind("azure.storage.network_rules"),
+                                         "account")
     for account in accounts:
         chosen = artifact_store(account, ctx.config)
         if isinstance(chosen, Unknown):
@@ -126,6 +127,9 @@ def _storage_network(ctx: Context) -> Iterator[Result]:
         if public is False:
             continue  # private endpoints only, whatever the rules say
         own = separate.get(account.address)
+        if own is None and account.address in crowded:
+            yield Result.undecided(account, crowded[account.address][1], "which network rules apply to it")
+            continue
         if own is None and possible.get(account.address):
             yield from _judge_undecided(account, possible[account.address], ctx)
             continue

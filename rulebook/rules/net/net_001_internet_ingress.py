@@ -318,6 +318,6 @@ def _nsg_rules(ctx: Context, resource: Resource) -> list[Any]:
 
 def _standalone_rules(ctx: Context) -> dict[str, list[Resource]]:
     inventory = ctx.inventory
-    owned, _ = linked(inventory, inventory.of_kind("azure.network.security_group"),
+    owned, _, _ = linked(inventory, inventory.of_kind("azure.network.security_group"),
                       inventory.of_kind("azure.network.security_rule"), "security_group")
     return owned

@@ -545,3 +545,66 @@ def test_reg001_repository_policy_not_known_is_undecided(policy, reason):
     assert run([repo(), repo_policy("app", policy=policy)], "REG-001") == [
         ("REG-001", "unknown", "aws_ecr_repository_policy.app",
          f"cannot decide whether it allows every registry action: {reason}")]
+
+
+# --- full run of REG-001..004 and _common.py ---------------------------------------------------------------
+
+
+def test_reg001_a_user_named_by_a_literal_is_said_to_be_not_declared_here():
+    attachment = make("aws.iam.policy_attachment", "aws_iam_user_policy_attachment.u", 9, users=["ci-bot"],
+                      policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess")
+    assert run([attachment], "REG-001") == [(
+        "REG-001", "failed", "aws_iam_user_policy_attachment.u", "user ci-bot (not declared here) is allowed every "
+        "registry action (ecr:*, cloudtrail:LookupEvents) through statement #1 of AWS managed policy "
+        "AmazonEC2ContainerRegistryFullAccess attached by aws_iam_user_policy_attachment.u")]
+
+
+def test_reg001_statements_sharing_a_sid_are_one_origin_reported_once():
+    """The finding names a statement by its Sid: a second statement with the same Sid in the same policy is
+    the same origin, so the identity (or the principal of a repository policy) fails once, on the first."""
+    ci = role("ci", {**allow("ecr:*"), "Sid": "Wild"}, {**allow("*"), "Sid": "Wild"})
+    other = {"AWS": f"arn:aws:iam::{OTHER}:root"}
+    policy = repo_policy("app", {**grant_to(other, "ecr:*"), "Sid": "Wild"}, {**grant_to(other, "*"), "Sid": "Wild"})
+    assert run([ci, repo(), policy], "REG-001") == [
+        ("REG-001", "failed", "aws_iam_role.ci",
+         "role ci is allowed every registry action (ecr:*) through statement 'Wild' of inline policy of "
+         "aws_iam_role.ci"),
+        ("REG-001", "failed", "aws_ecr_repository_policy.app",
+         f"arn:aws:iam::{OTHER}:root is allowed every registry action (ecr:*) through statement 'Wild' of "
+         "aws_ecr_repository_policy.app")]
+
+
+def test_reg003_admin_identities_are_exempt_for_a_declared_role_and_an_outside_role():
+    ci = role("ci", allow("ecr:DescribeRepositories"))
+    policy = repo_policy("app", grant_to({"AWS": outsider("platform")}, "ecr:DescribeRepositories"))
+    resources = [ci, repo(), policy]
+    own = ("REG-003", "failed", "aws_iam_role.ci", "role ci may list registry repositories or images "
+           "(ecr:DescribeRepositories) through statement #1 of inline policy of aws_iam_role.ci")
+    outside = ("REG-003", "failed", "aws_ecr_repository_policy.app", f"role {outsider('platform')} (not declared "
+               "here) may describe named repositories or list their images (ecr:DescribeRepositories) through "
+               "statement #1 of aws_ecr_repository_policy.app")
+    assert run(resources, "REG-003") == [own, outside]
+    assert run(resources, "REG-003", admin_identities=("ci",)) == [outside]
+    assert run(resources, "REG-003", admin_identities=("*:role/platform",)) == [own]
+
+
+def test_reg003_orphan_policy_says_what_it_could_not_decide():
+    assert run([orphan_attachment("x", Unknown("var.a"))], "REG-003") == [
+        ("REG-003", "unknown", "aws_iam_policy_attachment.x",
+         "cannot decide who may list repositories through it: aws_iam_policy_attachment.x attaches a policy to an "
+         "identity that cannot be resolved: var.a")]
+
+
+def test_reg003_azure_principal_outside_the_stack_listed_as_admin():
+    resources = [acr(), assignment("ext", ACR_ID, "0000-ext", role_definition_name="Reader")]
+    assert run(resources, "REG-003") == [(
+        "REG-003", "failed", "azurerm_role_assignment.ext", "principal 0000-ext may list registry content (reader) "
+        f"through built-in role Reader on registry {ACR_ID} (azurerm_role_assignment.ext)")]
+    assert run(resources, "REG-003", admin_identities=("0000-ext",)) == []
+
+
+def test_reg004_names_the_first_reason_a_role_is_ci_cd():
+    """Tagged as a build identity and trusted by the CI OIDC issuer: the message gives the first reason."""
+    assert run([role("ci", allow(PULL, APP), stage="build")], "REG-004") == [(
+        "REG-004", "failed", "aws_iam_role.ci", "CI/CD role ci (tagged cicd-stage=build) has registry access but no "
+        "policy of aws_iam_role.ci denies ecr:DescribeRepositories on all repositories")]

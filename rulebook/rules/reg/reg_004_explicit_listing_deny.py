@@ -167,6 +167,6 @@ def _explicit_listing_deny(ctx: Context) -> Iterator[Result]:
                                                            f"cannot be resolved: {reason}"),
                                    f"whether {_who(ident)} denies repository listing")
         else:
-            why = "; ".join(ident.cicd_reasons[:1])
+            why = ident.cicd_reasons[0]  # cicd is True: it has a reason; the first says enough
             yield Result.fail(ident.resource, f"CI/CD {_who(ident)} ({why}) has registry access but {verdict.reason}")
 

@@ -207,9 +207,8 @@ def registry_service_role(ident: Identity) -> str:
     """The registry services (`ecr.amazonaws.com`, ...) that alone may assume a role, or "" when anyone else
     may (another principal, a condition-free federated or AWS principal, an unknown trust)."""
     trust = ident.trust_policy
-    if ident.type != "role" or trust is None or isinstance(trust, Unknown) or trust.unknowns \
-            or any(True for _ in trust.undecided()):
-        return ""
+    if ident.type != "role" or trust is None or isinstance(trust, Unknown) or trust.unknowns:
+        return ""  # an undecided statement is among the unknowns (its Effect is one)
     found: list[str] = []
     for statement in trust.allows():
         if statement.not_principals is not None:

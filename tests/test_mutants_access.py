@@ -647,3 +647,51 @@ def test_statements_without_resource_default_to_everything_in_an_identity_policy
         (ActionClass.PULL, ["ecr:BatchGetImage"], ("*",), (), 0, "inline", "aws_iam_role.a", None),
         (ActionClass.IMAGE_LISTING, ["ecr:ListImages"], ("other",), (), 0, "resource_policy", "aws_iam_role.a",
          None)]
+
+
+def test_a_role_is_part_of_the_registry_only_when_registry_services_alone_may_assume_it():
+    ecr = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ecr.amazonaws.com"}}
+    roles = [
+        trusted("ecr", ecr),
+        trusted("not_principal", {**ecr, "Principal": None, "NotPrincipal": {"AWS": f"arn:aws:iam::{OTHER}:root"}}),
+        trusted("service_ref", {**ecr, "Principal": {"Service": Ref("aws_ssm_parameter.s", "value")}}),
+        trusted("effect_unknown", ecr, {**ecr, "Effect": LATER}),
+        trusted("condition_unknown", {**ecr, "Condition": {"StringEquals": {"aws:SourceAccount": LATER}}}),
+    ]
+    for r in roles:
+        r.props["assume_role_policy"]["Statement"] = [
+            {k: v for k, v in st.items() if v is not None} for st in r.props["assume_role_policy"]["Statement"]]
+    ctx = ctx_of(*roles)
+    assert {r.address: (identity_for(ctx, r.address).admin, identity_for(ctx, r.address).admin_reasons)
+            for r in roles} == {
+        "aws_iam_role.ecr": (True, ["assumed only by the registry's own service (ecr.amazonaws.com): part of the "
+                                    "registry, not an identity people or pipelines hold"]),
+        "aws_iam_role.not_principal": (False, []),
+        "aws_iam_role.service_ref": (False, []),
+        "aws_iam_role.effect_unknown": (False, []),
+        "aws_iam_role.condition_unknown": (False, []),
+    }
+
+
+def test_a_role_is_ci_by_its_cicd_stage_tag_among_others():
+    def tagged(name, tags):
+        role = res("aws.iam.role", f"aws_iam_role.{name}", name=name)
+        role.tags = tags
+        return role
+
+    roles = [tagged("build", {"cicd-stage": " Build ", "Name": "x"}), tagged("other", {"cicd-stage": "nightly"}),
+             tagged("later", {"cicd-stage": LATER, "Name": "x"}), tagged("none", {"Name": "build"})]
+    ctx = ctx_of(*roles)
+    assert {r.address: (identity_for(ctx, r.address).cicd, identity_for(ctx, r.address).cicd_reasons)
+            for r in roles} == {
+        "aws_iam_role.build": (True, ["tagged cicd-stage=build"]),
+        "aws_iam_role.other": (False, []),
+        "aws_iam_role.later": (LATER, []),
+        "aws_iam_role.none": (False, []),
+    }
+
+
+def test_an_azure_identity_is_known_by_its_resource_id():
+    ident = res("azure.identity", "azurerm_user_assigned_identity.ci", name="id-ci", id="/subscriptions/0/id-ci",
+                arn="not this")
+    assert identity_for(ctx_of(ident), "azurerm_user_assigned_identity.ci").arn == "/subscriptions/0/id-ci"

@@ -22,13 +22,13 @@ _TITLES = {"aws": "AWS", "azure": "Azure", "terraform": "Terraform", "pulumi": "
 
 def cloud_of(kind: str) -> str:
     """The cloud a resource kind belongs to (`azure.acr.registry` -> azure), or "" for none."""
-    cloud = kind.split(".", 1)[0]
+    cloud = kind.partition(".")[0]
     return cloud if cloud in CLOUDS else ""
 
 
 def engine_of(engine: str) -> str:
     """The engine family of a resource's engine (`terraform-plan` -> terraform)."""
-    family = engine.split("-", 1)[0]
+    family = engine.partition("-")[0]
     return family if family in ENGINES else ""
 
 
@@ -48,9 +48,9 @@ class Fix:
         return _TITLES[self.cloud or self.engine]
 
     def rank(self, cloud: str, engine: str) -> int:
-        """0-2: written for this finding's cloud and engine, its cloud, its engine; 4: for another."""
+        """0-2: written for this finding's cloud and engine, its cloud, its engine; 3: for another."""
         if (self.cloud and self.cloud != cloud) or (self.engine and self.engine != engine):
-            return 4
+            return 3
         return 0 if self.cloud and self.engine else 1 if self.cloud else 2
 
 
@@ -135,7 +135,7 @@ class Rule:
         """The remediation as a finding on `cloud` and `engine` shows it: the fixes written for them
         first, then the text for every cloud, then the other clouds' and engines' fixes, each labelled.
         Without a cloud or engine (docs, the rule's help) the fixes keep their declared order."""
-        ranked = sorted(((f.rank(cloud, engine), i, f) for i, f in enumerate(self.fixes)), key=lambda t: t[:2])
+        ranked = sorted((f.rank(cloud, engine), i, f) for i, f in enumerate(self.fixes))  # i unique: f never compared
         paragraphs = [f"{f.label}: {f.text}" for rank, _, f in ranked if rank < 3]
         paragraphs += [self.remediation] if self.remediation else []
         paragraphs += [f"{f.label}: {f.text}" for rank, _, f in ranked if rank >= 3]

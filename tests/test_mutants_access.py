@@ -695,3 +695,30 @@ def test_an_azure_identity_is_known_by_its_resource_id():
     ident = res("azure.identity", "azurerm_user_assigned_identity.ci", name="id-ci", id="/subscriptions/0/id-ci",
                 arn="not this")
     assert identity_for(ctx_of(ident), "azurerm_user_assigned_identity.ci").arn == "/subscriptions/0/id-ci"
+
+
+def test_an_identity_reference_that_cannot_be_followed_says_why():
+    bucket = res("aws.s3.bucket", "aws_s3_bucket.b", bucket="b")
+    by_ref = res("aws.iam.inline_policy", "aws_iam_role_policy.ref", identity=Ref("aws_s3_bucket.b", "id"),
+                 identity_type="role", policy={"Statement": []})
+    any_kind = res("aws.iam.inline_policy", "aws_iam_role_policy.lit", identity="ghost", policy={"Statement": []})
+    why = "applies to an identity that cannot be resolved"
+    assert [(u.resource.address, u.unknown) for u in unresolved(ctx_of(bucket, by_ref, any_kind))] == [
+        ("aws_iam_role_policy.ref", Unknown(f"aws_iam_role_policy.ref {why}: aws_s3_bucket.b.id is a aws.s3.bucket, "
+                                            "not an identity cicd-guard models")),
+        ("aws_iam_role_policy.lit", Unknown(f"aws_iam_role_policy.lit {why}: 'ghost' names no role / user / group "
+                                            "declared here"))]
+
+
+def test_an_azure_identity_is_ci_by_its_credentials_issuers_first_unknown_first():
+    ident = res("azure.identity", "azurerm_user_assigned_identity.ci", name="id-ci")
+    creds = [res("azure.federated_credential", f"azurerm_federated_identity_credential.{n}", issuer=issuer,
+                 identity=Ref("azurerm_user_assigned_identity.ci", "id"), subject="repo:o/r:ref:refs/heads/main")
+             for n, issuer in (("a", Unknown("var.a")), ("b", Unknown("var.b")))]
+    found = identity_for(ctx_of(ident, *creds), "azurerm_user_assigned_identity.ci")
+    assert (found.cicd, found.oidc_issuers) == (Unknown("issuer of azurerm_federated_identity_credential.a: var.a"), [])
+    github = res("azure.federated_credential", "azurerm_federated_identity_credential.gh", issuer=GITHUB,
+                 identity=Ref("azurerm_user_assigned_identity.ci", "id"), subject="repo:o/r:ref:refs/heads/main")
+    found = identity_for(ctx_of(ident, *creds, github), "azurerm_user_assigned_identity.ci")
+    assert (found.cicd, found.cicd_reasons, found.oidc_issuers) == (
+        True, [f"federated credential azurerm_federated_identity_credential.gh trusts CI issuer {GH}"], [GH])

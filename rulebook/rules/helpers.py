@@ -44,13 +44,10 @@ def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resour
     resolved: dict[Any, Any] = {}
     for index, satellite in enumerate(satellites):
         value = satellite.get(prop)
-        key = _value_key(value)
-        if key is None or key not in resolved:
-            target = value if isinstance(value, Unknown) else inventory.resolve(value, kinds)
-            if key is not None:
-                resolved[key] = target
-        else:
-            target = resolved[key]
+        key = _value_key(value, index)
+        if key not in resolved:
+            resolved[key] = value if isinstance(value, Unknown) else inventory.resolve(value, kinds)
+        target = resolved[key]
         if isinstance(target, Resource):
             if target.address in addresses:
                 owned.setdefault(target.address, []).append(satellite)
@@ -59,12 +56,9 @@ def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resour
             if isinstance(value, Unknown):
                 floating.append(entry)
             else:
-                group = groups.get(key) if key is not None else None
-                if group is None:
-                    group = (inventory.candidates(value, kinds), [])
-                    if key is not None:
-                        groups[key] = group
-                group[1].append(entry)
+                if key not in groups:
+                    groups[key] = (inventory.candidates(value, kinds), [])
+                groups[key][1].append(entry)
     reach: dict[str, list[list[tuple[int, Possible]]]] = {}
     for candidates, entries in groups.values():
         for owner in candidates:
@@ -84,13 +78,13 @@ def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resour
     return owned, possible, crowded
 
 
-def _value_key(value: Any) -> Any:
+def _value_key(value: Any, index: int) -> tuple:
     """A hashable key under which equal references resolve alike (a Linked value also by its targets);
-    None when the value is not one to share."""
+    any other value is a key of its own (its satellite's index)."""
     if isinstance(value, Linked):
         return ("linked", str(value), value.targets)
     if isinstance(value, str):
         return ("name", value)
     if isinstance(value, Ref):
         return ("ref", value.address, value.attribute)
-    return None
+    return ("satellite", index)

@@ -722,3 +722,70 @@ def test_an_azure_identity_is_ci_by_its_credentials_issuers_first_unknown_first(
     found = identity_for(ctx_of(ident, *creds, github), "azurerm_user_assigned_identity.ci")
     assert (found.cicd, found.cicd_reasons, found.oidc_issuers) == (
         True, [f"federated credential azurerm_federated_identity_credential.gh trusts CI issuer {GH}"], [GH])
+
+
+# --- first run of every _resource_policy_grants mutant --------------------------------------------------
+
+def policy_rows(*resources) -> list[tuple]:
+    from rulebook.access import resource_policy_grants
+
+    return [(g.policy_resource.address, g.target.address if g.target else None, g.action_class, sorted(g.actions),
+             g.resources, g.not_resources, g.principal, g.principal_type,
+             g.statement.index if g.statement is not None else None, g.unknown)
+            for g in resource_policy_grants(ctx_of(*resources))]
+
+
+def repo_policy_of(name: str, repository, policy) -> Resource:
+    return res("aws.ecr.repository_policy", f"aws_ecr_repository_policy.{name}", repository=repository, policy=policy)
+
+
+ROLE_A = f"arn:aws:iam::{ACCOUNT}:role/a"
+
+
+def test_repository_policies_that_cannot_be_read_say_why_and_the_next_is_still_read():
+    twin = res("aws.iam.role", "aws_iam_role.app", name="app")  # same name as the repository, another kind
+    policies = [
+        repo_policy_of("none", "app", None),
+        repo_policy_of("later", "app", LATER),
+        repo_policy_of("bad", "app", "{"),
+        repo_policy_of("effect", "app", {"Statement": [
+            {"Effect": LATER, "Principal": {"AWS": ROLE_A}, "Action": "ecr:PutImage"}]}),
+        repo_policy_of("who", "app", {"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": Unknown("var.who")}, "Action": "ecr:PutImage",
+             "NotResource": "x"}]}),
+    ]
+    assert policy_rows(repo(), twin, *policies) == [
+        ("aws_ecr_repository_policy.later", "aws_ecr_repository.app", None, [], (), (), None, None, None, LATER),
+        ("aws_ecr_repository_policy.bad", "aws_ecr_repository.app", None, [], (), (), None, None, None,
+         Unknown(f"policy of aws_ecr_repository_policy.bad cannot be read: {NOT_JSON}")),
+        ("aws_ecr_repository_policy.effect", "aws_ecr_repository.app", None, [], (), (), None, None, 0,
+         Unknown("statement #1 of aws_ecr_repository_policy.effect: known after apply")),
+        ("aws_ecr_repository_policy.who", "aws_ecr_repository.app", None, [], ("*",), ("x",), Unknown("var.who"),
+         "AWS", 0, Unknown("principal of statement #1 in aws_ecr_repository_policy.who: var.who")),
+    ]
+
+
+def test_repository_policy_statements_by_principal_deny_and_repository():
+    """NotPrincipal is as wide as `*`; a statement without principal grants nothing and the next is read; a
+    Deny takes away only from the principal it names and only where it applies (NotResource); an
+    ambiguous or undeclared repository is governed by name."""
+    two = [res("aws.ecr.repository", f"aws_ecr_repository.{n}", name="shared", arn=f"{APP}-{n}") for n in ("x", "y")]
+    policies = [
+        repo_policy_of("app", Ref("aws_ecr_repository.app", "name"), {"Statement": [
+            {"Effect": "Allow", "Action": "ecr:BatchGetImage"},
+            {"Effect": "Allow", "NotPrincipal": {"AWS": ROLE_A}, "Action": "ecr:BatchGetImage"},
+            {"Effect": "Allow", "Principal": {"AWS": [ROLE_A, f"arn:aws:iam::{ACCOUNT}:role/b"]},
+             "Action": "ecr:PutImage"},
+            {"Effect": "Deny", "Principal": {"AWS": ROLE_A}, "Action": "ecr:PutImage", "NotResource": SECRET}]}),
+        repo_policy_of("shared", "shared", {"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": ROLE_A}, "Action": "ecr:BatchGetImage"}]}),
+    ]
+    rows = [row[:9] for row in policy_rows(repo(), *two, *policies)]
+    assert rows == [
+        ("aws_ecr_repository_policy.app", "aws_ecr_repository.app", ActionClass.PULL, ["ecr:BatchGetImage"], (APP,),
+         (), "*", "AWS", 1),
+        ("aws_ecr_repository_policy.app", "aws_ecr_repository.app", ActionClass.PUSH, ["ecr:PutImage"], (APP,),
+         (), f"arn:aws:iam::{ACCOUNT}:role/b", "AWS", 2),
+        ("aws_ecr_repository_policy.shared", None, ActionClass.PULL, ["ecr:BatchGetImage"], ("shared",), (), ROLE_A,
+         "AWS", 0),
+    ]

@@ -789,3 +789,45 @@ def test_repository_policy_statements_by_principal_deny_and_repository():
         ("aws_ecr_repository_policy.shared", None, ActionClass.PULL, ["ecr:BatchGetImage"], ("shared",), (), ROLE_A,
          "AWS", 0),
     ]
+
+
+def test_resource_policies_reach_the_identities_they_name_with_what_they_govern():
+    role = res("aws.iam.role", "aws_iam_role.a", name="a", arn=ROLE_A)
+    twin = res("aws.iam.role", "aws_iam_role.app", name="app")  # a role named like the repository
+    bucket = res("aws.s3.bucket", "aws_s3_bucket.b", bucket="acme-b")
+    statement = {"Effect": "Allow", "Principal": {"AWS": ROLE_A}, "Action": "ecr:BatchGetImage"}
+    policies = [repo_policy_of("app", "app", {"Statement": [statement]}),
+                res("aws.s3.bucket_policy", "aws_s3_bucket_policy.b", bucket="acme-b",
+                    policy={"Statement": [{**statement, "Action": "s3:GetObject"}]}),
+                res("aws.ecr.registry_policy", "aws_ecr_registry_policy.r", policy={"Statement": [statement]})]
+    ctx = ctx_of(role, twin, repo(), bucket, *policies)
+    assert [(p.via, p.resource.address, p.target.address if p.target else None)
+            for p in identity_for(ctx, "aws_iam_role.a").policies] == [
+        ("resource_policy", "aws_ecr_repository_policy.app", "aws_ecr_repository.app"),
+        ("resource_policy", "aws_s3_bucket_policy.b", "aws_s3_bucket.b"),
+        ("resource_policy", "aws_ecr_registry_policy.r", None)]
+
+
+def test_an_unknown_principal_of_a_repository_policy_keeps_what_the_statement_says_and_the_next_is_read():
+    policy = repo_policy_of("who", "app", {"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": [Unknown("var.who"), f"arn:aws:iam::{OTHER}:root"],
+                                          "Service": "codebuild.amazonaws.com"},
+         "Action": "ecr:BatchGetImage", "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]})
+    from rulebook.access import resource_policy_grants
+
+    grants = resource_policy_grants(ctx_of(repo(), policy))
+    assert [(g.principal, g.principal_type, g.action_class, [c.key for c in g.conditions], g.other_account,
+             g.target.address if g.target else None) for g in grants] == [
+        (Unknown("var.who"), "AWS", None, ["aws:SourceAccount"], False, "aws_ecr_repository.app"),
+        (f"arn:aws:iam::{OTHER}:root", "AWS", ActionClass.PULL, ["aws:SourceAccount"], True, "aws_ecr_repository.app"),
+        ("codebuild.amazonaws.com", "Service", ActionClass.PULL, ["aws:SourceAccount"], False,
+         "aws_ecr_repository.app")]
+
+
+def test_the_accounts_a_repository_policy_governs_are_named_by_where_they_were_learned():
+    from rulebook.access import resource_policy_grants
+
+    policy = repo_policy_of("who", "app", {"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "ecr:BatchGetImage"}]})
+    assert [g.own_accounts for g in resource_policy_grants(ctx_of(repo(), policy))] == [
+        f"{ACCOUNT} from the ARN of aws_ecr_repository.app"]

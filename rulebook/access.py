@@ -443,7 +443,7 @@ def _resource_policy_grants(ctx: Any) -> list[Grant]:
                                          target=target, unknown=Unknown(f"principal of {statement.label} in "
                                                                         f"{res.address}: {value.reason}")))
                         continue
-                    governed = _governed_accounts(target, res_)
+                    governed = _governed_accounts(res_)
                     other = is_other_account(value, ctx, governed) if ptype == "AWS" else False
                     out.extend(_grants_for_statement(statement, applicable, res_, nres, principal=value,
                                                      principal_type=ptype, policy_resource=res, target=target,
@@ -452,11 +452,10 @@ def _resource_policy_grants(ctx: Any) -> list[Grant]:
     return out
 
 
-def _governed_accounts(target: Resource | None, resources: tuple[Any, ...]) -> dict[str, str]:
-    """Accounts of what a repository policy governs: the repository's ARN and the statement's Resource ARNs."""
+def _governed_accounts(resources: tuple[Any, ...]) -> dict[str, str]:
+    """Accounts of what a repository policy governs, from the statement's Resource ARNs (the repository's
+    own ARN is a declared ARN: own_accounts already knows its account)."""
     out: dict[str, str] = {}
-    if target is not None and (account := arn_account(target.props.get("arn"))):
-        out[account] = f"the ARN of {target.address}"
     for value in resources:
         if (account := arn_account(value)) and account not in out:
             out[account] = f"the Resource ARN {value}"

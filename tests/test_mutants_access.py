@@ -205,9 +205,8 @@ def test_overlap():
 
 def test_governed_accounts_names_where_each_account_was_learned():
     resource_arn = f"arn:aws:ecr:eu-west-1:{OTHER}:repository/app"
-    assert _governed_accounts(repo(), (resource_arn, APP, "*")) == {
-        ACCOUNT: "the ARN of aws_ecr_repository.app", OTHER: f"the Resource ARN {resource_arn}"}
-    assert _governed_accounts(None, (APP,)) == {ACCOUNT: f"the Resource ARN {APP}"}
+    assert _governed_accounts((resource_arn, APP, "*", APP)) == {
+        OTHER: f"the Resource ARN {resource_arn}", ACCOUNT: f"the Resource ARN {APP}"}
 
 
 def test_deny_principal_matches():

@@ -830,3 +830,17 @@ def test_the_accounts_a_repository_policy_governs_are_named_by_where_they_were_l
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "ecr:BatchGetImage"}]})
     assert [g.own_accounts for g in resource_policy_grants(ctx_of(repo(), policy))] == [
         f"{ACCOUNT} from the ARN of aws_ecr_repository.app"]
+
+
+def test_an_azure_assignment_without_principal_type_takes_its_identitys():
+    from rulebook.access import azure_grants
+
+    ident = res("azure.identity", "azurerm_user_assigned_identity.ci", name="id-ci", principal_id="pid-ci",
+                principal_type="ServicePrincipal")
+    given = res("azure.role_assignment", "azurerm_role_assignment.given", scope="/subscriptions/0",
+                principal_id=Ref("azurerm_user_assigned_identity.ci", "principal_id"), principal_type="User",
+                role_definition_name="AcrPull")
+    taken = res("azure.role_assignment", "azurerm_role_assignment.taken", scope="/subscriptions/0",
+                principal_id=Ref("azurerm_user_assigned_identity.ci", "principal_id"), role_definition_name="AcrPull")
+    assert [(g.assignment.address, g.principal_type) for g in azure_grants(ctx_of(ident, given, taken))] == [
+        ("azurerm_role_assignment.given", "User"), ("azurerm_role_assignment.taken", "ServicePrincipal")]

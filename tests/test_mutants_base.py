@@ -181,6 +181,22 @@ def test_linked_does_not_compare_more_than_max_possible_satellites_for_one_owner
     assert (len(possible["aws_s3_bucket.b"]), crowded) == (MAX_POSSIBLE, {})
 
 
+def test_a_crowd_of_an_ambiguous_name_names_its_first_satellite_in_declaration_order():
+    """Two buckets share a name; MAX_POSSIBLE blocks name it, declared before one whose bucket is not known."""
+    twins = [make("aws.s3.bucket", f"aws_s3_bucket.{n}", 1, bucket="shared") for n in ("a", "b")]
+    named = [make("aws.s3.public_access_block", f"aws_s3_bucket_public_access_block.n[{i}]", 9, bucket="shared")
+             for i in range(MAX_POSSIBLE)]
+    later = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.u", 9, bucket=LATER)
+    inventory = Inventory([*twins, *named, later])
+    reason = Unknown(f"{MAX_POSSIBLE + 1} resources whose link is not decided may belong to it, more than the "
+                     f"{MAX_POSSIBLE} cicd-guard compares one by one")
+    assert linked(inventory, twins, [*named, later], "bucket")[2] == {
+        t.address: (named[0], reason) for t in twins}
+    only_named = Inventory([*twins, *named, named[0]])
+    assert linked(only_named, twins, [*named, named[0]], "bucket")[2] == {
+        t.address: (named[0], reason) for t in twins}
+
+
 def test_linked_places_a_satellite_of_an_ambiguous_name_only_at_owners_of_the_wanted_kinds():
     one = make("aws.s3.bucket", "aws_s3_bucket.one", 1, bucket="shared")
     two = make("aws.s3.bucket", "aws_s3_bucket.two", 5, bucket="shared")

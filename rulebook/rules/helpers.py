@@ -69,12 +69,12 @@ def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resour
         parts = ([floating] if floating else []) + reach.get(owner.address, [])
         count = sum(len(part) for part in parts)
         if count > MAX_POSSIBLE:
-            first = min((part[0] for part in parts), key=lambda e: e[0])[1][0]
+            first = min(part[0] for part in parts)[1][0]  # entries start with their unique index
             crowded[owner.address] = (first, Unknown(
                 f"{count:,} resources whose link is not decided may belong to it, more than the "
                 f"{MAX_POSSIBLE} cicd-guard compares one by one"))
         elif count:
-            possible[owner.address] = [p for _, p in sorted((e for part in parts for e in part), key=lambda e: e[0])]
+            possible[owner.address] = [p for _, p in sorted(e for part in parts for e in part)]
     return owned, possible, crowded
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from test_mutants_access import ACCOUNT, APP, LATER, ROLE_A, ctx_of, repo, repo_policy_of, res, stmt
 
 from rulebook.access import _Deny, _grants_for_statement, resource_policy_grants
+from rulebook.model import Ref
 from rulebook.registry_actions import ActionClass
 from rulebook.unknown import Unknown
 
@@ -71,3 +72,13 @@ def test_the_grants_of_one_statement_come_by_class_then_by_the_text_of_the_resou
         (ActionClass.PUSH, ["ecr:InitiateLayerUpload"], ("r1", "r2", "r3")),
         (ActionClass.PUSH, ["ecr:PutImage"], ("r1",)),
         (ActionClass.PUSH, ["ecr:UploadLayerPart"], ("r2", "r3"))]
+
+
+def test_a_repository_policy_deny_with_not_resource_spares_the_repository_it_names():
+    """Deny push to role a everywhere but app: the push on app that the Allow grants stays."""
+    policy = repo_policy_of("app", Ref("aws_ecr_repository.app", "name"), {"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ROLE_A}, "Action": "ecr:PutImage"},
+        {"Effect": "Deny", "Principal": {"AWS": ROLE_A}, "Action": "ecr:PutImage", "NotResource": APP}]})
+    assert [(g.principal, g.action_class, sorted(g.actions), g.resources, g.unknown)
+            for g in resource_policy_grants(ctx_of(repo(), policy))] == [
+        (ROLE_A, ActionClass.PUSH, ["ecr:PutImage"], (APP,), None)]

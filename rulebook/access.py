@@ -290,9 +290,8 @@ def _default_resources(target: Resource | None, policy_resource: Resource | None
 
 def expanded_actions(statement: Statement) -> tuple[frozenset[str], list[Unknown], bool]:
     """Registry actions a statement covers, unknown entries, and whether it covers a whole service."""
-    unknowns: list[Unknown] = []
     if statement.not_actions:
-        unknowns = [v for v in statement.not_actions if isinstance(v, Unknown)]
+        unknowns: list[Unknown] = [v for v in statement.not_actions if isinstance(v, Unknown)]
         if unknowns:
             return frozenset(), unknowns, False
         acts = catalogue.expand_not(statement.not_actions, REGISTRY_SERVICES)

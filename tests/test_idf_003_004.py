@@ -143,12 +143,32 @@ AUD_ONLY = {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com"}}
      {"IDF-003": "failed", "IDF-004": "failed"}),  # another issuer
     ([{**deny({"StringNotLike": {f"{GH}:sub": PROD}}), "NotAction": "sts:AssumeRole", "Action": None}],
      {"IDF-003": "failed", "IDF-004": "failed"}),
+    ([deny({"StringNotEquals": {"aws:PrincipalTag/team": "ci"}})], {"IDF-003": "failed", "IDF-004": "failed"}),
+    ([deny({"StringNotLike": {f"{GH}:sub": Ref("aws_ssm_parameter.sub", "value")}})],
+     {"IDF-003": "failed", "IDF-004": "failed"}),  # known only after apply: no bound
+    ([deny({"StringNotLike": {f"{GH}:sub": "repo:acme/app:environment:${local.env}"}})],
+     {"IDF-003": "failed", "IDF-004": "failed"}),  # a stack value rendered into the text: no bound
 ])
 def test_deny_statements_of_the_trust_bound_the_subject(denies, expected):
     resources = role(AUD_ONLY)
     resources[0].props["assume_role_policy"]["Statement"] += [
         {k: v for k, v in d.items() if v is not None} for d in denies]
     assert judge(resources) == expected
+
+
+def test_a_deny_bound_keeps_what_the_allow_could_not_decide():
+    """The Allow's subject is not known and the Deny spares every acme repository: the bound does not pin
+    one repository, and the Allow's unknown value may: UNKNOWN, not a failure."""
+    from rulebook.conditions import ClaimValues, Pattern, bounded_by
+
+    values = ClaimValues("k", Unknown("var.sub"), (), "", Unknown("var.sub"))
+    bound = (Pattern("repo:acme/*", True),)
+    assert bounded_by(values, [bound]) == ClaimValues("k", False, (bound,), "", Unknown("var.sub"))
+    assert bounded_by(values, []) is values
+    resources = role({"StringEquals": {f"{GH}:aud": "sts.amazonaws.com"},
+                      "StringLike": {f"{GH}:sub": Unknown("var.sub")}})
+    resources[0].props["assume_role_policy"]["Statement"].append(deny({"StringNotLike": {f"{GH}:sub": "repo:acme/*"}}))
+    assert judge(resources) == {"IDF-003": "unknown", "IDF-004": "unknown"}
 
 
 def test_a_deny_bounds_the_audience_too():

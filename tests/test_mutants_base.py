@@ -155,6 +155,18 @@ def test_linked_keeps_satellite_order_and_shares_one_resolution_per_value():
                         for address in ("aws_s3_bucket.one", "aws_s3_bucket.two")}
 
 
+def test_linked_resolves_each_linked_value_by_its_own_text_among_its_targets():
+    """One argument referring to two buckets: the value says which (`Linked`); equal targets with another
+    text resolve apart."""
+    a = make("aws.s3.bucket", "aws_s3_bucket.a", 1, bucket="x")
+    b = make("aws.s3.bucket", "aws_s3_bucket.b", 5, bucket="y")
+    targets = ("aws_s3_bucket.a", "aws_s3_bucket.b")
+    to_a = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.a", 20, bucket=Linked("x", targets))
+    to_b = make("aws.s3.public_access_block", "aws_s3_bucket_public_access_block.b", 25, bucket=Linked("y", targets))
+    owned, possible, crowded = linked(Inventory([a, b, to_a, to_b]), [a, b], [to_a, to_b], "bucket")
+    assert (owned, possible, crowded) == ({"aws_s3_bucket.a": [to_a], "aws_s3_bucket.b": [to_b]}, {}, {})
+
+
 def test_linked_does_not_compare_more_than_max_possible_satellites_for_one_owner():
     """Past MAX_POSSIBLE the owner is crowded: the first satellite and a reason with the count, and no list."""
     bucket = make("aws.s3.bucket", "aws_s3_bucket.b", 1, bucket="b")

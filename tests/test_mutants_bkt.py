@@ -423,9 +423,24 @@ def everywhere(name, shown, where=""):
      [("unknown", "azurerm_storage_account.acmeci",
        "cannot decide whether azurerm_storage_account_network_rules.r holds this account's network rules: "
        "var.account has no value")]),
+    ([account(network_default_action="Allow"),
+      net_rules(Unknown("var.account has no value"), network_default_action="Deny"),
+      net_rules(Unknown("var.other has no value"), "azurerm_storage_account_network_rules.s",
+                network_default_action="Allow")],
+     [("unknown", "azurerm_storage_account.acmeci",
+       "cannot decide whether azurerm_storage_account_network_rules.r holds this account's network rules: "
+       "var.account has no value")]),
+    ([account(network_default_action="Allow"),
+      net_rules(Unknown("var.account has no value"), network_default_action="Allow"),
+      net_rules(Unknown("var.other has no value"), "azurerm_storage_account_network_rules.s",
+                network_default_action="Allow")],
+     [("failed", "azurerm_storage_account.acmeci",
+       "storage account acmeci accepts traffic from outside the CI network whichever network rules apply (its "
+       "own, or azurerm_storage_account_network_rules.r, azurerm_storage_account_network_rules.s)")]),
 ], ids=["no_rules", "allow", "deny", "action_unknown", "ranges_outside", "subnet_unknown", "separate_allow",
         "separate_ranges", "link_unknown", "public_unknown_then_next", "private_then_next", "link_unknown_each",
-        "link_unknown_all_pass", "link_unknown_names_the_one_that_matters", "link_unknown_all_unknown"])
+        "link_unknown_all_pass", "link_unknown_names_the_one_that_matters", "link_unknown_all_unknown",
+        "link_unknown_names_the_first_that_differs", "link_unknown_all_fail_names_each"])
 def test_bkt005_messages(resources, expected):
     assert found("BKT-005", *resources, **CI) == [("BKT-005", *row) for row in expected]
 

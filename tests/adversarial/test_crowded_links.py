@@ -32,6 +32,9 @@ resource "aws_s3_bucket_policy" "p" {{
 resource "azurerm_storage_account" "a" {{
   name = "acmeartifacts"
 }}
+resource "azurerm_storage_account" "z" {{
+  name = "acmecache"
+}}
 resource "azurerm_storage_account_network_rules" "r" {{
   count              = {CROWD}
   storage_account_id = var.owner
@@ -57,5 +60,7 @@ def test_an_owner_with_too_many_possible_satellites_is_unknown_with_the_count(tm
          f"cannot decide whether its policy refuses access from outside the CI network: which bucket policy "
          f"governs it: {crowd}"),
         ("BKT-005", "unknown", "azurerm_storage_account.a", 18,
+         f"cannot decide which network rules apply to it: {crowd}"),
+        ("BKT-005", "unknown", "azurerm_storage_account.z", 21,
          f"cannot decide which network rules apply to it: {crowd}"),
     ]

@@ -608,3 +608,17 @@ def test_reg004_names_the_first_reason_a_role_is_ci_cd():
     assert run([role("ci", allow(PULL, APP), stage="build")], "REG-004") == [(
         "REG-004", "failed", "aws_iam_role.ci", "CI/CD role ci (tagged cicd-stage=build) has registry access but no "
         "policy of aws_iam_role.ci denies ecr:DescribeRepositories on all repositories")]
+
+
+def test_reg001_an_orphan_matters_only_when_it_may_hold_every_registry_action():
+    """REG-001 asks only for a holder of every registry action: an orphan policy that grants only pull
+    does not matter to it; one that grants ecr:* does."""
+    pull = make("aws.iam.policy_attachment", "aws_iam_policy_attachment.pull", 9,
+                policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly", roles=[Unknown("var.r")])
+    assert run([pull], "REG-001") == []
+    full = make("aws.iam.policy_attachment", "aws_iam_policy_attachment.full", 9,
+                policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess", roles=[Unknown("var.r")])
+    assert run([pull, full], "REG-001") == [
+        ("REG-001", "unknown", "aws_iam_policy_attachment.full",
+         "cannot decide who holds every registry action through it: aws_iam_policy_attachment.full attaches a "
+         "policy to an identity that cannot be resolved: var.r")]

@@ -158,7 +158,7 @@ def _orphans(ctx: Context) -> list[_Orphan]:
             classes: set[ActionClass] | None = set()
             everything = False
             for doc in _orphan_documents(res, c):
-                if doc is None or doc.unknowns or any(True for _ in doc.undecided()):
+                if doc is None or doc.unknowns:  # an undecided statement's Effect is among the unknowns
                     classes = None
                     break
                 for s in doc.allows():
@@ -172,7 +172,7 @@ def _orphans(ctx: Context) -> list[_Orphan]:
     return ctx.derived("rulebook.rules.reg.orphans", compute)
 
 
-def _orphan_results(ctx: Context, wanted: Iterable[ActionClass] = (), what: str = "",
+def _orphan_results(ctx: Context, wanted: Iterable[ActionClass], what: str,
                     all_actions: bool = False) -> Iterator[Result]:
     """UNKNOWN for a registry policy whose holder cannot be resolved, when it may matter to the rule."""
     wanted = frozenset(wanted)

@@ -150,7 +150,7 @@ def _wildcard_permissions(ctx: Context) -> Iterator[Result]:
             yield Result.fail(g.resource, f"{_principal_label(g.principal)} is allowed every registry action "
                                           f"({_patterns(g)}) through {g.origin}")
     yield from (r for r in pending if r.resource.address not in failed)
-    yield from _orphan_results(ctx, what="holds every registry action", all_actions=True)
+    yield from _orphan_results(ctx, (), "holds every registry action", all_actions=True)
     for a in azure_grants(ctx):
         if a.role is not None and not a.all_registry_actions:
             continue  # a role short of every registry action cannot be a wildcard, whatever its scope

@@ -277,21 +277,15 @@ def test_inline_suppression_for_another_rule_does_not_suppress():
         Status.FAILED, "a long-lived access key is created for ci-bot; use OIDC federation instead")
 
 
-def test_resource_notes_follow_the_message():
+@pytest.mark.parametrize("notes, shown", [
+    (["first", "second"], " (first; second)"),
+    (["ci-bot", "second"], " (second)"),  # a reason that is the note (count unknown ...) says it once
+], ids=["two_notes", "note_in_message"])
+def test_resource_notes_follow_the_message(notes, shown):
     inv = _key_inventory()
-    inv.by_address("aws_iam_access_key.ci").notes.extend(["first", "second"])
+    inv.by_address("aws_iam_access_key.ci").notes.extend(notes)
     [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
-    assert finding.message == ("a long-lived access key is created for ci-bot; use OIDC federation instead "
-                               "(first; second)")
-
-
-def test_a_note_the_message_already_gives_is_not_repeated():
-    """An UNKNOWN whose reason is the resource's own note (count unknown, evaluated as one instance)."""
-    inv = _key_inventory()
-    inv.by_address("aws_iam_access_key.ci").notes.extend(["ci-bot", "second"])
-    [finding] = evaluate(inv, rules=[REGISTRY["IDF-001"]], today=TODAY)
-    assert finding.message == ("a long-lived access key is created for ci-bot; use OIDC federation instead "
-                               "(second)")
+    assert finding.message == f"a long-lived access key is created for ci-bot; use OIDC federation instead{shown}"
 
 
 def test_duplicate_results_are_reported_once_and_findings_sorted_by_location():

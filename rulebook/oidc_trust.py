@@ -49,10 +49,11 @@ def _build(ctx: Any) -> list[Trust]:
                              Unknown(f"trust policy of {ident.address}: {ident.trust_policy.reason}")))
         elif ident.type == "role" and ident.trust_policy is not None:
             trust = ident.trust_policy
+            bounds = _DenyBounds(trust, ctx.inventory, issuers)
             for statement in trust.allows():
-                out.extend(_statement_trusts(ident, statement, ctx.inventory, issuers))
+                out.extend(_statement_trusts(ident, statement, ctx.inventory, issuers, bounds))
             for statement in trust.undecided():
-                out.extend(_undecided_trusts(ident, statement, ctx.inventory, issuers))
+                out.extend(_undecided_trusts(ident, statement, ctx.inventory, issuers, bounds))
             if not trust.statements and trust.unknowns:
                 out.append(Trust(ident.resource, ident, "", f"the trust policy of {ident.address}", _no_claims,
                                  Unknown(f"its statements are not known: {trust.unknowns[0].reason}")))
@@ -70,8 +71,8 @@ def _build(ctx: Any) -> list[Trust]:
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 
 
-def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventory,
-                      issuers: tuple[str, ...]) -> list[Trust]:
+def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventory, issuers: tuple[str, ...],
+                      bounds: "_DenyBounds") -> list[Trust]:
     where = f"{statement.label} of the trust policy of {ident.address}"
     found: dict[str, Trust] = {}
     undecided: Unknown | None = None
@@ -83,20 +84,20 @@ def _statement_trusts(ident: Identity, statement: Statement, inventory: Inventor
             if isinstance(issuer, Unknown):
                 undecided = undecided or issuer
             elif issuer is not None:
-                found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where, inventory, issuers))
+                found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where, bounds))
     for key in [k for k in found if k and _requires_another_issuer(statement, k, issuers)]:
         del found[key]  # its tokens lack a key the statement requires: it admits none of them
     if undecided is not None:  # the condition keys (`<issuer>:sub`) say which issuer an unknown principal is
         named = _issuers_in_conditions(statement, issuers)
         for issuer in named:
-            found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where, inventory, issuers))
+            found.setdefault(issuer.lower(), _aws_trust(ident, statement, issuer, where, bounds))
         if not named and not _saml_conditions(statement) and not _service_account_conditions(statement):
             found.setdefault("", Trust(ident.resource, ident, "", where, _no_claims, undecided))
     return list(found.values())
 
 
-def _undecided_trusts(ident: Identity, statement: Statement, inventory: Inventory,
-                      issuers: tuple[str, ...]) -> list[Trust]:
+def _undecided_trusts(ident: Identity, statement: Statement, inventory: Inventory, issuers: tuple[str, ...],
+                      bounds: "_DenyBounds") -> list[Trust]:
     """A statement whose Effect is not known may be an Allow: each CI issuer it names is a way in
     that cannot be judged; a statement not known at all may name any issuer."""
     effect: Any = statement.effect  # an Unknown: PolicyDocument.undecided() gives no other
@@ -106,39 +107,47 @@ def _undecided_trusts(ident: Identity, statement: Statement, inventory: Inventor
                       Unknown(f"the statement is not known: {effect.reason}"))]
     why = Unknown(f"the Effect of {statement.label} is not known: {effect.reason}")
     return [replace(t, unknown=t.unknown if t.unknown is not None else why)
-            for t in _statement_trusts(ident, statement, inventory, issuers)]
+            for t in _statement_trusts(ident, statement, inventory, issuers, bounds)]
 
 
-def _aws_trust(ident: Identity, statement: Statement, issuer: str, where: str, inventory: Inventory,
-               issuers: tuple[str, ...]) -> Trust:
-    denies = _issuer_denies(ident, issuer, inventory, issuers)
-
+def _aws_trust(ident: Identity, statement: Statement, issuer: str, where: str, bounds: "_DenyBounds") -> Trust:
     def claims(name: str) -> ClaimValues:
         key = f"{issuer}:{name}"
         # STS refuses a token whose `aud` is not one of the provider's client IDs: every token it accepts has one
         allowed = claim_values(statement, key, always_present=name.lower() == "aud")
-        return bounded_by(allowed, [b for d in denies if (b := deny_bound(d, key)) is not None])
+        return bounded_by(allowed, bounds.of(issuer, key))
 
     return Trust(ident.resource, ident, issuer, where, claims)
 
 
-def _issuer_denies(ident: Identity, issuer: str, inventory: Inventory, issuers: tuple[str, ...]) -> list[Statement]:
-    """The trust's Deny statements that refuse this issuer's web identity tokens: every principal
-    (`*`) or the issuer's provider, and an action covering sts:AssumeRoleWithWebIdentity."""
-    trust = ident.trust_policy
-    if not isinstance(trust, PolicyDocument):
-        return []
-    out = []
-    for deny in trust.denies():
-        if deny.not_actions or deny.not_principals is not None or not any(
-                isinstance(a, str) and action_matches(a, WEB_IDENTITY) for a in deny.actions):
-            continue
-        federated = [v for t, vs in (deny.principals or {}).items() if t.lower() == "federated" for v in vs]
-        named = [_federated_issuer(v, inventory, issuers) for v in federated]
-        if names_everyone(deny, "AWS") is True or any(isinstance(i, str) and i.lower() == issuer.lower()
-                                                      for i in named):
-            out.append(deny)
-    return out
+class _DenyBounds:
+    """What a trust's Deny statements leave of each issuer's claims. The Denies that refuse web identity
+    tokens (every principal, or an issuer's provider; an action covering sts:AssumeRoleWithWebIdentity)
+    are read once per trust, and each (issuer, claim) bound once: many Allow and Deny statements cost
+    their sum, not their product."""
+
+    def __init__(self, trust: PolicyDocument, inventory: Inventory, issuers: tuple[str, ...]) -> None:
+        self._denies: list[tuple[Statement, frozenset[str] | None]] = []  # None: every issuer
+        for deny in trust.denies():
+            if deny.not_actions or deny.not_principals is not None or not any(
+                    isinstance(a, str) and action_matches(a, WEB_IDENTITY) for a in deny.actions):
+                continue
+            if names_everyone(deny, "AWS") is True:
+                self._denies.append((deny, None))
+                continue
+            federated = [v for t, vs in (deny.principals or {}).items() if t.lower() == "federated" for v in vs]
+            named = {i.lower() for v in federated if isinstance(i := _federated_issuer(v, inventory, issuers), str)}
+            if named:
+                self._denies.append((deny, frozenset(named)))
+        self._bounds: dict[str, list[tuple[Pattern, ...]]] = {}
+
+    def of(self, issuer: str, key: str) -> list[tuple[Pattern, ...]]:
+        """The sets of values the Denies leave for claim `key` of `issuer`, in the order they are written."""
+        if key.lower() not in self._bounds:
+            self._bounds[key.lower()] = [b for deny, named in self._denies
+                                         if (named is None or issuer.lower() in named)
+                                         and (b := deny_bound(deny, key)) is not None]
+        return self._bounds[key.lower()]
 
 
 def _federated_issuer(value: Any, inventory: Inventory, issuers: tuple[str, ...]) -> str | Unknown | None:

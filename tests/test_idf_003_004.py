@@ -807,3 +807,19 @@ def test_terraform_empty_subject_list_admits_no_token(tmp_path):
     assert tf_rows(tmp_path, TF_EMPTY_SUBJECTS, ["IDF-003"]) == [
         ("IDF-003", "failed", "aws_iam_role.open", 32),
     ]
+
+
+def test_deny_bounds_are_worked_out_once_per_claim_not_once_per_allow(monkeypatch):
+    """A hostile trust with many Allow and Deny statements: each Deny is read once per claim key asked,
+    whatever the number of Allow statements (the work is their sum, not their product)."""
+    import rulebook.oidc_trust as oidc_trust
+
+    calls = []
+    real = oidc_trust.deny_bound
+    monkeypatch.setattr(oidc_trust, "deny_bound",
+                        lambda deny, key: calls.append(key.rsplit(":", 1)[1]) or real(deny, key))
+    resources = role(AUD_ONLY)
+    statements = resources[0].props["assume_role_policy"]["Statement"]
+    statements += [statements[0]] * 39 + [deny({"StringNotLike": {f"{GH}:sub": PROD}})] * 40
+    assert judge(resources) == {}
+    assert len(calls) == 40 * len(set(calls))

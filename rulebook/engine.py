@@ -72,7 +72,8 @@ def to_finding(rule: Rule, result: Result, config: Config, today: dt.date,
     suppression, note = _suppression_for(rule.id, result.resource, config, today, strict_suppressions)
     status = Status.SUPPRESSED if suppression else (Status.UNKNOWN if result.unknown else Status.FAILED)
     message = result.message + (f" [{note}]" if note else "")
-    notes = [n for n in result.resource.notes if n not in message]  # a reason that is the note says it once
+    # a reason that ends with the note says it once (a name inside the message cannot hide a note)
+    notes = [n for n in result.resource.notes if not message.endswith(n)]
     if notes:
         message += " (" + "; ".join(notes) + ")"
     return Finding(rule_id=rule.id, severity=severity, enforcement=enforcement, status=status,

@@ -279,8 +279,9 @@ def test_inline_suppression_for_another_rule_does_not_suppress():
 
 @pytest.mark.parametrize("notes, shown", [
     (["first", "second"], " (first; second)"),
-    (["ci-bot", "second"], " (second)"),  # a reason that is the note (count unknown ...) says it once
-], ids=["two_notes", "note_in_message"])
+    (["OIDC federation instead", "second"], " (second)"),  # a reason ending with the note says it once
+    (["ci-bot", "second"], " (ci-bot; second)"),  # a name inside the message hides no note
+], ids=["two_notes", "note_ends_message", "note_inside_message"])
 def test_resource_notes_follow_the_message(notes, shown):
     inv = _key_inventory()
     inv.by_address("aws_iam_access_key.ci").notes.extend(notes)

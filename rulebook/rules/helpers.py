@@ -78,6 +78,14 @@ def linked(inventory: Inventory, owners: list[Resource], satellites: list[Resour
     return owned, possible, crowded
 
 
+def addresses(satellites: list[Possible], shown: int = 5) -> str:
+    """The addresses of the satellites that may belong to an owner, the first `shown` of them: a message
+    stays short however many a stack declares."""
+    names = [satellite.address for satellite, _ in satellites]
+    more = f", ... ({len(names)} in all)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def _value_key(value: Any, index: int) -> tuple:
     """A hashable key under which equal references resolve alike (a Linked value also by its targets);
     any other value is a key of its own (its satellite's index)."""

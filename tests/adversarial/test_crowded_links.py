@@ -64,3 +64,37 @@ def test_an_owner_with_too_many_possible_satellites_is_unknown_with_the_count(tm
         ("BKT-005", "unknown", "azurerm_storage_account.z", 21,
          f"cannot decide which network rules apply to it: {crowd}"),
     ]
+
+
+def test_a_message_names_the_first_five_possible_satellites_and_counts_the_rest(tmp_path):
+    """A verdict that holds whichever of many satellites applies names five of them: the message (and the
+    report, and the time redaction takes over it) stays short however many a pull request declares."""
+    (tmp_path / "main.tf").write_text('''variable "owner" {}
+resource "aws_s3_bucket" "b" {
+  bucket = "acme-artifacts"
+}
+resource "aws_s3_bucket_public_access_block" "p" {
+  count  = 7
+  bucket = var.owner
+}
+resource "azurerm_storage_account" "a" {
+  name = "acmeartifacts"
+}
+resource "azurerm_storage_account_network_rules" "r" {
+  count              = 7
+  storage_account_id = var.owner
+  default_action     = "Allow"
+}
+''')
+    [inventory] = hcl_scanner.scan([str(tmp_path)], repo_root=str(tmp_path)).inventories
+    rules = [REGISTRY[r] for r in ("BKT-001", "BKT-005")]
+    found = [(f.rule_id, f.status.value, f.message) for f in evaluate(inventory, Config(), rules=rules)]
+    blocks = ", ".join(f"aws_s3_bucket_public_access_block.p[{i}]" for i in range(5)) + ", ... (7 in all)"
+    network = ", ".join(f"azurerm_storage_account_network_rules.r[{i}]" for i in range(5)) + ", ... (7 in all)"
+    flags = "block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets"
+    assert found == [
+        ("BKT-001", "failed", f"no public access block that may belong to this bucket ({blocks}) sets every flag "
+                              f"to true ({flags} not true)"),
+        ("BKT-005", "failed", f"storage account acmeartifacts accepts traffic from outside the CI network whichever "
+                              f"network rules apply (its own, or {network})"),
+    ]

@@ -8,7 +8,7 @@ from ...findings import Severity
 from ...model import Resource
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
-from ..helpers import Possible, flag, linked
+from ..helpers import Possible, addresses, flag, linked
 
 PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 
@@ -138,7 +138,7 @@ def _judge_undecided(bucket: Resource, possible: list[Possible]) -> Iterator[Res
     whichever it is; otherwise the link decides and the result is UNKNOWN."""
     gaps = [(block, _pab_gaps(block)[0]) for block, _ in possible]
     if all(missing for _, missing in gaps):
-        names = ", ".join(block.address for block, _ in gaps)
+        names = addresses(possible)
         unset = sorted({flag for _, missing in gaps for flag in missing}, key=PAB_FLAGS.index)
         yield Result.fail(bucket, f"no public access block that may belong to this bucket ({names}) sets every "
                                   f"flag to true ({', '.join(unset)} not true)")

@@ -9,7 +9,7 @@ from ...model import Resource
 from ...networks import beyond_ci_network
 from ...unknown import Unknown
 from ..base import Context, Example, Result, rule
-from ..helpers import Possible, flag, linked
+from ..helpers import Possible, addresses, flag, linked
 from ._common import artifact_store, label
 
 
@@ -113,6 +113,7 @@ def _storage_network(ctx: Context) -> Iterator[Result]:
     accounts = inventory.of_kind("azure.storage.account")
     separate, possible, crowded = linked(inventory, accounts, inventory.of_kind("azure.storage.network_rules"),
                                          "account")
+    outcomes: dict[str, list[bool]] = {}  # a separate rules resource judged once, whichever account asks
     for account in accounts:
         chosen = artifact_store(account, ctx.config)
         if isinstance(chosen, Unknown):
@@ -131,25 +132,33 @@ def _storage_network(ctx: Context) -> Iterator[Result]:
             yield Result.undecided(account, crowded[account.address][1], "which network rules apply to it")
             continue
         if own is None and possible.get(account.address):
-            yield from _judge_undecided(account, possible[account.address], ctx)
+            yield from _judge_undecided(account, possible[account.address], ctx, outcomes)
             continue
         yield from _judge(account, own[0] if own else account, ctx)
 
 
-def _judge_undecided(account: Resource, possible: list[Possible], ctx: Context) -> Iterator[Result]:
+def _judge_undecided(account: Resource, possible: list[Possible], ctx: Context,
+                     judged: dict[str, list[bool]]) -> Iterator[Result]:
     """Which network rules apply is not known: the account's own, or a separate resource that may
     replace them. When every candidate fails, the account fails whichever applies; when every one
-    passes, it passes; otherwise the link decides and the result is UNKNOWN."""
-    candidates = [account] + [rules for rules, _ in possible]
-    verdicts = [list(_judge(account, rules, ctx)) for rules in candidates]
-    if not any(verdicts):
+    passes, it passes; otherwise the link decides and the result is UNKNOWN. An outcome is the
+    `unknown` flag of each result (none: passes); a separate resource's is the same for every account."""
+    outcomes = [_outcome(account, account, ctx)]
+    for rules, _ in possible:
+        if rules.address not in judged:
+            judged[rules.address] = _outcome(account, rules, ctx)
+        outcomes.append(judged[rules.address])
+    if not any(outcomes):
         return
-    outcomes = [[result.unknown for result in results] for results in verdicts]
     if all(outcome and not any(outcome) for outcome in outcomes):
-        names = ", ".join(rules.address for rules, _ in possible)
+        names = addresses(possible)
         yield Result.fail(account, f"storage account {label(account)} accepts traffic from outside the CI network "
                                    f"whichever network rules apply (its own, or {names})")
         return
     differs = [p for p, outcome in zip(possible, outcomes[1:]) if outcome != outcomes[0]]
     rules, reason = (differs or possible)[0]
     yield Result.undecided(account, reason, f"whether {rules.address} holds this account's network rules")
+
+
+def _outcome(account: Resource, rules: Resource, ctx: Context) -> list[bool]:
+    return [result.unknown for result in _judge(account, rules, ctx)]

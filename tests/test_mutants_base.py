@@ -444,3 +444,11 @@ def test_a_fix_for_the_findings_cloud_leads_one_for_its_engine_whatever_the_decl
                                           Fix("Use the Azure way.", "azure", "")))
     assert engine_first.remediation_for("azure", "pulumi").split("\n\n") == [
         "Azure: Use the Azure way.", "Pulumi: In Pulumi, set it.", "Fix the gadget."]
+
+
+def test_addresses_shows_five_and_counts_the_rest():
+    from rulebook.rules.helpers import addresses
+
+    blocks = [(make("aws.s3.public_access_block", f"p[{i}]", 1), LATER) for i in range(6)]
+    assert addresses(blocks[:5]) == "p[0], p[1], p[2], p[3], p[4]"
+    assert addresses(blocks) == "p[0], p[1], p[2], p[3], p[4], ... (6 in all)"
